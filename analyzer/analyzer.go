@@ -1,0 +1,240 @@
+// Package analyzer turns an article into its language, its overall sentiment and the government
+// programmes it mentions, each mention with its own stance, criticism flag and snippet. It does no
+// I/O: Analyze is a pure function of the article, the taxonomy and the sentiment model.
+package analyzer
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pantau-id/pantau/analyzer/sentiment"
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+)
+
+// Version identifies the analyzer's behaviour; it is stored with every analysed row and changes
+// whenever the same article could be analysed differently.
+const Version = "analyzer/1"
+
+// Document is an article to analyse.
+type Document struct {
+	ID    string
+	Title string
+	Text  string
+	Lang  string // "id" or "en"; detected when empty
+}
+
+// Sentiment is a label ("negative", "neutral", "positive") and a score in [-1, 1].
+type Sentiment struct {
+	Label string  `json:"label"`
+	Score float64 `json:"score"`
+}
+
+// Mention is one programme found in an article and the article's stance toward it.
+type Mention struct {
+	Programme string    `json:"programme"`
+	Unit      string    `json:"unit"`
+	Terms     []string  `json:"terms"`     // the aliases and query terms that matched, as written in the taxonomy
+	Sentiment Sentiment `json:"sentiment"` // stance toward the programme, from the sentences about it
+	Criticism bool      `json:"criticism"` // the article criticises the programme or its delivery
+	Snippet   string    `json:"snippet"`   // the first sentence about the programme, at most ~300 characters
+}
+
+// Result is the analysis of one article.
+type Result struct {
+	Lang      string    `json:"lang"`      // "id", "en", or "" when unknown
+	Sentiment Sentiment `json:"sentiment"` // of the title and lead
+	Mentions  []Mention `json:"mentions"`  // in taxonomy order; never nil
+}
+
+// Analyzer analyses articles against a taxonomy. It is safe for concurrent use.
+type Analyzer struct {
+	tax   *taxonomy.Taxonomy
+	model *sentiment.Model
+}
+
+// New returns an analyzer; a nil taxonomy or model means the one shipped in the binary.
+func New(tax *taxonomy.Taxonomy, model *sentiment.Model) *Analyzer {
+	if tax == nil {
+		tax = taxonomy.Default()
+	}
+	if model == nil {
+		model = sentiment.Default()
+	}
+	return &Analyzer{tax: tax, model: model}
+}
+
+// Limits on the text judged.
+const (
+	leadSentences    = 2   // body sentences judged with the title for the article's sentiment
+	mentionSentences = 8   // sentences about one programme judged for its stance, quotes included
+	snippetRunes     = 300 // longest snippet, in characters, before the ellipsis
+)
+
+// Analyze returns the language, the sentiment of the title and lead, and the programme mentions of doc.
+//
+// Each mention is judged on its own text only: the title when the programme is named there, the
+// sentences naming it, and an attributed quote that directly follows one of them ("...," kata
+// warga). An article praising one programme and criticising another thus gets both right.
+func (a *Analyzer) Analyze(doc Document) Result {
+	lang := normalizeLang(doc.Lang)
+	if lang == "" {
+		lang = DetectLanguage(doc.Text)
+		if lang == "" {
+			lang = DetectLanguage(doc.Title + "\n" + doc.Text)
+		}
+	}
+	judgeLang := lang
+	if judgeLang != "en" {
+		judgeLang = "id"
+	}
+	title := strings.TrimSpace(doc.Title)
+	sents := splitSentences(doc.Text)
+
+	res := Result{Lang: lang, Mentions: []Mention{}}
+	lead := title
+	for i := 0; i < len(sents) && i < leadSentences; i++ {
+		lead = joinSentence(lead, doc.Text[sents[i].Start:sents[i].End])
+	}
+	if lead != "" {
+		j := a.model.Judge(lead, judgeLang)
+		res.Sentiment = Sentiment{Label: j.Label, Score: j.Score}
+	} else {
+		res.Sentiment = Sentiment{Label: sentiment.Neutral}
+	}
+
+	progs := a.tax.Programmes()
+	for _, m := range a.tax.Match(title, doc.Text, sents) {
+		p := progs[m.Programme]
+		text, snippet := mentionText(title, doc.Text, sents, m)
+		judged := a.model.Judge(text, judgeLang)
+		stance, criticism := stance(judged, taxonomy.Normalize(text))
+		res.Mentions = append(res.Mentions, Mention{
+			Programme: p.ID,
+			Unit:      p.Unit,
+			Terms:     m.Terms,
+			Sentiment: stance,
+			Criticism: criticism,
+			Snippet:   trimSnippet(snippet),
+		})
+	}
+	return res
+}
+
+// mentionText assembles the text judged for a match and picks its snippet.
+func mentionText(title, body string, sents []taxonomy.Span, m taxonomy.Match) (text, snippet string) {
+	if m.InTitle {
+		text = title
+		snippet = title
+	}
+	included := make(map[int]bool, len(m.Sentences)+2)
+	var order []int
+	add := func(i int) {
+		if !included[i] && len(order) < mentionSentences {
+			included[i] = true
+			order = append(order, i)
+		}
+	}
+	for _, s := range m.Sentences {
+		add(s)
+		// open: inside a quotation that runs over several sentences.
+		open := quoteMarks(body[sents[s].Start:sents[s].End])%2 == 1
+		for j := s + 1; j < len(sents) && j <= s+3; j++ {
+			next := body[sents[j].Start:sents[j].End]
+			if !open && (j > s+1 || !attributedQuote(next)) {
+				break
+			}
+			add(j)
+			if quoteMarks(next)%2 == 1 {
+				open = !open
+			}
+		}
+	}
+	for _, i := range order {
+		text = joinSentence(text, body[sents[i].Start:sents[i].End])
+	}
+	if len(m.Sentences) > 0 {
+		snippet = body[sents[m.Sentences[0]].Start:sents[m.Sentences[0]].End]
+	}
+	return text, snippet
+}
+
+// attributionWords are the verbs that attribute a quotation to a speaker.
+var attributionWords = setOf(
+	"kata", "katanya", "ujar", "ujarnya", "ucap", "ucapnya", "ungkap", "ungkapnya", "tutur", "tuturnya",
+	"jelas", "jelasnya", "tambah", "tambahnya", "terang", "terangnya", "imbuh", "imbuhnya", "tegas",
+	"tegasnya", "sebut", "sebutnya", "keluh", "keluhnya", "pungkas", "pungkasnya", "lanjut", "lanjutnya",
+	"said", "says", "told", "added", "explained", "complained",
+)
+
+// attributedQuote reports whether s is quoted speech attributed to a speaker ("...," kata warga) or
+// opens a quotation.
+func attributedQuote(s string) bool {
+	marks := quoteMarks(s)
+	if marks == 0 {
+		return false
+	}
+	if marks%2 == 1 {
+		return true
+	}
+	attributed := false
+	taxonomy.Words(s, func(w []byte, _, _ int) {
+		if attributionWords[string(w)] {
+			attributed = true
+		}
+	})
+	return attributed
+}
+
+// quoteMarks counts double quotation marks in s.
+func quoteMarks(s string) int {
+	return strings.Count(s, `"`) + strings.Count(s, "\u201c") + strings.Count(s, "\u201d")
+}
+
+// joinSentence appends sentence s to text, ending text with a full stop first when it has no
+// final punctuation (a title).
+func joinSentence(text, s string) string {
+	if text == "" {
+		return s
+	}
+	if r, _ := utf8.DecodeLastRuneInString(text); !strings.ContainsRune(".!?\u2026\"\u201d", r) {
+		text += "."
+	}
+	return text + " " + s
+}
+
+// trimSnippet collapses white space and cuts s at a word boundary to at most snippetRunes
+// characters, marking a cut with an ellipsis.
+func trimSnippet(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= snippetRunes {
+		return s
+	}
+	cut, n := 0, 0
+	for i := range s {
+		if n == snippetRunes {
+			cut = i
+			break
+		}
+		n++
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut/2 {
+		cut = sp
+	}
+	return strings.TrimRight(s[:cut], " ,;:") + "\u2026"
+}
+
+// normalizeLang maps language tags such as "id-ID", "in" or "EN" to "id" or "en"; other tags are
+// kept lower-cased, and "" stays "".
+func normalizeLang(tag string) string {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	switch tag {
+	case "id", "in", "ind":
+		return "id"
+	case "en", "eng":
+		return "en"
+	}
+	return tag
+}

@@ -1,0 +1,132 @@
+package analyzer
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+)
+
+// syntheticTaxonomy builds programmes × aliases programmes shaped like a large real catalogue: each
+// alias starts with an invented word and may go on with common news words, so that common words
+// keep the automaton busy without matching; every fiftieth programme also has a phrase of the
+// benchmark article (about ten mentions per article, as in real news), every fifth an exclusion and
+// every tenth a query whose terms partly occur in the article.
+func syntheticTaxonomy(tb testing.TB, programmes, aliases int) *taxonomy.Taxonomy {
+	tb.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	common := strings.Fields("warga kota jalan program layanan dinas kantor bantuan pasar sekolah air " +
+		"listrik sampah banjir kesehatan data anak rumah kecamatan kelurahan petugas pemerintah")
+	real := []string{"blangko e-KTP", "Makan Bergizi Gratis", "perbaikan jalan", "lampu jalan", "bantuan sosial",
+		"saluran drainase", "Dinas Sosial", "Badan Gizi Nasional", "wali murid", "pesan berantai"}
+	invented := func() string {
+		const letters = "abdegikmnprstuy"
+		b := make([]byte, 4+rng.IntN(5))
+		for i := range b {
+			b[i] = letters[rng.IntN(len(letters))]
+		}
+		return string(b)
+	}
+	var y strings.Builder
+	y.WriteString("programmes:\n")
+	for p := range programmes {
+		fmt.Fprintf(&y, "  - id: p%d\n    name: Programme %d\n    unit: Unit %d\n    aliases:\n", p, p, p%40)
+		for a := range aliases {
+			ws := []string{invented()}
+			for range rng.IntN(3) {
+				ws = append(ws, common[rng.IntN(len(common))])
+			}
+			if a == 0 && p%50 == 0 {
+				ws = []string{real[p/50%len(real)]}
+			}
+			fmt.Fprintf(&y, "      - %q\n", strings.Join(ws, " "))
+		}
+		if p%5 == 0 {
+			fmt.Fprintf(&y, "    exclusions: [%q]\n", invented()+" "+common[rng.IntN(len(common))])
+		}
+		if p%10 == 0 {
+			c := common[rng.IntN(len(common))]
+			fmt.Fprintf(&y, "    query: '%s NEAR/5 (%s OR %s*)'\n", invented(), c, invented()[:3])
+		}
+	}
+	tax, err := taxonomy.Parse([]byte(y.String()), "synthetic.yaml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tax
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	doc := readArticle(b, "article_id.txt")
+	size := int64(len(doc.Title) + len(doc.Text))
+	for _, bc := range []struct {
+		name string
+		tax  func() *taxonomy.Taxonomy
+	}{
+		{"default", taxonomy.Default},
+		{"synthetic500x10", func() *taxonomy.Taxonomy { return syntheticTaxonomy(b, 500, 10) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			a := New(bc.tax(), nil)
+			b.SetBytes(size)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				a.Analyze(doc)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+		})
+	}
+}
+
+// BenchmarkMatch measures programme matching alone, without sentiment.
+func BenchmarkMatch(b *testing.B) {
+	doc := readArticle(b, "article_id.txt")
+	sents := splitSentences(doc.Text)
+	for _, bc := range []struct {
+		name string
+		tax  func() *taxonomy.Taxonomy
+	}{
+		{"default", taxonomy.Default},
+		{"synthetic500x10", func() *taxonomy.Taxonomy { return syntheticTaxonomy(b, 500, 10) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			tax := bc.tax()
+			b.SetBytes(int64(len(doc.Title) + len(doc.Text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				tax.Match(doc.Title, doc.Text, sents)
+			}
+		})
+	}
+}
+
+func BenchmarkDetectLanguage(b *testing.B) {
+	doc := readArticle(b, "article_id.txt")
+	b.SetBytes(int64(len(doc.Text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		DetectLanguage(doc.Text)
+	}
+}
+
+func BenchmarkSplitSentences(b *testing.B) {
+	doc := readArticle(b, "article_id.txt")
+	b.SetBytes(int64(len(doc.Text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		splitSentences(doc.Text)
+	}
+}
+
+func TestSyntheticTaxonomyMatches(t *testing.T) {
+	tax := syntheticTaxonomy(t, 500, 10)
+	doc := readArticle(t, "article_id.txt")
+	r := New(tax, nil).Analyze(doc)
+	if len(r.Mentions) == 0 {
+		t.Error("the synthetic taxonomy should match the benchmark article somewhere")
+	}
+	t.Logf("%d of %d synthetic programmes match the benchmark article", len(r.Mentions), tax.Len())
+}

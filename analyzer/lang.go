@@ -1,0 +1,104 @@
+package analyzer
+
+import (
+	"bytes"
+
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+)
+
+// functionWords maps frequent function words to the language they mark: +1 Indonesian, -1 English.
+// Words shared by both languages or common in both (names, numbers, "di" in English names) are left out.
+var functionWords = func() map[string]int8 {
+	id := []string{
+		"yang", "dan", "di", "dengan", "untuk", "tidak", "ini", "itu", "dari", "dalam", "akan", "pada",
+		"juga", "sudah", "ke", "adalah", "oleh", "karena", "bisa", "ada", "atau", "saat", "kata", "para",
+		"telah", "masih", "belum", "lebih", "namun", "tersebut", "kami", "mereka", "kita", "jika", "harus",
+		"dapat", "sebagai", "setelah", "hingga", "bahwa", "agar", "serta", "sejumlah", "menjadi", "tak",
+		"sangat", "hanya", "lagi", "kini", "ujar", "menurut", "sebanyak", "tahun", "warga", "seperti",
+	}
+	en := []string{
+		"the", "and", "of", "to", "is", "in", "that", "for", "it", "was", "on", "with", "as", "are", "be",
+		"by", "this", "at", "from", "has", "have", "not", "were", "which", "an", "or", "but", "will",
+		"their", "they", "said", "its", "been", "had", "who", "would", "more", "also", "about", "than",
+		"after", "can", "we", "he", "she", "there", "a", "his", "her", "says", "residents", "year",
+	}
+	m := make(map[string]int8, len(id)+len(en))
+	for _, w := range id {
+		m[w] = 1
+	}
+	for _, w := range en {
+		m[w] = -1
+	}
+	return m
+}()
+
+// Language detection limits.
+const (
+	langMaxBytes = 2048 // text read; the opening of an article is enough
+	langMinScore = 4    // evidence needed before deciding: two function words, or one and two affixes
+)
+
+// DetectLanguage returns "id" for Indonesian, "en" for English, or "" when text is too short or too
+// mixed to tell. It reads the first 2 KB, scoring 2 for each frequent function word of a language
+// and 1 for each word with a typical affix (Indonesian meng-, peny-, ber-, -kan, -nya; English -ing,
+// -tion, -ed, -ly), and requires one language to score at least twice the other.
+func DetectLanguage(text string) string {
+	if len(text) > langMaxBytes {
+		text = text[:langMaxBytes] // a cut rune only ends the last word early
+	}
+	var id, en int
+	taxonomy.Words(text, func(w []byte, _, _ int) {
+		switch functionWords[string(w)] {
+		case 1:
+			id += 2
+		case -1:
+			en += 2
+		default:
+			id += indonesianAffix(w)
+			en += englishAffix(w)
+		}
+	})
+	switch {
+	case id+en < langMinScore:
+		return ""
+	case id >= 2*en:
+		return "id"
+	case en >= 2*id:
+		return "en"
+	}
+	return ""
+}
+
+// indonesianAffix returns 1 when w carries an affix typical of Indonesian and rare in English.
+func indonesianAffix(w []byte) int {
+	if len(w) < 6 {
+		return 0
+	}
+	for _, suffix := range []string{"kan", "nya"} {
+		if bytes.HasSuffix(w, []byte(suffix)) {
+			return 1
+		}
+	}
+	for _, prefix := range []string{"meng", "meny", "memb", "memp", "mend", "menj", "peng", "peny"} {
+		if bytes.HasPrefix(w, []byte(prefix)) {
+			return 1
+		}
+	}
+	if len(w) >= 7 && bytes.HasPrefix(w, []byte("ber")) && w[3] != 'r' {
+		return 1
+	}
+	return 0
+}
+
+// englishAffix returns 1 when w carries a suffix typical of English and rare in Indonesian.
+func englishAffix(w []byte) int {
+	if len(w) < 5 {
+		return 0
+	}
+	for _, suffix := range []string{"ing", "tion", "ed", "ly"} {
+		if bytes.HasSuffix(w, []byte(suffix)) {
+			return 1
+		}
+	}
+	return 0
+}

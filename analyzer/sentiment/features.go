@@ -1,0 +1,120 @@
+package sentiment
+
+import "math"
+
+// feature is one hashed feature with its value.
+type feature struct {
+	idx uint32
+	val float32
+}
+
+// Hash seeds keep the feature families apart in the shared hashed space.
+const (
+	seedUni    uint64  = 0x9e3779b97f4a7c15
+	seedStem   uint64  = 0xc2b2ae3d27d4eb4f
+	seedBi     uint64  = 0x165667b19e3779f9
+	seedChar   uint64  = 0x27d4eb2f165667c5
+	seedPunct  uint64  = 0x85ebca77c2b2ae63
+	seedLex    uint64  = 0xff51afd7ed558ccd
+	negFlip    uint64  = 0x5bd1e9955bd1e995
+	fnvPrime   uint64  = 1099511628211
+	minCharN           = 2
+	maxCharN           = 5
+	maxCharLen         = 40   // longer words contribute char n-grams of their first 40 bytes only
+	charWeight float32 = 0.25 // character n-grams count a quarter of a word feature
+)
+
+func hashBytes(seed uint64, b []byte) uint64 {
+	h := seed
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return mix(h)
+}
+
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// extract appends the hashed features of the annotated tokens in sc to sc.feats and scales them to
+// unit length. Lexicon features (English valences) are appended after scaling, as raw values.
+func extract(sc *scratch, bits uint8, vader *lexicon) {
+	mask := uint64(1)<<bits - 1
+	sc.feats = sc.feats[:0]
+	var prev uint64
+	havePrev := false
+	var cbuf [maxCharLen + 2]byte
+	for i := range sc.toks {
+		t := &sc.toks[i]
+		switch t.kind {
+		case kindStop:
+			havePrev = false
+			if t.punct == '!' || t.punct == '?' {
+				sc.feats = append(sc.feats, feature{uint32(hashBytes(seedPunct, []byte{t.punct}) & mask), 1})
+			}
+			continue
+		case kindComma:
+			havePrev = false
+			continue
+		}
+		var flip uint64
+		if t.neg {
+			flip = negFlip
+		}
+		w := sc.word(t)
+		h := hashBytes(seedUni^flip, w)
+		sc.feats = append(sc.feats, feature{uint32(h & mask), t.w})
+		if t.stemS != t.s || t.stemE != t.e {
+			sc.feats = append(sc.feats, feature{uint32(hashBytes(seedStem^flip, sc.stem(t)) & mask), t.w})
+		}
+		if havePrev {
+			sc.feats = append(sc.feats, feature{uint32(mix(prev*31+h^seedBi) & mask), t.w})
+		}
+		prev, havePrev = h, true
+		// Character n-grams of "<word>".
+		n := len(w)
+		if n > maxCharLen {
+			n = maxCharLen
+		}
+		cbuf[0] = '<'
+		copy(cbuf[1:], w[:n])
+		cbuf[n+1] = '>'
+		cw := cbuf[:n+2]
+		cv := t.w * charWeight
+		for a := 0; a < len(cw); a++ {
+			hh := seedChar ^ flip
+			for k := 0; k < maxCharN && a+k < len(cw); k++ {
+				hh ^= uint64(cw[a+k])
+				hh *= fnvPrime
+				if k+1 >= minCharN && !(k+1 == len(cw)) {
+					sc.feats = append(sc.feats, feature{uint32(mix(hh) & mask), cv})
+				}
+			}
+		}
+	}
+	var ss float64
+	for _, f := range sc.feats {
+		ss += float64(f.val) * float64(f.val)
+	}
+	if ss > 0 {
+		inv := float32(1 / math.Sqrt(ss))
+		for i := range sc.feats {
+			sc.feats[i].val *= inv
+		}
+	}
+	if vader != nil {
+		pos, neg := vader.valence(sc)
+		sc.feats = append(sc.feats,
+			feature{uint32(hashBytes(seedLex, []byte("pos")) & mask), squash(pos)},
+			feature{uint32(hashBytes(seedLex, []byte("neg")) & mask), squash(neg)})
+	}
+}
+
+// squash maps a summed valence to [0, 1).
+func squash(x float32) float32 { return x / (x + 2) }

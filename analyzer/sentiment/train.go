@@ -1,0 +1,150 @@
+package sentiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+)
+
+// TrainConfig sets the training of one language's model. The same config and examples give the
+// same weights, bit for bit.
+type TrainConfig struct {
+	Lang             string  // "id" or "en"
+	Bits             uint8   // hashed feature space of 1<<Bits buckets
+	Epochs           int     // passes over the examples
+	LearningRate     float64 // initial SGD step
+	L2               float64 // weight decay on the weights an example touches
+	ClassWeightPower float64 // 0: no class weighting; 1: fully balanced classes
+	Seed             uint64  // shuffling seed
+	Valences         bool    // add lexicon valence features (English)
+	LexWeight        float32 // news-event lexicon weight stored with the model
+}
+
+// DefaultTrainConfig returns the settings of the shipped model for lang.
+func DefaultTrainConfig(lang string) TrainConfig {
+	c := TrainConfig{
+		Lang: "id", Bits: 18, Epochs: 30, LearningRate: 2, L2: 1e-6,
+		ClassWeightPower: 0.5, Seed: 20240601, LexWeight: 2,
+	}
+	if lang == "en" {
+		c.Lang = "en"
+		c.Valences = true
+	}
+	return c
+}
+
+// labelIndex maps a label (any case, "pos"/"neu"/"neg" short forms allowed) to its class index.
+func labelIndex(label string) (int, bool) {
+	switch strings.ToLower(strings.TrimSpace(label)) {
+	case "negative", "neg", "negatif":
+		return classNegative, true
+	case "neutral", "neu", "netral":
+		return classNeutral, true
+	case "positive", "pos", "positif":
+		return classPositive, true
+	}
+	return 0, false
+}
+
+type trainExample struct {
+	feats []feature
+	y     int
+}
+
+// Train fits a softmax regression by averaged SGD over the examples.
+func Train(ex []Example, cfg TrainConfig) (*Weights, error) {
+	if len(ex) == 0 {
+		return nil, errors.New("sentiment: train: no examples")
+	}
+	if cfg.Bits < 8 || cfg.Bits > 24 {
+		return nil, fmt.Errorf("sentiment: train: %d hash bits out of range 8..24", cfg.Bits)
+	}
+	if err := loadLexicons(); err != nil {
+		return nil, err
+	}
+	rules := rulesFor(cfg.Lang)
+	var vader *lexicon
+	if cfg.Valences {
+		vader = lexVaderEN
+	}
+	data := make([]trainExample, 0, len(ex))
+	var counts [numClasses]int
+	sc := &scratch{}
+	for i, e := range ex {
+		y, ok := labelIndex(e.Label)
+		if !ok {
+			return nil, fmt.Errorf("sentiment: train: example %d: unknown label %q", i+1, e.Label)
+		}
+		tokenize(sc, e.Text, rules)
+		annotate(sc, rules)
+		extract(sc, cfg.Bits, vader)
+		data = append(data, trainExample{feats: append([]feature(nil), sc.feats...), y: y})
+		counts[y]++
+	}
+	var cw [numClasses]float32
+	for c := range cw {
+		cw[c] = 1
+		if counts[c] > 0 && cfg.ClassWeightPower > 0 {
+			cw[c] = float32(math.Pow(float64(len(data))/float64(numClasses*counts[c]), cfg.ClassWeightPower))
+		}
+	}
+
+	n := numClasses << cfg.Bits
+	w := make([]float32, n)
+	u := make([]float32, n) // running sum of t*update, for averaging
+	var b, ub [numClasses]float32
+	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
+	order := make([]int, len(data))
+	for i := range order {
+		order[i] = i
+	}
+	t := float32(1)
+	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		eta := float32(cfg.LearningRate / math.Sqrt(1+float64(epoch)))
+		decay := 1 - eta*float32(cfg.L2)
+		for _, k := range order {
+			d := &data[k]
+			z := b
+			for _, f := range d.feats {
+				i := int(f.idx) * numClasses
+				for c := 0; c < numClasses; c++ {
+					z[c] += w[i+c] * f.val
+				}
+			}
+			p := softmax(z)
+			var g [numClasses]float32
+			for c := range g {
+				g[c] = p[c]
+				if c == d.y {
+					g[c] -= 1
+				}
+				g[c] *= cw[d.y] * eta
+			}
+			for _, f := range d.feats {
+				i := int(f.idx) * numClasses
+				for c := 0; c < numClasses; c++ {
+					old := w[i+c]
+					nw := old*decay - g[c]*f.val
+					w[i+c] = nw
+					u[i+c] += t * (nw - old)
+				}
+			}
+			for c := range b {
+				b[c] -= g[c]
+				ub[c] -= t * g[c]
+			}
+			t++
+		}
+	}
+	out := &Weights{Lang: cfg.Lang, Bits: cfg.Bits, Valences: cfg.Valences, LexWeight: cfg.LexWeight, W: w}
+	for i := range w {
+		w[i] -= u[i] / t
+	}
+	for c := range b {
+		out.B[c] = b[c] - ub[c]/t
+	}
+	return out, nil
+}

@@ -1,0 +1,281 @@
+package taxonomy
+
+import (
+	"slices"
+)
+
+// Span is the byte range [Start, End) of a sentence in a text.
+type Span struct{ Start, End int }
+
+// Match is one programme found in an article.
+type Match struct {
+	// Programme indexes Programmes().
+	Programme int
+	// Terms are the aliases and query terms that matched, as written in the taxonomy: aliases in
+	// order of first occurrence, then the query terms that made the query true.
+	Terms []string
+	// Sentences are the indices of the body sentences holding the matched terms, ascending.
+	Sentences []int
+	// InTitle is set when a matched term is in the title.
+	InTitle bool
+}
+
+// hit is one pattern occurrence.
+type hit struct {
+	pattern    int32
+	sentence   int32 // index into the sentences, or -1 for the title
+	start, end int32 // word positions, end exclusive; title and body are numbered separately
+}
+
+// entry is one hit as seen by one programme.
+type entry struct {
+	kind uint8
+	idx  int32
+	hit  int32
+}
+
+// ref is a hit that makes a query true, with the query term it satisfied.
+type ref struct{ hit, term int32 }
+
+// scratch is the per-call working memory of Match, pooled.
+type scratch struct {
+	hits    []hit
+	entries [][]entry // per programme
+	touched []int32
+	excl    []int32
+	refs    []ref
+}
+
+// Match finds the programmes mentioned in an article. sentences cut body into sentences (nil means
+// the whole body is one sentence); phrases never match across sentence boundaries, and Match reports
+// sentences by their index in this slice.
+//
+// A programme matches when one of its aliases, or its query, is found outside any sentence holding
+// one of its exclusions. Matches are returned in programme order.
+func (t *Taxonomy) Match(title, body string, sentences []Span) []Match {
+	s := t.pool.Get().(*scratch)
+	defer t.pool.Put(s)
+	s.hits = s.hits[:0]
+
+	t.scan(s, title, -1, 0)
+	if sentences == nil {
+		t.scan(s, body, 0, 0)
+	} else {
+		var pos int32
+		for i, sp := range sentences {
+			pos = t.scan(s, body[sp.Start:sp.End], int32(i), pos)
+		}
+	}
+
+	for hi, h := range s.hits {
+		for _, u := range t.uses[h.pattern] {
+			if len(s.entries[u.prog]) == 0 {
+				s.touched = append(s.touched, u.prog)
+			}
+			s.entries[u.prog] = append(s.entries[u.prog], entry{u.kind, u.idx, int32(hi)})
+		}
+	}
+	slices.Sort(s.touched)
+	var out []Match
+	for _, p := range s.touched {
+		if m, ok := t.judge(s, int(p)); ok {
+			out = append(out, m)
+		}
+		s.entries[p] = s.entries[p][:0]
+	}
+	s.touched = s.touched[:0]
+	return out
+}
+
+// scan runs the automaton over one sentence (or the title), appending hits. Word positions continue
+// from pos; the next free position is returned.
+func (t *Taxonomy) scan(s *scratch, text string, sentence int32, pos int32) int32 {
+	var state int32
+	var arr [64]byte
+	buf := arr[:0]
+	for i := 0; ; pos++ {
+		start, end := nextWord(text, i)
+		if start == len(text) {
+			return pos
+		}
+		i = end
+		buf = appendLower(buf[:0], text[start:end])
+		state = t.ac.step(state, t.ac.class(buf))
+		for _, p := range t.ac.out[state] {
+			s.hits = append(s.hits, hit{pattern: p, sentence: sentence, start: pos + 1 - t.ac.patLen[p], end: pos + 1})
+		}
+	}
+}
+
+// judge decides whether programme p matched, given its entries.
+func (t *Taxonomy) judge(s *scratch, p int) (Match, bool) {
+	entries := s.entries[p]
+	s.excl = s.excl[:0]
+	for _, e := range entries {
+		if e.kind == kindExclusion {
+			s.excl = append(s.excl, s.hits[e.hit].sentence)
+		}
+	}
+	excluded := func(h int32) bool { return slices.Contains(s.excl, s.hits[h].sentence) }
+
+	m := Match{Programme: p}
+	var sentences []int
+	note := func(h int32) {
+		if sn := s.hits[h].sentence; sn < 0 {
+			m.InTitle = true
+		} else {
+			sentences = append(sentences, int(sn))
+		}
+	}
+	aliases := t.progs[p].Aliases
+	var seenAlias uint64 // bit per alias for the first 64; others checked by value
+	for _, e := range entries {
+		if e.kind != kindAlias || excluded(e.hit) || insideAlias(s, entries, e.hit, true) {
+			continue
+		}
+		note(e.hit)
+		if e.idx < 64 {
+			if seenAlias&(1<<e.idx) != 0 {
+				continue
+			}
+			seenAlias |= 1 << e.idx
+		} else if slices.Contains(m.Terms, aliases[e.idx]) {
+			continue
+		}
+		m.Terms = append(m.Terms, aliases[e.idx])
+	}
+	matched := len(m.Terms) > 0
+	if q := t.compiled[p].query; q != nil {
+		e := evaluator{s: s, entries: entries, excluded: excluded}
+		s.refs = s.refs[:0]
+		if ok, refs := e.eval(q.root); ok {
+			matched = true
+			terms := make([]int32, 0, len(refs))
+			for _, r := range refs {
+				note(r.hit)
+				if !insideAlias(s, entries, r.hit, false) {
+					terms = append(terms, r.term) // a term within a reported alias adds nothing
+				}
+			}
+			slices.Sort(terms)
+			for _, ti := range slices.Compact(terms) {
+				if text := q.terms[ti].text; !slices.Contains(m.Terms, text) {
+					m.Terms = append(m.Terms, text)
+				}
+			}
+		}
+	}
+	if !matched {
+		return Match{}, false
+	}
+	slices.Sort(sentences)
+	m.Sentences = slices.Compact(sentences)
+	return m, true
+}
+
+// insideAlias reports whether hit h lies within an alias hit of the same programme: a longer one
+// when strict (only "blangko KTP" is reported, not "KTP" within it), or possibly the same span.
+func insideAlias(s *scratch, entries []entry, h int32, strict bool) bool {
+	a := s.hits[h]
+	for _, e := range entries {
+		if e.kind != kindAlias {
+			continue
+		}
+		b := s.hits[e.hit]
+		if b.sentence == a.sentence && b.start <= a.start && a.end <= b.end &&
+			(!strict || b.end-b.start > a.end-a.start) {
+			return true
+		}
+	}
+	return false
+}
+
+// evaluator evaluates a query over one programme's hits.
+type evaluator struct {
+	s        *scratch
+	entries  []entry
+	excluded func(int32) bool
+}
+
+// eval reports whether n holds, and the hits that make it hold.
+func (e *evaluator) eval(n *node) (bool, []ref) {
+	switch n.op {
+	case opTerm:
+		var refs []ref
+		for _, en := range e.entries {
+			if en.kind != kindTerm || en.idx != int32(n.term) || e.excluded(en.hit) {
+				continue
+			}
+			inTitle := e.s.hits[en.hit].sentence < 0
+			if n.field == titleField && !inTitle || n.field == bodyField && inTitle {
+				continue
+			}
+			refs = append(refs, ref{en.hit, en.idx})
+		}
+		return len(refs) > 0, refs
+	case opAnd:
+		var refs []ref
+		for _, k := range n.kids {
+			ok, r := e.eval(k)
+			if !ok {
+				return false, nil
+			}
+			refs = append(refs, r...)
+		}
+		return true, refs
+	case opOr:
+		var refs []ref
+		any := false
+		for _, k := range n.kids {
+			if ok, r := e.eval(k); ok {
+				any = true
+				refs = append(refs, r...)
+			}
+		}
+		return any, refs
+	case opNot:
+		ok, _ := e.eval(n.kids[0])
+		return !ok, nil
+	default: // opNear
+		lok, left := e.eval(n.kids[0])
+		if !lok {
+			return false, nil
+		}
+		rok, right := e.eval(n.kids[1])
+		if !rok {
+			return false, nil
+		}
+		var refs []ref
+		usedR := make([]bool, len(right))
+		for _, l := range left {
+			lh := e.s.hits[l.hit]
+			near := false
+			for j, r := range right {
+				rh := e.s.hits[r.hit]
+				if (lh.sentence < 0) != (rh.sentence < 0) || gap(lh, rh) > n.near {
+					continue
+				}
+				near = true
+				if !usedR[j] {
+					usedR[j] = true
+					refs = append(refs, r)
+				}
+			}
+			if near {
+				refs = append(refs, l)
+			}
+		}
+		return len(refs) > 0, refs
+	}
+}
+
+// gap returns the number of words between two hits (0 when adjacent or overlapping).
+func gap(a, b hit) int {
+	switch {
+	case a.end <= b.start:
+		return int(b.start - a.end)
+	case b.end <= a.start:
+		return int(a.start - b.end)
+	}
+	return 0
+}

@@ -1,0 +1,95 @@
+package taxonomy
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// isWordByte reports, for ASCII bytes, whether the byte is part of a word.
+var isWordByte = func() (t [utf8.RuneSelf]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
+// nextWord returns the byte span of the first word of s at or after i, or start == len(s) when no word is left.
+// A word is a maximal run of Unicode letters and digits; everything else (spaces, punctuation, hyphens,
+// apostrophes) separates words.
+func nextWord(s string, i int) (start, end int) {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if isWordByte[c] {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			break
+		}
+		i += size
+	}
+	start = i
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !isWordByte[c] {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+			break
+		}
+		i += size
+	}
+	return start, i
+}
+
+// appendLower appends the lower-cased form of w to buf.
+func appendLower(buf []byte, w string) []byte {
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(w[i:])
+		buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		i += size
+	}
+	return buf
+}
+
+// Words calls fn for every word of s, in order, with its lower-cased form and its byte span in s.
+// The word slice is only valid during the call. Words are maximal runs of letters and digits, so
+// "e-KTP," yields "e" and "ktp".
+func Words(s string, fn func(word []byte, start, end int)) {
+	var arr [64]byte
+	buf := arr[:0]
+	for i := 0; ; {
+		start, end := nextWord(s, i)
+		if start == len(s) {
+			return
+		}
+		buf = appendLower(buf[:0], s[start:end])
+		fn(buf, start, end)
+		i = end
+	}
+}
+
+// Normalize returns the lower-cased words of s, the form in which terms are matched.
+func Normalize(s string) []string {
+	var out []string
+	Words(s, func(w []byte, _, _ int) { out = append(out, string(w)) })
+	return out
+}

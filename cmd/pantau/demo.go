@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/pipeline"
+)
+
+// demoConfig is the configuration of `pantau demo`; %[1]s is the fixture site's origin
+// and %[2]s the data folder.
+const demoConfig = `# Written by pantau demo: the fixture news site served on loopback.
+storage:
+  data_dir: %[2]s
+http:
+  listen: ""
+crawler:
+  allow_private: [127.0.0.0/8]
+  host_delay: 0s
+  max_article_age: 0s
+sources:
+  - {name: bagonjong-rss, kind: feed, url: "%[1]s/rss.xml", region: sumbar}
+  - {name: bagonjong-atom, kind: feed, url: "%[1]s/atom.xml", region: sumbar}
+  - {name: bagonjong-kota, kind: portal, url: "%[1]s/kota/", link_pattern: "/berita/", region: sumbar}
+`
+
+func cmdDemo(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "demo")
+	site := fs.String("site", "testdata/site", "`DIR` of the fixture news site")
+	data := fs.String("data", "pantau-demo", "embedded store `DIR` for the demo")
+	out := fs.String("write-config", "pantau-demo.yaml", "where to write the demo's configuration `FILE`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(*site, "rss.xml")); err != nil {
+		return fmt.Errorf("fixture site not found (run from the project folder or pass --site): %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: pipeline.FixtureSite(*site)}
+	go srv.Serve(ln)
+	defer srv.Close()
+	origin := "http://" + ln.Addr().String()
+
+	if err := os.WriteFile(*out, []byte(fmt.Sprintf(demoConfig, origin, *data)), 0o644); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "serving the fixture news site at %s; crawling it once into %s ...\n", origin, *data)
+	if err := runPipeline(ctx, e, cfg, taxonomy.Default(), true); err != nil {
+		return err
+	}
+	self := os.Args[0]
+	fmt.Fprintf(e.stdout, `
+Done. Try:
+  %[1]s sql --config %[2]s --header "SELECT source, count() AS articles FROM articles FINAL GROUP BY source"
+  %[1]s sql --config %[2]s --header "SELECT programme, label, criticism, substring(snippet, 1, 80) FROM mentions FINAL ORDER BY programme"
+  %[1]s report --config %[2]s
+`, self, *out)
+	return nil
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/pipeline"
+	"github.com/pantau-id/pantau/storage"
+)
+
+// expectedArticle is one entry of testdata/site/expected.json: what a careful analyst
+// finds in each fixture article.
+type expectedArticle struct {
+	Path     string `json:"path"`
+	Title    string `json:"title"`
+	Lang     string `json:"lang"`
+	Mentions []struct {
+		Programme string `json:"programme"`
+		Label     string `json:"label"`
+		Criticism bool   `json:"criticism"`
+	} `json:"mentions"`
+}
+
+// testStorage is a store configuration for one backend, fresh for the test.
+type testStorage struct {
+	name string
+	cfg  func(t *testing.T) (storageYAML string)
+}
+
+// unavailable skips a test whose backend is missing, or fails it under CI=true.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + " (CI=true: every backend must be available)")
+	}
+	t.Skip(msg)
+}
+
+func testStorages() []testStorage {
+	return []testStorage{
+		{"embedded", func(t *testing.T) string {
+			lib, _ := filepath.Abs("../../lib/libchdb.so")
+			if _, err := os.Stat(lib); err != nil {
+				unavailable(t, "embedded store: %v (run make libchdb)", err)
+			}
+			return fmt.Sprintf("storage:\n  data_dir: %s\n  chdb_library: %s\n  flush_interval: 100ms\n", t.TempDir(), lib)
+		}},
+		{"server", func(t *testing.T) string {
+			addr := os.Getenv("CLICKHOUSE_ADDR")
+			if addr == "" {
+				addr = "127.0.0.1:9000"
+			}
+			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+			if err != nil {
+				unavailable(t, "clickhouse server at %s: %v", addr, err)
+			}
+			c.Close()
+			db := fmt.Sprintf("pantau_e2e_%d", time.Now().UnixNano())
+			t.Cleanup(func() {
+				st, err := storage.Open(context.Background(), config.Storage{DSN: "clickhouse://" + addr + "/" + db}, nil)
+				if err == nil {
+					st.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
+					st.Close()
+				}
+			})
+			return fmt.Sprintf("storage:\n  dsn: clickhouse://%s/%s\n  flush_interval: 100ms\n", addr, db)
+		}},
+	}
+}
+
+// run runs pantau in-process and returns its exit status, stdout and stderr.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := runMain(context.Background(), &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut}, args)
+	return code, out.String(), errOut.String()
+}
+
+// TestRunOnceFixtureSite serves the fixture news site on loopback, runs `pantau run --once`
+// against it twice, and checks the exact articles and mentions that landed.
+func TestRunOnceFixtureSite(t *testing.T) {
+	var want []expectedArticle
+	data, err := os.ReadFile("../../testdata/site/expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	site := httptest.NewServer(pipeline.FixtureSite("../../testdata/site"))
+	defer site.Close()
+
+	for _, ts := range testStorages() {
+		t.Run(ts.name, func(t *testing.T) {
+			cfgFile := filepath.Join(t.TempDir(), "pantau.yaml")
+			cfg := ts.cfg(t) + fmt.Sprintf(`http:
+  listen: ""
+log:
+  level: warn
+crawler:
+  allow_private: [127.0.0.0/8]
+  host_delay: 0s
+  max_article_age: 0s
+sources:
+  - {name: fx-rss, kind: feed, url: "%[1]s/rss.xml"}
+  - {name: fx-atom, kind: feed, url: "%[1]s/atom.xml"}
+  - {name: fx-kota, kind: portal, url: "%[1]s/kota/", link_pattern: "/berita/"}
+`, site.URL)
+			if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for pass := 1; pass <= 2; pass++ {
+				if code, _, stderr := run(t, "", "run", "--once", "--config", cfgFile); code != 0 {
+					t.Fatalf("pass %d: pantau run --once exited %d:\n%s", pass, code, stderr)
+				}
+			}
+			checkArticles(t, cfgFile, site.URL, want)
+			checkMentions(t, cfgFile, site.URL, want)
+		})
+	}
+}
+
+// sqlRows runs `pantau sql --json` and returns its rows.
+func sqlRows(t *testing.T, cfgFile, query string) []map[string]any {
+	t.Helper()
+	code, stdout, stderr := run(t, "", "sql", "--json", "--config", cfgFile, query)
+	if code != 0 {
+		t.Fatalf("pantau sql %q exited %d: %s", query, code, stderr)
+	}
+	var rows []map[string]any
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	for dec.More() {
+		var r map[string]any
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("decode sql output: %v", err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func checkArticles(t *testing.T, cfgFile, origin string, want []expectedArticle) {
+	// No FINAL: two passes over the same site must not have written any article twice.
+	rows := sqlRows(t, cfgFile, "SELECT canonical_url, title, lang, count() AS n FROM articles GROUP BY canonical_url, title, lang ORDER BY canonical_url")
+	got := map[string]map[string]any{}
+	for _, r := range rows {
+		got[strings.TrimPrefix(r["canonical_url"].(string), origin)] = r
+	}
+	if len(rows) != len(want) {
+		t.Errorf("stored %d articles, want %d", len(rows), len(want))
+	}
+	for _, w := range want {
+		r, ok := got[w.Path]
+		if !ok {
+			t.Errorf("article %s not stored", w.Path)
+			continue
+		}
+		if r["title"] != w.Title {
+			t.Errorf("%s: title %q, want %q", w.Path, r["title"], w.Title)
+		}
+		if r["lang"] != w.Lang {
+			t.Errorf("%s: lang %q, want %q", w.Path, r["lang"], w.Lang)
+		}
+		if n := r["n"].(float64); n != 1 {
+			t.Errorf("%s: stored %v times, want once", w.Path, n)
+		}
+	}
+}
+
+func checkMentions(t *testing.T, cfgFile, origin string, want []expectedArticle) {
+	rows := sqlRows(t, cfgFile, `SELECT a.canonical_url AS url, programme, label, criticism
+		FROM mentions AS m FINAL
+		ANY LEFT JOIN (SELECT url_hash, canonical_url FROM articles FINAL) AS a USING url_hash`)
+	got := map[string][]string{}
+	for _, r := range rows {
+		path := strings.TrimPrefix(r["url"].(string), origin)
+		got[path] = append(got[path], fmt.Sprintf("%s/%s/criticism=%v", r["programme"], r["label"], r["criticism"] == float64(1)))
+	}
+	for _, w := range want {
+		var exp []string
+		for _, m := range w.Mentions {
+			exp = append(exp, fmt.Sprintf("%s/%s/criticism=%v", m.Programme, m.Label, m.Criticism))
+		}
+		sort.Strings(exp)
+		g := got[w.Path]
+		sort.Strings(g)
+		if strings.Join(g, " ") != strings.Join(exp, " ") {
+			t.Errorf("%s:\n got mentions  %v\n want mentions %v", w.Path, g, exp)
+		}
+	}
+}

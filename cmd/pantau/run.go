@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/pantau-id/pantau/analyzer"
+	"github.com/pantau-id/pantau/analyzer/sentiment"
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/crawler"
+	"github.com/pantau-id/pantau/pipeline"
+	"github.com/pantau-id/pantau/storage"
+)
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "run")
+	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	once := fs.Bool("once", false, "poll every source once, store what is new, then exit")
+	listen := fs.String("listen", "", "serve HTTP on `ADDR` instead of http.listen (\"off\" disables)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, tax, err := loadConfig(*file)
+	if err != nil {
+		return err
+	}
+	switch *listen {
+	case "":
+	case "off":
+		cfg.HTTP.Listen = ""
+	default:
+		cfg.HTTP.Listen = *listen
+	}
+	return runPipeline(ctx, e, cfg, tax, *once)
+}
+
+// runPipeline wires store, writer, crawler, analyzer and HTTP server and runs them.
+// Shutdown order: ctx cancelled → crawler stops → queued articles drained → writer flushed
+// → HTTP server stopped → store closed.
+func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.Taxonomy, once bool, crawlOpts ...crawler.Option) error {
+	logger := newLogger(cfg.Log, e.stderr)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	st, err := openStore(ctx, cfg, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	wopts := storage.WriterOptionsFrom(cfg.Storage)
+	wopts.Metrics = storage.NewMetrics(reg)
+	w := storage.NewWriter(st, wopts)
+
+	var p *pipeline.Pipeline
+	opts := append([]crawler.Option{
+		crawler.WithLogger(logger),
+		crawler.WithRegisterer(reg),
+		crawler.WithSeen(pipeline.StoredURLs{Querier: st}),
+		crawler.WithFetchObserver(func(f crawler.Fetch) { p.ObserveFetch(f) }),
+	}, crawlOpts...)
+	cr, err := crawler.New(cfg.Crawler, cfg.Sources, opts...)
+	if err != nil {
+		w.Close(context.Background())
+		return err
+	}
+	p = pipeline.New(cr, analyzer.New(tax, sentiment.Default()), w, pipeline.Options{
+		QueueSize:       cfg.Pipeline.QueueSize,
+		AnalyzerWorkers: cfg.Pipeline.AnalyzerWorkers,
+		Logger:          logger,
+		Registerer:      reg,
+	})
+	if originals, err := storage.RecentOriginals(ctx, st, time.Now().Add(-7*24*time.Hour), 100_000); err != nil {
+		logger.Warn("near-duplicate index starts empty", "err", err)
+	} else {
+		p.RememberOriginals(originals)
+	}
+
+	serveCtx, stopServing := context.WithCancel(context.Background())
+	defer stopServing()
+	var served <-chan error
+	if cfg.HTTP.Listen != "" {
+		ready := func(ctx context.Context) error {
+			if _, err := st.Query(ctx, "SELECT 1"); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			return p.WriteErr()
+		}
+		mux := pipeline.NewMux(reg, ready, map[string]http.Handler{})
+		if served, err = pipeline.Serve(serveCtx, cfg.HTTP.Listen, mux, logger); err != nil {
+			w.Close(context.Background())
+			return err
+		}
+	}
+
+	logger.Info("pipeline starting", "sources", len(cfg.Sources), "programmes", tax.Len(), "store", st.Kind(), "once", once)
+	runErr := p.Run(ctx, once)
+
+	flushCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	closeErr := w.Close(flushCtx)
+	stopServing()
+	if served != nil {
+		if err := <-served; err != nil {
+			logger.Error("http server", "err", err)
+		}
+	}
+	if err := errors.Join(runErr, closeErr); err != nil {
+		return err
+	}
+	logger.Info("pipeline stopped")
+	return nil
+}

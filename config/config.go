@@ -1,0 +1,170 @@
+// Package config defines Pantau's configuration file: its types, defaults and validation.
+//
+// A configuration is one YAML file. Decoding is strict: an unknown or mistyped key is an
+// error naming the file, line and key. Defaults live in Default and are applied before the
+// file is decoded, so a key left out keeps its default. Validate reports every problem at once.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole configuration of a Pantau process.
+type Config struct {
+	Storage  Storage  `yaml:"storage"`
+	HTTP     HTTP     `yaml:"http"`
+	Log      Log      `yaml:"log"`
+	Crawler  Crawler  `yaml:"crawler"`
+	Pipeline Pipeline `yaml:"pipeline"`
+	Trends   Trends   `yaml:"trends"`
+	// Taxonomy is the path of the programme taxonomy file. Empty means the taxonomy
+	// shipped with the binary. A relative path is resolved against the config file's folder.
+	Taxonomy string `yaml:"taxonomy"`
+	// Sources are the feeds, portals and sitemaps to crawl.
+	Sources []Source `yaml:"sources"`
+
+	// File is the path the configuration was read from; empty for the built-in default.
+	File string `yaml:"-"`
+}
+
+// Storage selects and tunes the ClickHouse store.
+type Storage struct {
+	// DSN of a ClickHouse server, e.g. clickhouse://user@host:9000/pantau.
+	// Empty selects the embedded store (chDB) in DataDir.
+	DSN string `yaml:"dsn"`
+	// Password for the server; overridden by the PANTAU_CLICKHOUSE_PASSWORD environment
+	// variable. Never logged.
+	Password Secret `yaml:"password"`
+	// DataDir is the embedded store's data folder.
+	DataDir string `yaml:"data_dir"`
+	// ChDBLibrary is the path of libchdb.so; empty searches the usual places.
+	ChDBLibrary string `yaml:"chdb_library"`
+	// BatchSize is the number of rows after which the writer flushes a table.
+	BatchSize int `yaml:"batch_size"`
+	// FlushInterval is the longest time a row waits in the writer's buffer.
+	FlushInterval Duration `yaml:"flush_interval"`
+	// Retention keeps articles and mentions this long on servers that support TTL; 0 keeps all.
+	Retention Duration `yaml:"retention"`
+}
+
+// HTTP configures the metrics, health and report server of `pantau run`.
+type HTTP struct {
+	// Listen is the address to serve on; empty disables the server.
+	Listen string `yaml:"listen"`
+}
+
+// Log configures structured logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// Crawler holds the politeness and safety settings shared by every source.
+type Crawler struct {
+	// UserAgent is sent with every request; ContactURL is appended to it.
+	UserAgent  string `yaml:"user_agent"`
+	ContactURL string `yaml:"contact_url"`
+	// Timeout bounds one whole fetch, body included.
+	Timeout Duration `yaml:"timeout"`
+	// MaxBodyBytes caps a response body after decompression.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxRedirects caps the redirects followed by one fetch.
+	MaxRedirects int `yaml:"max_redirects"`
+	// HostDelay is the minimum pause between two requests to one host; a robots.txt
+	// Crawl-delay that is longer wins.
+	HostDelay Duration `yaml:"host_delay"`
+	// HostParallelism is the number of requests in flight to one host.
+	HostParallelism int `yaml:"host_parallelism"`
+	// Workers is the number of article fetches in flight over all hosts.
+	Workers int `yaml:"workers"`
+	// IgnoreRobots disables robots.txt; for the operator's own sites only.
+	IgnoreRobots bool `yaml:"ignore_robots"`
+	// AllowPrivate lists networks (CIDR) that may be fetched although private, loopback or
+	// link-local, e.g. 127.0.0.0/8 for tests or an intranet portal.
+	AllowPrivate []string `yaml:"allow_private"`
+	// MinInterval and MaxInterval bound each feed's adaptive poll interval.
+	MinInterval Duration `yaml:"min_interval"`
+	MaxInterval Duration `yaml:"max_interval"`
+	// DeadAfter marks a source dead after failing for this long; dead sources are retried at MaxInterval.
+	DeadAfter Duration `yaml:"dead_after"`
+	// MaxArticleAge skips feed items published longer ago than this; 0 keeps all.
+	MaxArticleAge Duration `yaml:"max_article_age"`
+	// StateFile stores feed validators and schedules across restarts; empty keeps them in memory.
+	StateFile string `yaml:"state_file"`
+	// Shard splits sources between instances: "i/n" takes the sources whose name hashes to i of n.
+	Shard string `yaml:"shard"`
+}
+
+// Pipeline sizes the queues between stages.
+type Pipeline struct {
+	QueueSize       int `yaml:"queue_size"`
+	AnalyzerWorkers int `yaml:"analyzer_workers"`
+}
+
+// Trends configures criticism trend detection.
+type Trends struct {
+	// Interval between two trend computations in `pantau run`.
+	Interval Duration `yaml:"interval"`
+	// MinCount is the least number of critical mentions in the recent window before a
+	// programme can be reported as trending.
+	MinCount int `yaml:"min_count"`
+}
+
+// Source kinds.
+const (
+	KindFeed    = "feed"    // RSS, Atom or JSON Feed
+	KindPortal  = "portal"  // section or index pages whose links match LinkPattern
+	KindSitemap = "sitemap" // sitemap, sitemap index or Google News sitemap
+)
+
+// Source is one feed, portal or sitemap.
+type Source struct {
+	// Name identifies the source in metrics, storage and logs; unique, [a-z0-9_-].
+	Name string `yaml:"name"`
+	Kind string `yaml:"kind"`
+	// URL of the feed, sitemap or first portal page.
+	URL string `yaml:"url"`
+	// URLs lists further section pages of a portal.
+	URLs []string `yaml:"urls"`
+	// LinkPattern is a regular expression that article links on a portal page match.
+	LinkPattern string `yaml:"link_pattern"`
+	// Lang is the expected language ("id" or "en"); empty detects it per article.
+	Lang string `yaml:"lang"`
+	// Region is a free label such as "national" or "sumbar".
+	Region string `yaml:"region"`
+	// Reach weighs the source's audience in the response ranking (1 is an average outlet).
+	Reach float64 `yaml:"reach"`
+	// Interval overrides the adaptive poll interval's starting value.
+	Interval Duration `yaml:"interval"`
+	// Disabled keeps the source in the file without crawling it.
+	Disabled bool `yaml:"disabled"`
+}
+
+// Default returns the built-in defaults. It is the one place defaults are set.
+func Default() Config {
+	return Config{
+		Storage: Storage{
+			DataDir:       "./pantau-data",
+			BatchSize:     10000,
+			FlushInterval: Duration(2 * time.Second),
+		},
+		HTTP: HTTP{Listen: "127.0.0.1:9464"},
+		Log:  Log{Level: "info", Format: "text"},
+		Crawler: Crawler{
+			UserAgent:       "PantauBot/0.1",
+			ContactURL:      "https://github.com/pantau-id/pantau",
+			Timeout:         Duration(30 * time.Second),
+			MaxBodyBytes:    10 << 20,
+			MaxRedirects:    5,
+			HostDelay:       Duration(time.Second),
+			HostParallelism: 2,
+			Workers:         16,
+			MinInterval:     Duration(time.Minute),
+			MaxInterval:     Duration(6 * time.Hour),
+			DeadAfter:       Duration(72 * time.Hour),
+			MaxArticleAge:   Duration(30 * 24 * time.Hour),
+		},
+		Pipeline: Pipeline{QueueSize: 256, AnalyzerWorkers: 2},
+		Trends:   Trends{Interval: Duration(time.Minute), MinCount: 5},
+	}
+}

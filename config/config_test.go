@@ -1,0 +1,143 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadGood(t *testing.T) {
+	cfg, err := Load("testdata/server.good.yml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got, want := cfg.Storage.BatchSize, 5000; got != want {
+		t.Errorf("batch_size = %d, want %d", got, want)
+	}
+	if got, want := cfg.Storage.FlushInterval.D(), time.Second; got != want {
+		t.Errorf("flush_interval = %s, want %s", got, want)
+	}
+	// Keys left out keep their defaults.
+	if got, want := cfg.Crawler.Timeout, Default().Crawler.Timeout; got != want {
+		t.Errorf("crawler.timeout = %s, want default %s", got, want)
+	}
+	if got, want := cfg.Taxonomy, filepath.Join("testdata", "taxonomy.yaml"); got != want {
+		t.Errorf("taxonomy = %q, want %q (relative to the config file)", got, want)
+	}
+	if len(cfg.Sources) != 2 || cfg.Sources[1].URLs[0] != "http://127.0.0.1:8080/kota/" {
+		t.Errorf("sources = %+v", cfg.Sources)
+	}
+}
+
+func TestDefaultIsValid(t *testing.T) {
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatalf("built-in default: %v", err)
+	}
+	if len(cfg.Sources) < 10 {
+		t.Errorf("built-in default has %d sources, want at least 10", len(cfg.Sources))
+	}
+	if cfg.Storage.DSN != "" || cfg.Storage.DataDir == "" {
+		t.Errorf("built-in default must use the embedded store, got dsn=%q data_dir=%q", cfg.Storage.DSN, cfg.Storage.DataDir)
+	}
+}
+
+func TestLoadBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string // each must appear in its own problem line
+	}{
+		{"three-mistakes.bad.yml", []string{
+			`three-mistakes.bad.yml:2: cannot use str value ` + "`many`" + ` as int`,
+			`three-mistakes.bad.yml:5: unknown key "timout" in crawler`,
+			`three-mistakes.bad.yml:8: sources[0].kind: want feed, portal or sitemap, got "rss"`,
+		}},
+		{"many.bad.yml", []string{
+			`many.bad.yml:3: invalid duration "soon"`,
+			`many.bad.yml:2: storage.dsn: want clickhouse://`,
+			`many.bad.yml:5: log.level: want debug, info, warn or error, got "loud"`,
+			`many.bad.yml:7: crawler.allow_private[0]: not a CIDR network`,
+			`many.bad.yml:8: crawler.shard: want i/n`,
+			`many.bad.yml:10: sources[0].name: want 1-64 characters`,
+			`many.bad.yml:12: sources[0].url: want an absolute http(s) URL, got "ftp://example.org/feed"`,
+			`many.bad.yml:13: sources[1].link_pattern: a portal needs a link_pattern`,
+			`many.bad.yml:16: sources[2].name: duplicate source name "dup" (also sources[1])`,
+			`many.bad.yml:19: sources[2].link_pattern: invalid regular expression`,
+			`many.bad.yml:20: sources[2].lang: want id, en or empty, got "fr"`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			_, err := Load(filepath.Join("testdata", tt.file))
+			var p Problems
+			if !errors.As(err, &p) {
+				t.Fatalf("Load: got %v, want Problems", err)
+			}
+			if len(p) != len(tt.want) {
+				t.Errorf("got %d problems, want %d:\n%v", len(p), len(tt.want), err)
+			}
+			for _, w := range tt.want {
+				found := false
+				for _, line := range p {
+					if strings.Contains(line, "testdata/"+w) {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("no problem contains %q; got:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestParseSyntaxError(t *testing.T) {
+	_, err := Parse([]byte("storage:\n  dsn: [unclosed\n"), "broken.yml")
+	if err == nil || !strings.Contains(err.Error(), "broken.yml") {
+		t.Fatalf("got %v, want an error naming broken.yml", err)
+	}
+}
+
+func TestPasswordFromEnvironmentNeverPrinted(t *testing.T) {
+	t.Setenv(PasswordEnv, "s3cret")
+	cfg, err := Parse([]byte("storage:\n  dsn: clickhouse://u@127.0.0.1:9000/db\n"), "env.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Storage.Password.Reveal() != "s3cret" {
+		t.Fatalf("password not taken from %s", PasswordEnv)
+	}
+	for _, s := range []string{
+		cfg.Storage.Password.String(),
+		strings.Join(strings.Fields(fmtAll(cfg.Storage)), " "),
+	} {
+		if strings.Contains(s, "s3cret") {
+			t.Errorf("secret leaked: %s", s)
+		}
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	for _, tt := range []struct {
+		in      string
+		i, n    int
+		wantErr bool
+	}{
+		{"0/1", 0, 1, false}, {"2/3", 2, 3, false}, {"3/3", 0, 0, true}, {"-1/2", 0, 0, true}, {"1", 0, 0, true}, {"a/b", 0, 0, true},
+	} {
+		t.Run(tt.in, func(t *testing.T) {
+			i, n, err := ParseShard(tt.in)
+			if (err != nil) != tt.wantErr || i != tt.i || n != tt.n {
+				t.Errorf("ParseShard(%q) = %d, %d, %v", tt.in, i, n, err)
+			}
+		})
+	}
+}
+
+func TestMain(m *testing.M) {
+	os.Unsetenv(PasswordEnv)
+	os.Exit(m.Run())
+}

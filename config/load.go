@@ -1,0 +1,306 @@
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultYAML returns the configuration shipped with the binary: real Indonesian national
+// and West Sumatra news sources and the built-in taxonomy.
+func DefaultYAML() []byte { return defaultYAML }
+
+// PasswordEnv is the environment variable that overrides storage.password.
+const PasswordEnv = "PANTAU_CLICKHOUSE_PASSWORD"
+
+// Problems is every problem found in one configuration file. Each entry names the file and,
+// where known, the line.
+type Problems []string
+
+func (p Problems) Error() string { return strings.Join(p, "\n") }
+
+// Load reads, decodes and validates the file at path; an empty path loads the built-in
+// default. A returned Problems error lists every problem at once.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return Parse(defaultYAML, "<built-in default>")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	cfg, err := Parse(data, path)
+	if cfg != nil {
+		cfg.File = path
+		if cfg.Taxonomy != "" && !filepath.IsAbs(cfg.Taxonomy) {
+			cfg.Taxonomy = filepath.Join(filepath.Dir(path), cfg.Taxonomy)
+		}
+	}
+	return cfg, err
+}
+
+// Parse decodes data strictly over the defaults, applies the environment and validates.
+// name is used in messages. On problems it returns the decoded config (for inspection)
+// together with a Problems error.
+func Parse(data []byte, name string) (*Config, error) {
+	cfg := Default()
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, Problems{fmt.Sprintf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))}
+	}
+	var problems Problems
+	if len(root.Content) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		err := dec.Decode(&cfg)
+		var te *yaml.TypeError
+		switch {
+		case errors.As(err, &te):
+			for _, msg := range te.Errors {
+				problems = append(problems, decodeProblem(name, msg))
+			}
+		case err != nil && !errors.Is(err, io.EOF):
+			return nil, Problems{fmt.Sprintf("%s: %v", name, err)}
+		}
+	}
+	if pw := os.Getenv(PasswordEnv); pw != "" {
+		cfg.Storage.Password = Secret(pw)
+	}
+	for _, v := range cfg.Validate() {
+		line := lineOf(&root, v.Path)
+		if line > 0 {
+			problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", name, line, v.Path, v.Msg))
+		} else {
+			problems = append(problems, fmt.Sprintf("%s: %s: %s", name, v.Path, v.Msg))
+		}
+	}
+	if len(problems) > 0 {
+		return &cfg, problems
+	}
+	return &cfg, nil
+}
+
+var (
+	unknownKeyRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
+	badTypeRe    = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+) (.*) into (\S+)$`)
+	lineRe       = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
+
+// decodeProblem rewrites a yaml.v3 decoding message as "file:line: what is wrong".
+func decodeProblem(name, msg string) string {
+	if m := unknownKeyRe.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s:%s: unknown key %q in %s", name, m[1], m[2], sectionName(m[3]))
+	}
+	if m := badTypeRe.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s:%s: cannot use %s value %s as %s", name, m[1], m[2], m[3], strings.TrimPrefix(m[4], "config."))
+	}
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s:%s: %s", name, m[1], m[2])
+	}
+	return fmt.Sprintf("%s: %s", name, msg)
+}
+
+// sectionName turns a Go type name into the YAML section a user sees.
+func sectionName(typ string) string {
+	switch typ {
+	case "Config":
+		return "the top level"
+	case "Source":
+		return "a source"
+	}
+	return strings.ToLower(typ)
+}
+
+// lineOf finds the line of a dotted path such as "sources[2].url" in a decoded YAML tree;
+// it returns the deepest line found, 0 if nothing matched.
+func lineOf(root *yaml.Node, path string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, part := range strings.Split(path, ".") {
+		key, idx := part, -1
+		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
+			key = part[:i]
+			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
+		}
+		next := mappingValue(n, key)
+		if next == nil {
+			return line
+		}
+		n, line = next, next.Line
+		if idx >= 0 {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return line
+			}
+			n = n.Content[idx]
+			line = n.Line
+		}
+	}
+	return line
+}
+
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// Violation is one problem found by Validate: the YAML path it concerns and what is wrong.
+type Violation struct{ Path, Msg string }
+
+var sourceNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// Validate returns every problem of a decoded configuration, each with the YAML path it concerns.
+func (c *Config) Validate() []Violation {
+	var v []Violation
+	add := func(path, format string, args ...any) {
+		v = append(v, Violation{path, fmt.Sprintf(format, args...)})
+	}
+	if c.Storage.DSN != "" {
+		u, err := url.Parse(c.Storage.DSN)
+		if err != nil || (u.Scheme != "clickhouse" && u.Scheme != "tcp") || u.Host == "" {
+			add("storage.dsn", "want clickhouse://[user[:password]@]host:port/database")
+		}
+	} else if c.Storage.DataDir == "" {
+		add("storage.data_dir", "must be set when storage.dsn is empty (embedded store)")
+	}
+	if c.Storage.BatchSize < 1 {
+		add("storage.batch_size", "must be at least 1, got %d", c.Storage.BatchSize)
+	}
+	if c.Storage.FlushInterval <= 0 {
+		add("storage.flush_interval", "must be positive")
+	}
+	if c.HTTP.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+			add("http.listen", "want host:port, got %q", c.HTTP.Listen)
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "want debug, info, warn or error, got %q", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		add("log.format", "want text or json, got %q", c.Log.Format)
+	}
+	cr := c.Crawler
+	if cr.UserAgent == "" {
+		add("crawler.user_agent", "must not be empty")
+	}
+	if cr.Timeout <= 0 {
+		add("crawler.timeout", "must be positive")
+	}
+	if cr.MaxBodyBytes < 1024 {
+		add("crawler.max_body_bytes", "must be at least 1024, got %d", cr.MaxBodyBytes)
+	}
+	if cr.MaxRedirects < 0 {
+		add("crawler.max_redirects", "must not be negative")
+	}
+	if cr.HostParallelism < 1 {
+		add("crawler.host_parallelism", "must be at least 1, got %d", cr.HostParallelism)
+	}
+	if cr.Workers < 1 {
+		add("crawler.workers", "must be at least 1, got %d", cr.Workers)
+	}
+	if cr.MinInterval <= 0 || cr.MaxInterval < cr.MinInterval {
+		add("crawler.max_interval", "need 0 < min_interval (%s) <= max_interval (%s)", cr.MinInterval, cr.MaxInterval)
+	}
+	for i, cidr := range cr.AllowPrivate {
+		if _, _, err := net.ParseCIDR(cidr); err != nil {
+			add(fmt.Sprintf("crawler.allow_private[%d]", i), "not a CIDR network: %q", cidr)
+		}
+	}
+	if cr.Shard != "" {
+		if _, _, err := ParseShard(cr.Shard); err != nil {
+			add("crawler.shard", "%v", err)
+		}
+	}
+	if c.Pipeline.QueueSize < 1 {
+		add("pipeline.queue_size", "must be at least 1")
+	}
+	if c.Pipeline.AnalyzerWorkers < 1 {
+		add("pipeline.analyzer_workers", "must be at least 1")
+	}
+	if c.Trends.MinCount < 1 {
+		add("trends.min_count", "must be at least 1")
+	}
+	seen := map[string]int{}
+	for i, s := range c.Sources {
+		p := fmt.Sprintf("sources[%d]", i)
+		if !sourceNameRe.MatchString(s.Name) {
+			add(p+".name", "want 1-64 characters of a-z, 0-9, _ and -, got %q", s.Name)
+		} else if j, dup := seen[s.Name]; dup {
+			add(p+".name", "duplicate source name %q (also sources[%d])", s.Name, j)
+		} else {
+			seen[s.Name] = i
+		}
+		switch s.Kind {
+		case KindFeed, KindPortal, KindSitemap:
+		default:
+			add(p+".kind", "want feed, portal or sitemap, got %q", s.Kind)
+		}
+		for j, raw := range append([]string{s.URL}, s.URLs...) {
+			path := p + ".url"
+			if j > 0 {
+				path = fmt.Sprintf("%s.urls[%d]", p, j-1)
+			}
+			if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				add(path, "want an absolute http(s) URL, got %q", raw)
+			}
+		}
+		if s.Kind == KindPortal && s.LinkPattern == "" {
+			add(p+".link_pattern", "a portal needs a link_pattern for its article links")
+		}
+		if s.LinkPattern != "" {
+			if _, err := regexp.Compile(s.LinkPattern); err != nil {
+				add(p+".link_pattern", "invalid regular expression: %v", err)
+			}
+		}
+		if s.Lang != "" && s.Lang != "id" && s.Lang != "en" {
+			add(p+".lang", "want id, en or empty, got %q", s.Lang)
+		}
+		if s.Reach < 0 {
+			add(p+".reach", "must not be negative")
+		}
+	}
+	return v
+}
+
+// ParseShard parses "i/n" (0 <= i < n).
+func ParseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if ok {
+		i, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("want i/n with 0 <= i < n, got %q", s)
+	}
+	return i, n, nil
+}

@@ -1,0 +1,666 @@
+// Package crawler finds article URLs in feeds, sitemaps and portal pages, fetches them
+// politely and safely, and extracts each article's text, date and canonical URL.
+//
+// Every HTTP fetch goes through one colly collector with a limit rule per host (delay
+// and parallelism shared by the host's feeds and articles), robots.txt with Crawl-delay,
+// Retry-After back-off, a decompressed body cap and a dialer that refuses private,
+// loopback and link-local addresses after DNS resolution.
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pantau-id/pantau/config"
+)
+
+// Article is one fetched and extracted article, ready for analysis.
+type Article struct {
+	URL          string // as discovered in the feed, sitemap or page
+	CanonicalURL string // identity of the article; see Canonicalize
+	Source       string // source name from the configuration
+	SourceKind   string // feed, portal or sitemap
+	Title        string
+	Text         string
+	Author       string
+	Lang         string    // from the source configuration or the page; empty if unknown
+	Published    time.Time // UTC; zero if unknown
+	Discovered   time.Time // when the URL was found in its listing
+	Fetched      time.Time // when the page was fetched
+	SimHash      uint64    // SimHash of Text, for near-duplicate detection
+}
+
+// Seen tells which canonical URLs are already stored. Implementations must be safe for
+// concurrent use. The returned map holds true for every stored URL; URLs missing from it
+// are treated as new. An error makes the crawler skip the batch and retry on the next poll.
+type Seen interface {
+	Seen(ctx context.Context, canonicalURLs []string) (map[string]bool, error)
+}
+
+// Option configures a Crawler.
+type Option func(*options)
+
+type options struct {
+	log      *slog.Logger
+	reg      prometheus.Registerer
+	seen     Seen
+	observe  func(Fetch)
+	resolver Resolver
+	dial     DialFunc
+	now      func() time.Time
+}
+
+// WithLogger sets the logger; the default discards logs.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithRegisterer registers the crawler's metrics with reg; the default keeps them private.
+func WithRegisterer(reg prometheus.Registerer) Option { return func(o *options) { o.reg = reg } }
+
+// WithSeen sets the store consulted before fetching; the default treats every URL as new.
+func WithSeen(s Seen) Option { return func(o *options) { o.seen = s } }
+
+// WithFetchObserver sets a function called after every HTTP fetch, from many goroutines
+// at once. It must be quick and safe for concurrent use.
+func WithFetchObserver(f func(Fetch)) Option { return func(o *options) { o.observe = f } }
+
+// WithResolver sets the DNS resolver the SSRF guard uses; the default is net.DefaultResolver.
+func WithResolver(r Resolver) Option { return func(o *options) { o.resolver = r } }
+
+// WithDialer sets the function that opens connections to guard-approved IP addresses.
+func WithDialer(d DialFunc) Option { return func(o *options) { o.dial = d } }
+
+// WithClock sets the clock used for timestamps, back-off and date clamping.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+const (
+	seenBatch        = 100
+	maxItemsPerPoll  = 500
+	maxChildSitemaps = 3
+	recentCapacity   = 100_000
+	futureTolerance  = time.Hour
+)
+
+// Crawler polls sources and fetches their new articles. It is safe to call RunOnce or
+// Run from one goroutine at a time.
+type Crawler struct {
+	cfg     config.Crawler
+	sources []*source
+	log     *slog.Logger
+	m       *metrics
+	f       *fetcher
+	seen    Seen
+	now     func() time.Time
+	workers int
+	recent  *recentSet
+}
+
+// source is a configured source with its polling state.
+type source struct {
+	config.Source
+	linkRE *regexp.Regexp
+	zone   *time.Location // for dates written without a zone; nil guesses per page
+
+	mu           sync.Mutex
+	etag         string
+	lastModified string
+	interval     time.Duration
+	failingSince time.Time
+	dead         bool
+}
+
+// New builds a Crawler for the enabled sources in sources (and, with cfg.Shard "i/n",
+// only those whose name hashes to shard i).
+func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler, error) {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+	if o.reg == nil {
+		o.reg = prometheus.NewRegistry()
+	}
+	var errs []error
+	if cfg.Timeout <= 0 {
+		errs = append(errs, errors.New("crawler: timeout must be positive"))
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		errs = append(errs, errors.New("crawler: max_body_bytes must be positive"))
+	}
+	if cfg.MaxRedirects < 0 {
+		errs = append(errs, errors.New("crawler: max_redirects must not be negative"))
+	}
+	shardI, shardN, err := parseShard(cfg.Shard)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	g, err := newGuard(cfg.AllowPrivate, o.resolver, o.dial)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("crawler: %w", err))
+	}
+	c := &Crawler{cfg: cfg, log: o.log, seen: o.seen, now: o.now, workers: max(cfg.Workers, 1), recent: newRecentSet(recentCapacity)}
+	for _, sc := range sources {
+		if sc.Disabled || !inShard(sc.Name, shardI, shardN) {
+			continue
+		}
+		s := &source{Source: sc}
+		switch sc.Kind {
+		case config.KindFeed, config.KindSitemap:
+		case config.KindPortal:
+			if sc.LinkPattern != "" {
+				if s.linkRE, err = regexp.Compile(sc.LinkPattern); err != nil {
+					errs = append(errs, fmt.Errorf("crawler: source %s: link_pattern: %w", sc.Name, err))
+				}
+			}
+		default:
+			errs = append(errs, fmt.Errorf("crawler: source %s: unknown kind %q", sc.Name, sc.Kind))
+		}
+		if sc.Lang == "id" {
+			s.zone = wib
+		}
+		c.sources = append(c.sources, s)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if c.m, err = newMetrics(o.reg); err != nil {
+		return nil, fmt.Errorf("crawler: register metrics: %w", err)
+	}
+	for _, s := range c.sources {
+		c.m.sourceUp.WithLabelValues(s.Name)
+		c.m.discovered.WithLabelValues(s.Name)
+	}
+	ua := cfg.UserAgent
+	if cfg.ContactURL != "" {
+		ua += " (+" + cfg.ContactURL + ")"
+	}
+	c.f = newFetcher(fetcherConfig{
+		userAgent: ua, timeout: cfg.Timeout.D(), maxBody: cfg.MaxBodyBytes, maxRedirects: cfg.MaxRedirects,
+		delay: cfg.HostDelay.D(), parallelism: cfg.HostParallelism, obeyRobots: !cfg.IgnoreRobots, guard: g,
+	}, o.log, o.now, o.observe, c.m)
+	return c, nil
+}
+
+func parseShard(s string) (i, n int, err error) {
+	if s == "" {
+		return 0, 1, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 1, fmt.Errorf("crawler: shard %q: want i/n with 0 <= i < n", s)
+	}
+	return i, n, nil
+}
+
+func inShard(name string, i, n int) bool {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return int(h.Sum32()%uint32(n)) == i
+}
+
+// job is one article to fetch.
+type job struct {
+	src        *source
+	item       item
+	canonical  string
+	discovered time.Time
+}
+
+// RunOnce polls every enabled source once, fetches the new articles and sends each to
+// out; a send blocks until out takes it. A failing source or page is counted, logged
+// once and skipped. RunOnce returns when all work is done, or ctx.Err() once ctx is
+// cancelled; it never closes out.
+func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
+	jobs := make(chan job, c.workers)
+	var workers errgroup.Group
+	for range c.workers {
+		workers.Go(func() error { c.work(ctx, jobs, out); return nil })
+	}
+	var polls errgroup.Group
+	polls.SetLimit(c.workers)
+	for _, s := range c.sources {
+		polls.Go(func() error { c.poll(ctx, s, jobs); return nil })
+	}
+	polls.Wait()
+	close(jobs)
+	workers.Wait()
+	return ctx.Err()
+}
+
+// Run polls every source on its own adaptive schedule until ctx is done, fetching new
+// articles and sending them to out. It returns ctx.Err() after in-flight fetches end.
+func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
+	jobs := make(chan job, c.workers)
+	var workers errgroup.Group
+	for range c.workers {
+		workers.Go(func() error { c.work(ctx, jobs, out); return nil })
+	}
+	var loops errgroup.Group // one per configured source: bounded by the configuration
+	for _, s := range c.sources {
+		loops.Go(func() error {
+			c.loop(ctx, s, jobs)
+			return nil
+		})
+	}
+	loops.Wait()
+	close(jobs)
+	workers.Wait()
+	return ctx.Err()
+}
+
+func (c *Crawler) loop(ctx context.Context, s *source, jobs chan<- job) {
+	minI, maxI := c.cfg.MinInterval.D(), c.cfg.MaxInterval.D()
+	if minI <= 0 {
+		minI = time.Minute
+	}
+	if maxI < minI {
+		maxI = minI
+	}
+	s.mu.Lock()
+	s.interval = s.Interval.D()
+	if s.interval <= 0 {
+		s.interval = min(max(15*time.Minute, minI), maxI)
+	}
+	s.mu.Unlock()
+	// Spread the first polls so that a restart does not hit every source at once.
+	wait := time.Duration(rand.Int64N(int64(min(s.interval, time.Minute)) + 1))
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		n, err := c.poll(ctx, s, jobs)
+		wait = c.nextInterval(s, n, err, minI, maxI)
+	}
+}
+
+// nextInterval adapts a source's poll interval: halved after new articles, grown by half
+// after none, doubled after a failure; a source failing for DeadAfter is polled at MaxInterval.
+func (c *Crawler) nextInterval(s *source, found int, err error, minI, maxI time.Duration) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := c.now()
+	switch {
+	case err != nil:
+		if s.failingSince.IsZero() {
+			s.failingSince = now
+		}
+		s.interval *= 2
+		if d := c.cfg.DeadAfter.D(); d > 0 && now.Sub(s.failingSince) >= d {
+			if !s.dead {
+				c.log.Warn("source dead, polling at max interval", "source", s.Name, "failing_since", s.failingSince)
+			}
+			s.dead = true
+			s.interval = maxI
+		}
+	case found > 0:
+		s.failingSince, s.dead = time.Time{}, false
+		s.interval /= 2
+	default:
+		s.failingSince, s.dead = time.Time{}, false
+		s.interval += s.interval / 2
+	}
+	s.interval = min(max(s.interval, minI), maxI)
+	jitter := time.Duration(rand.Int64N(int64(s.interval)/10 + 1))
+	return s.interval + jitter
+}
+
+// poll discovers a source's items once and queues the new ones. It returns how many
+// were queued and the poll's error, which it has already counted and logged.
+func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) (int, error) {
+	items, err := c.discover(ctx, s)
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	if err != nil {
+		class := errorClass(err)
+		c.m.sourceErrors.WithLabelValues(s.Name, class).Inc()
+		c.m.sourceUp.WithLabelValues(s.Name).Set(0)
+		c.log.Warn("poll failed", "source", s.Name, "kind", s.Kind, "error_class", class, "err", err)
+		return 0, err
+	}
+	c.m.sourceUp.WithLabelValues(s.Name).Set(1)
+	c.m.lastSuccess.WithLabelValues(s.Name).Set(float64(c.now().Unix()))
+
+	discovered := c.now()
+	if age := c.cfg.MaxArticleAge.D(); age > 0 {
+		kept := items[:0]
+		for _, it := range items {
+			if it.Published.IsZero() || discovered.Sub(it.Published) <= age {
+				kept = append(kept, it)
+			}
+		}
+		items = kept
+	}
+	if len(items) > maxItemsPerPoll {
+		items = items[:maxItemsPerPoll]
+	}
+	fresh, err := c.filterNew(ctx, s, items, discovered)
+	if err != nil {
+		c.m.sourceErrors.WithLabelValues(s.Name, "seen").Inc()
+		c.log.Warn("seen check failed, items skipped until next poll", "source", s.Name, "err", err)
+		return 0, nil
+	}
+	c.m.discovered.WithLabelValues(s.Name).Add(float64(len(fresh)))
+	for i, j := range fresh {
+		select {
+		case jobs <- j:
+		case <-ctx.Done():
+			for _, rest := range fresh[i:] {
+				c.recent.release(rest.canonical)
+			}
+			return i, ctx.Err()
+		}
+	}
+	return len(fresh), nil
+}
+
+// filterNew canonicalizes items, drops those handled recently or already stored, and
+// claims the rest so that no other source queues them in the meantime.
+func (c *Crawler) filterNew(ctx context.Context, s *source, items []item, discovered time.Time) ([]job, error) {
+	var cands []job
+	inBatch := make(map[string]bool, len(items))
+	for _, it := range items {
+		canon, err := Canonicalize(it.URL)
+		if err != nil || inBatch[canon] || c.recent.has(canon) {
+			continue
+		}
+		inBatch[canon] = true
+		cands = append(cands, job{src: s, item: it, canonical: canon, discovered: discovered})
+	}
+	var out []job
+	for start := 0; start < len(cands); start += seenBatch {
+		batch := cands[start:min(start+seenBatch, len(cands))]
+		stored := map[string]bool{}
+		if c.seen != nil {
+			urls := make([]string, len(batch))
+			for i, j := range batch {
+				urls[i] = j.canonical
+			}
+			var err error
+			if stored, err = c.seen.Seen(ctx, urls); err != nil {
+				for _, j := range out {
+					c.recent.release(j.canonical)
+				}
+				return nil, fmt.Errorf("seen: %w", err)
+			}
+		}
+		for _, j := range batch {
+			if stored[j.canonical] {
+				c.recent.claim(j.canonical)
+				continue
+			}
+			if c.recent.claim(j.canonical) {
+				out = append(out, j)
+			}
+		}
+	}
+	return out, nil
+}
+
+// discover lists a source's items, newest first where the listing tells.
+func (c *Crawler) discover(ctx context.Context, s *source) ([]item, error) {
+	switch s.Kind {
+	case config.KindFeed:
+		return c.discoverFeed(ctx, s)
+	case config.KindSitemap:
+		return c.discoverSitemap(ctx, s)
+	default:
+		return c.discoverPortal(ctx, s)
+	}
+}
+
+func (c *Crawler) discoverFeed(ctx context.Context, s *source) ([]item, error) {
+	s.mu.Lock()
+	hdr := http.Header{"Accept": {"application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, */*;q=0.5"}}
+	if s.etag != "" {
+		hdr.Set("If-None-Match", s.etag)
+	}
+	if s.lastModified != "" {
+		hdr.Set("If-Modified-Since", s.lastModified)
+	}
+	s.mu.Unlock()
+	resp, err := c.f.fetch(ctx, s.Name, kindFeed, s.URL, fetchOpts{header: hdr})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status == http.StatusNotModified {
+		return nil, nil
+	}
+	items, err := parseFeed(resp.Body, resp.URL)
+	if err != nil {
+		return nil, fmt.Errorf("feed %s: %w", s.URL, err)
+	}
+	s.mu.Lock()
+	s.etag = resp.Header.Get("ETag")
+	s.lastModified = resp.Header.Get("Last-Modified")
+	s.mu.Unlock()
+	newestFirst(items)
+	return items, nil
+}
+
+func (c *Crawler) discoverSitemap(ctx context.Context, s *source) ([]item, error) {
+	resp, err := c.f.fetch(ctx, s.Name, kindSitemap, s.URL, fetchOpts{})
+	if err != nil {
+		return nil, err
+	}
+	sm, err := parseSitemap(resp.Body, resp.URL)
+	if err != nil {
+		return nil, fmt.Errorf("sitemap %s: %w", s.URL, err)
+	}
+	items := sm.Items
+	for i, child := range sm.Children {
+		if i >= maxChildSitemaps || ctx.Err() != nil {
+			break
+		}
+		resp, err := c.f.fetch(ctx, s.Name, kindSitemap, child.URL, fetchOpts{})
+		if err == nil {
+			var csm sitemap
+			if csm, err = parseSitemap(resp.Body, resp.URL); err == nil {
+				items = append(items, csm.Items...)
+				continue
+			}
+		}
+		c.m.sourceErrors.WithLabelValues(s.Name, errorClass(err)).Inc()
+		c.log.Warn("child sitemap failed", "source", s.Name, "url", child.URL, "err", err)
+	}
+	newestFirst(items)
+	return items, nil
+}
+
+func (c *Crawler) discoverPortal(ctx context.Context, s *source) ([]item, error) {
+	pages := append([]string{s.URL}, s.URLs...)
+	var items []item
+	seen := map[string]bool{}
+	failed := 0
+	var lastErr error
+	for _, p := range pages {
+		if p == "" {
+			continue
+		}
+		resp, err := c.f.fetch(ctx, s.Name, kindPage, p, fetchOpts{links: true})
+		if err != nil {
+			failed++
+			lastErr = err
+			if len(pages) > 1 {
+				c.m.sourceErrors.WithLabelValues(s.Name, errorClass(err)).Inc()
+				c.log.Warn("portal page failed", "source", s.Name, "url", p, "err", err)
+			}
+			continue
+		}
+		if len(resp.FeedLinks) > 0 {
+			c.log.Debug("feeds advertised by portal page", "source", s.Name, "page", p, "feeds", resp.FeedLinks)
+		}
+		pu, _ := url.Parse(resp.URL)
+		for _, l := range resp.Links {
+			if seen[l] {
+				continue
+			}
+			seen[l] = true
+			if s.linkRE != nil {
+				if !s.linkRE.MatchString(l) {
+					continue
+				}
+			} else if lu, err := url.Parse(l); err != nil || pu == nil || !sameSite(lu.Hostname(), pu.Hostname()) {
+				continue
+			}
+			items = append(items, item{URL: l})
+		}
+	}
+	if failed > 0 && failed == len(pages) {
+		return nil, lastErr
+	}
+	return items, nil
+}
+
+// work fetches queued articles and sends them to out until jobs is closed.
+func (c *Crawler) work(ctx context.Context, jobs <-chan job, out chan<- Article) {
+	for j := range jobs {
+		if ctx.Err() != nil {
+			c.recent.release(j.canonical)
+			continue
+		}
+		a, err := c.fetchArticle(ctx, j)
+		if err != nil {
+			if errors.Is(err, errDuplicate) {
+				continue
+			}
+			if errors.Is(err, ErrBackOff) || ctx.Err() != nil {
+				c.recent.release(j.canonical) // try again on a later poll
+			}
+			if ctx.Err() == nil {
+				class := errorClass(err)
+				c.m.sourceErrors.WithLabelValues(j.src.Name, class).Inc()
+				c.log.Warn("article skipped", "source", j.src.Name, "url", j.item.URL, "error_class", class, "err", err)
+			}
+			continue
+		}
+		select {
+		case out <- a:
+			c.m.articles.WithLabelValues(j.src.Name).Inc()
+		case <-ctx.Done():
+			c.recent.release(j.canonical)
+		}
+	}
+}
+
+var errDuplicate = errors.New("duplicate of an article already handled")
+
+func (c *Crawler) fetchArticle(ctx context.Context, j job) (Article, error) {
+	resp, err := c.f.fetch(ctx, j.src.Name, kindArticle, j.item.URL, fetchOpts{})
+	if err != nil {
+		return Article{}, err
+	}
+	fetched := c.now()
+	if ct := strings.ToLower(resp.ContentType); ct != "" && !strings.Contains(ct, "html") {
+		return Article{}, fmt.Errorf("article %s: %w", j.item.URL, &parseError{fmt.Errorf("content type %q is not HTML", resp.ContentType)})
+	}
+	ex, err := extract(resp.Body, resp.URL, extractHints{
+		contentType: resp.ContentType, lang: j.src.Lang, feedPublished: j.item.Published, zone: j.src.zone,
+	})
+	if err != nil {
+		return Article{}, fmt.Errorf("extract %s: %w", resp.URL, err)
+	}
+	canon := ex.URL
+	if canon == "" {
+		canon = j.canonical
+	}
+	if canon != j.canonical {
+		// The page names another canonical URL: it may have been handled under that name.
+		if !c.recent.claim(canon) {
+			return Article{}, errDuplicate
+		}
+		if c.seen != nil {
+			if stored, err := c.seen.Seen(ctx, []string{canon}); err == nil && stored[canon] {
+				return Article{}, errDuplicate
+			}
+		}
+	}
+	a := Article{
+		URL: j.item.URL, CanonicalURL: canon, Source: j.src.Name, SourceKind: j.src.Kind,
+		Title: ex.Title, Text: ex.Text, Author: ex.Author, Lang: ex.Lang, Published: ex.Published,
+		Discovered: j.discovered.UTC(), Fetched: fetched.UTC(), SimHash: SimHash(ex.Text),
+	}
+	if a.Title == "" {
+		a.Title = j.item.Title
+	}
+	if a.Author == "" {
+		a.Author = j.item.Author
+	}
+	if !a.Published.IsZero() && a.Published.After(fetched.Add(futureTolerance)) {
+		clamped := fetched.UTC()
+		if p := j.item.Published; !p.IsZero() && !p.After(fetched.Add(futureTolerance)) {
+			clamped = p.UTC()
+		}
+		c.log.Warn("publication date in the future, clamped", "source", j.src.Name, "url", j.item.URL,
+			"published", a.Published, "clamped_to", clamped)
+		a.Published = clamped
+	}
+	return a, nil
+}
+
+// recentSet remembers the canonical URLs handled lately, first in first out, so that
+// the same article reached from two sources or two polls is fetched once.
+type recentSet struct {
+	cap   int
+	mu    sync.Mutex
+	set   map[string]struct{}
+	order []string
+	next  int
+}
+
+func newRecentSet(capacity int) *recentSet {
+	return &recentSet{cap: capacity, set: make(map[string]struct{}), order: make([]string, 0, min(capacity, 1024))}
+}
+
+func (r *recentSet) has(u string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.set[u]
+	return ok
+}
+
+// claim adds u and reports whether it was absent.
+func (r *recentSet) claim(u string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.set[u]; ok {
+		return false
+	}
+	r.set[u] = struct{}{}
+	if len(r.order) < r.cap {
+		r.order = append(r.order, u)
+		return true
+	}
+	delete(r.set, r.order[r.next])
+	r.order[r.next] = u
+	r.next = (r.next + 1) % len(r.order)
+	return true
+}
+
+// release forgets u so that a later poll may queue it again.
+func (r *recentSet) release(u string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.set, u)
+}

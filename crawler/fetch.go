@@ -1,0 +1,370 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
+)
+
+// Fetch records one HTTP fetch, for the source-health tables and dashboards.
+type Fetch struct {
+	Time       time.Time
+	Source     string
+	Host       string
+	Kind       string // feed, article, sitemap, robots or page
+	Status     int    // 0 when no response arrived
+	Bytes      int64
+	Duration   time.Duration
+	ErrorClass string // "" on success; timeout, dns, refused, too_large, blocked_private, robots, http_4xx, http_5xx, parse, redirects, ...
+}
+
+// Fetch kinds.
+const (
+	kindFeed    = "feed"
+	kindArticle = "article"
+	kindSitemap = "sitemap"
+	kindRobots  = "robots"
+	kindPage    = "page"
+)
+
+const (
+	robotsTTL      = 24 * time.Hour
+	maxCrawlDelay  = 60 * time.Second
+	maxRetryAfter  = time.Hour
+	defaultBackOff = time.Minute
+	maxRobotsBytes = 512 << 10
+)
+
+// response is a fetched body with what the caller needs to interpret it.
+type response struct {
+	URL         string // final URL after redirects
+	Status      int
+	Header      http.Header
+	ContentType string // as sent, charset included
+	Body        []byte
+	Links       []string // absolute a[href] targets, when asked for
+	FeedLinks   []string // <link rel=alternate> feeds, when asked for
+}
+
+// hostState is what the fetcher knows about one host: its robots.txt, its colly limit
+// rule and how long it asked us to stay away.
+type hostState struct {
+	mu        sync.Mutex
+	robots    *robotstxt.Group // nil allows everything
+	robotsAt  time.Time
+	ruleAdded bool
+	notBefore time.Time
+}
+
+// fetcher performs every HTTP fetch of a Crawler through one colly collector, so that
+// feeds, sitemaps, pages and articles of a host share its limit rule.
+type fetcher struct {
+	base    *colly.Collector
+	client  *http.Client
+	ua      string
+	delay   time.Duration
+	par     int
+	robots  bool
+	log     *slog.Logger
+	now     func() time.Time
+	observe func(Fetch)
+	m       *metrics
+
+	mu    sync.Mutex
+	hosts map[string]*hostState
+}
+
+type fetcherConfig struct {
+	userAgent    string
+	timeout      time.Duration
+	maxBody      int64
+	maxRedirects int
+	delay        time.Duration
+	parallelism  int
+	obeyRobots   bool
+	guard        *guard
+}
+
+func newFetcher(fc fetcherConfig, log *slog.Logger, now func() time.Time, observe func(Fetch), m *metrics) *fetcher {
+	tr := &http.Transport{
+		Proxy:                 nil, // a proxy would bypass the SSRF guard
+		DialContext:           fc.guard.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   max(fc.parallelism, 2),
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: fc.timeout,
+		DisableCompression:    true, // cappingTransport decompresses under its cap
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{
+		Transport: &cappingTransport{base: tr, max: fc.maxBody},
+		Timeout:   fc.timeout,
+		Jar:       jar,
+	}
+	maxRedirects := fc.maxRedirects
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > maxRedirects {
+			return fmt.Errorf("after %d redirects: %w", len(via)-1, ErrTooManyRedirects)
+		}
+		return nil
+	}
+	base := colly.NewCollector(
+		colly.UserAgent(fc.userAgent),
+		colly.AllowURLRevisit(),
+		colly.MaxBodySize(0),    // the transport caps, and fails instead of truncating
+		colly.IgnoreRobotsTxt(), // robots.txt is handled here, with Crawl-delay and expiry
+	)
+	base.SetClient(client)
+	base.SetRedirectHandler(client.CheckRedirect)
+	return &fetcher{
+		base: base, client: client, ua: fc.userAgent, delay: fc.delay, par: max(fc.parallelism, 1),
+		robots: fc.obeyRobots, log: log, now: now, observe: observe, m: m,
+		hosts: make(map[string]*hostState),
+	}
+}
+
+// hostKey is the host as colly matches it against limit rules: lower case, default port dropped.
+func hostKey(u *url.URL) string {
+	h := strings.ToLower(u.Host)
+	if (u.Scheme == "http" && strings.HasSuffix(h, ":80")) || (u.Scheme == "https" && strings.HasSuffix(h, ":443")) {
+		h = h[:strings.LastIndexByte(h, ':')]
+	}
+	return h
+}
+
+func (f *fetcher) host(key string) *hostState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	hs := f.hosts[key]
+	if hs == nil {
+		hs = &hostState{}
+		f.hosts[key] = hs
+	}
+	return hs
+}
+
+// prepare makes sure a host's robots.txt is fresh and its limit rule exists, then
+// checks that u may be fetched now. The host's mutex serialises the first contact.
+func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) error {
+	key := hostKey(u)
+	hs := f.host(key)
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	now := f.now()
+	if now.Before(hs.notBefore) {
+		return fmt.Errorf("%s until %s: %w", key, hs.notBefore.Format(time.RFC3339), ErrBackOff)
+	}
+	if f.robots && (hs.robotsAt.IsZero() || now.Sub(hs.robotsAt) > robotsTTL) {
+		hs.robots = f.fetchRobots(ctx, source, u)
+		hs.robotsAt = now
+	}
+	if !hs.ruleAdded {
+		delay := f.delay
+		if hs.robots != nil && hs.robots.CrawlDelay > delay {
+			delay = min(hs.robots.CrawlDelay, maxCrawlDelay)
+		}
+		rule := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(key) + "$", Parallelism: f.par, Delay: delay}
+		if err := f.base.Limit(rule); err != nil {
+			return fmt.Errorf("limit rule for %s: %w", key, err)
+		}
+		hs.ruleAdded = true
+	}
+	if f.robots && hs.robots != nil && u.Path != "/robots.txt" {
+		p := u.EscapedPath()
+		if u.RawQuery != "" {
+			p += "?" + u.RawQuery
+		}
+		if !hs.robots.Test(p) {
+			return fmt.Errorf("%s: %w", u, ErrRobotsDisallowed)
+		}
+	}
+	return nil
+}
+
+// fetchRobots fetches and parses robots.txt for u's host. Following RFC 9309, a 4xx
+// allows everything, and a 5xx or an unreachable file disallows everything until the
+// next refresh.
+func (f *fetcher) fetchRobots(ctx context.Context, source string, u *url.URL) *robotstxt.Group {
+	robotsURL := u.Scheme + "://" + u.Host + "/robots.txt"
+	tr := &fetchTrace{}
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, traceKey{}, tr), http.MethodGet, robotsURL, nil)
+	if err != nil {
+		return nil
+	}
+	req.Header.Set("User-Agent", f.ua)
+	rec := Fetch{Time: f.now(), Source: source, Host: hostKey(u), Kind: kindRobots}
+	resp, err := f.client.Do(req)
+	var data *robotstxt.RobotsData
+	if err == nil {
+		var body []byte
+		body, err = io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
+		resp.Body.Close()
+		rec.Status = resp.StatusCode
+		if err == nil {
+			data, err = robotstxt.FromStatusAndBytes(resp.StatusCode, body)
+		}
+	}
+	rec.Duration = tr.duration(time.Now())
+	rec.Bytes = tr.bytes
+	if err != nil {
+		rec.ErrorClass = errorClass(err)
+		f.record(rec)
+		f.log.Warn("robots.txt unavailable, host disallowed until refresh", "source", source, "host", rec.Host, "err", err)
+		return disallowAll
+	}
+	if rec.Status >= 500 {
+		rec.ErrorClass = "http_5xx"
+	}
+	f.record(rec)
+	return data.FindGroup(f.ua)
+}
+
+var disallowAll = func() *robotstxt.Group {
+	d, _ := robotstxt.FromString("User-agent: *\nDisallow: /\n")
+	return d.FindGroup("*")
+}()
+
+// fetchOpts says what to collect from a response besides its body.
+type fetchOpts struct {
+	header http.Header // extra request headers, e.g. conditional GET validators
+	links  bool        // collect a[href] and feed <link rel=alternate> targets
+}
+
+// fetch GETs rawURL through colly, honouring robots.txt, the host's limit rule and
+// back-off. A response with a status other than 2xx or 304 is returned together with an
+// *httpStatusError. Every attempt is recorded in metrics and passed to the observer.
+func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetchOpts) (*response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("fetch %q: %w", rawURL, &parseError{errors.New("not an absolute http(s) URL")})
+	}
+	rec := Fetch{Time: f.now(), Source: source, Host: hostKey(u), Kind: kind}
+	if err := f.prepare(ctx, source, u); err != nil {
+		if errors.Is(err, ErrRobotsDisallowed) || errors.Is(err, ErrBackOff) {
+			rec.ErrorClass = errorClass(err)
+			f.record(rec)
+		}
+		return nil, err
+	}
+
+	tr := &fetchTrace{}
+	c := f.base.Clone()
+	c.Context = context.WithValue(ctx, traceKey{}, tr)
+	resp := &response{}
+	var got *colly.Response
+	c.OnResponseHeaders(func(r *colly.Response) {
+		// Keep the declared charset for our own decoding and hide it from colly, which
+		// would otherwise convert the body before we can sniff <meta charset>.
+		ct := r.Headers.Get("Content-Type")
+		resp.ContentType = ct
+		if mt, params, err := mime.ParseMediaType(ct); err == nil && params["charset"] != "" {
+			r.Headers.Set("Content-Type", mt)
+		}
+	})
+	c.OnResponse(func(r *colly.Response) { got = r })
+	c.OnError(func(r *colly.Response, err error) {
+		if r != nil && r.StatusCode != 0 {
+			got = r
+		}
+	})
+	if o.links {
+		c.OnHTML("a[href]", func(e *colly.HTMLElement) {
+			if abs := e.Request.AbsoluteURL(e.Attr("href")); abs != "" {
+				resp.Links = append(resp.Links, abs)
+			}
+		})
+		c.OnHTML(`link[rel="alternate"]`, func(e *colly.HTMLElement) {
+			t := strings.ToLower(e.Attr("type"))
+			if strings.Contains(t, "rss") || strings.Contains(t, "atom") || strings.Contains(t, "feed+json") {
+				if abs := e.Request.AbsoluteURL(e.Attr("href")); abs != "" {
+					resp.FeedLinks = append(resp.FeedLinks, abs)
+				}
+			}
+		})
+	}
+	hdr := http.Header{}
+	for k, v := range o.header {
+		hdr[k] = v
+	}
+	hdr.Set("User-Agent", f.ua)
+	if hdr.Get("Accept") == "" {
+		hdr.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	}
+	err = c.Request(http.MethodGet, u.String(), nil, nil, hdr)
+	rec.Duration = tr.duration(time.Now())
+	if got != nil {
+		resp.URL = got.Request.URL.String()
+		resp.Status = got.StatusCode
+		resp.Body = got.Body
+		if got.Headers != nil {
+			resp.Header = *got.Headers
+		}
+		rec.Status = got.StatusCode
+		rec.Bytes = int64(len(got.Body))
+	}
+	switch {
+	case got != nil && (got.StatusCode == http.StatusNotModified || (got.StatusCode >= 200 && got.StatusCode < 300)):
+		err = nil
+	case got != nil:
+		if got.StatusCode == http.StatusTooManyRequests || got.StatusCode == http.StatusServiceUnavailable {
+			f.backOff(u, source, resp.Header)
+		}
+		err = &httpStatusError{status: got.StatusCode}
+	case err == nil:
+		err = errors.New("no response")
+	}
+	if err != nil {
+		rec.ErrorClass = errorClass(err)
+		err = fmt.Errorf("fetch %s: %w", u, err)
+	}
+	f.record(rec)
+	if got == nil {
+		return nil, err
+	}
+	return resp, err
+}
+
+// backOff keeps a host idle for its Retry-After (or a default minute), at most an hour.
+func (f *fetcher) backOff(u *url.URL, source string, h http.Header) {
+	wait := defaultBackOff
+	if ra := h.Get("Retry-After"); ra != "" {
+		if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && s >= 0 {
+			wait = time.Duration(s) * time.Second
+		} else if t, err := http.ParseTime(ra); err == nil {
+			wait = t.Sub(f.now())
+		}
+	}
+	wait = min(max(wait, time.Second), maxRetryAfter)
+	hs := f.host(hostKey(u))
+	hs.mu.Lock()
+	hs.notBefore = f.now().Add(wait)
+	hs.mu.Unlock()
+	f.log.Info("host asked to back off", "source", source, "host", hostKey(u), "wait", wait)
+}
+
+func (f *fetcher) record(rec Fetch) {
+	f.m.fetches.WithLabelValues(rec.Source, rec.Kind, statusClass(rec.Status)).Inc()
+	if rec.Status != 0 || rec.Duration > 0 {
+		f.m.fetchSeconds.WithLabelValues(rec.Kind).Observe(rec.Duration.Seconds())
+	}
+	f.m.fetchBytes.WithLabelValues(rec.Source).Add(float64(rec.Bytes))
+	if f.observe != nil {
+		f.observe(rec)
+	}
+}

@@ -1,0 +1,60 @@
+package crawler
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// metrics are the crawler's Prometheus collectors. Label values are source names from
+// the configuration and bounded classes, never URLs.
+type metrics struct {
+	fetches      *prometheus.CounterVec
+	fetchSeconds *prometheus.HistogramVec
+	fetchBytes   *prometheus.CounterVec
+	discovered   *prometheus.CounterVec
+	sourceErrors *prometheus.CounterVec
+	sourceUp     *prometheus.GaugeVec
+	lastSuccess  *prometheus.GaugeVec
+	articles     *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_crawler_fetches_total",
+			Help: "HTTP fetches by source, kind (feed, article, sitemap, robots, page) and status class.",
+		}, []string{"source", "kind", "status_class"}),
+		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "pantau_crawler_fetch_seconds",
+			Help:    "Duration of one HTTP fetch, body included, by kind.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"kind"}),
+		fetchBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_crawler_fetch_bytes_total",
+			Help: "Response body bytes read (after decompression) by source.",
+		}, []string{"source"}),
+		discovered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_crawler_articles_discovered_total",
+			Help: "New article URLs discovered (not yet stored, not seen in this run) by source.",
+		}, []string{"source"}),
+		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_crawler_articles_total",
+			Help: "Articles fetched, extracted and handed on, by source.",
+		}, []string{"source"}),
+		sourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_crawler_source_errors_total",
+			Help: "Failed polls, fetches and extractions by source and error class.",
+		}, []string{"source", "error_class"}),
+		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_crawler_source_up",
+			Help: "1 if the source's last poll succeeded, 0 if it failed.",
+		}, []string{"source"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_crawler_last_success_timestamp_seconds",
+			Help: "Unix time of the source's last successful poll.",
+		}, []string{"source"}),
+	}
+	for _, c := range []prometheus.Collector{m.fetches, m.fetchSeconds, m.fetchBytes, m.discovered, m.articles, m.sourceErrors, m.sourceUp, m.lastSuccess} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}

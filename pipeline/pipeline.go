@@ -1,0 +1,295 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pantau-id/pantau/analyzer"
+	"github.com/pantau-id/pantau/crawler"
+	"github.com/pantau-id/pantau/storage"
+)
+
+// Crawler finds and fetches new articles.
+type Crawler interface {
+	// RunOnce polls every source once and sends each new article to out, blocking while
+	// out is full. It returns when all work is done or ctx is cancelled; it never closes out.
+	RunOnce(ctx context.Context, out chan<- crawler.Article) error
+	// Run does the same continuously, until ctx is cancelled.
+	Run(ctx context.Context, out chan<- crawler.Article) error
+}
+
+// Options sizes a Pipeline. Zero fields take the defaults noted.
+type Options struct {
+	QueueSize       int // articles waiting for analysis (default 256)
+	AnalyzerWorkers int // analysis goroutines (default 2)
+	// DupCapacity is how many recent originals the near-duplicate index remembers (default 100000).
+	DupCapacity int
+	Logger      *slog.Logger
+	Registerer  prometheus.Registerer
+	Now         func() time.Time
+}
+
+// Pipeline connects a crawler, the analyzer and the batch writer:
+//
+//	crawler ──(bounded queue)──► analyzer workers ──► writer ──► ClickHouse
+//
+// A full queue blocks the crawler (backpressure). Articles are counted as stored only when
+// the writer acknowledges them, i.e. after ClickHouse confirmed the batch.
+type Pipeline struct {
+	crawler  Crawler
+	analyzer *analyzer.Analyzer
+	writer   *storage.Writer
+	dups     *nearDupIndex
+	metrics  *metrics
+	log      *slog.Logger
+	opts     Options
+
+	mu      sync.Mutex
+	lastErr error // the latest write failure, for readiness
+}
+
+// New returns a pipeline. The caller owns w and closes it after Run returns.
+func New(c Crawler, a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipeline {
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 256
+	}
+	if opts.AnalyzerWorkers <= 0 {
+		opts.AnalyzerWorkers = 2
+	}
+	if opts.DupCapacity <= 0 {
+		opts.DupCapacity = 100_000
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registerer == nil {
+		opts.Registerer = prometheus.NewRegistry()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Pipeline{
+		crawler:  c,
+		analyzer: a,
+		writer:   w,
+		dups:     newNearDupIndex(opts.DupCapacity),
+		metrics:  newMetrics(opts.Registerer),
+		log:      opts.Logger,
+		opts:     opts,
+	}
+}
+
+// RememberOriginals loads already stored originals into the near-duplicate index, so that
+// a copy of a story stored before a restart is still recognised.
+func (p *Pipeline) RememberOriginals(originals []storage.Original) {
+	for _, o := range originals {
+		p.dups.Match(o.SimHash, o.URLHash)
+	}
+}
+
+// Run crawls (one pass when once is true, else until ctx is cancelled), analyses every
+// article and hands it to the writer. On cancellation the crawler stops, and the articles
+// already queued are still analysed and handed over, so nothing fetched is lost; the caller
+// then closes the writer to flush them.
+func (p *Pipeline) Run(ctx context.Context, once bool) error {
+	articles := make(chan crawler.Article, p.opts.QueueSize)
+	p.metrics.queueDepth(func() float64 { return float64(len(articles)) })
+
+	var crawlErr error
+	go func() {
+		defer close(articles)
+		if once {
+			crawlErr = p.crawler.RunOnce(ctx, articles)
+		} else {
+			crawlErr = p.crawler.Run(ctx, articles)
+		}
+	}()
+
+	// The analysis stage runs on a context that outlives ctx: queued articles are drained.
+	var g errgroup.Group
+	for range p.opts.AnalyzerWorkers {
+		g.Go(func() error {
+			for a := range articles {
+				p.process(a)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if errors.Is(crawlErr, context.Canceled) {
+		return nil
+	}
+	return crawlErr
+}
+
+// ObserveFetch records one HTTP fetch in the fetches table; it is the crawler's fetch observer.
+func (p *Pipeline) ObserveFetch(f crawler.Fetch) {
+	rec := storage.Fetch{
+		Time: f.Time, Source: f.Source, Host: f.Host, Kind: f.Kind, Status: uint16(f.Status),
+		Bytes: uint64(max(f.Bytes, 0)), Duration: f.Duration, ErrorClass: f.ErrorClass,
+	}
+	if err := p.add(rec, nil); err != nil {
+		p.log.Warn("fetch record not stored", "source", f.Source, "err", err)
+	}
+}
+
+// process analyses one article and hands its rows to the writer.
+func (p *Pipeline) process(a crawler.Article) {
+	start := p.opts.Now()
+	res := p.analyzer.Analyze(analyzer.Document{ID: a.CanonicalURL, Title: a.Title, Text: a.Text, Lang: a.Lang})
+	p.metrics.stage.WithLabelValues("analyze").Observe(p.opts.Now().Sub(start).Seconds())
+
+	hash := storage.URLHash(a.CanonicalURL)
+	dupOf := p.dups.Match(a.SimHash, hash)
+	if dupOf != 0 {
+		p.metrics.duplicates.WithLabelValues(a.Source).Inc()
+	}
+	published := a.Published
+	if published.IsZero() {
+		published = a.Fetched
+	}
+	art := storage.Article{
+		URLHash: hash, URL: a.URL, CanonicalURL: a.CanonicalURL, Source: a.Source, SourceKind: a.SourceKind,
+		Title: a.Title, Text: a.Text, Lang: res.Lang, Author: a.Author,
+		PublishedAt: published, DiscoveredAt: a.Discovered, FetchedAt: a.Fetched,
+		SimHash: a.SimHash, DuplicateOf: dupOf,
+		Sentiment: res.Sentiment.Label, SentimentScore: float32(res.Sentiment.Score),
+		AnalyzerVersion: analyzer.Version,
+	}
+	start = p.opts.Now()
+	err := p.add(art, func(err error) {
+		if err != nil {
+			p.log.Error("article not stored", "url", a.CanonicalURL, "source", a.Source, "err", err)
+			return
+		}
+		now := p.opts.Now()
+		p.metrics.articlesStored.WithLabelValues(a.Source).Inc()
+		p.metrics.lastStored.Set(float64(now.Unix()))
+		if !a.Published.IsZero() {
+			p.metrics.latency.Observe(now.Sub(a.Published).Seconds())
+		}
+	})
+	if err != nil {
+		p.log.Error("article dropped", "url", a.CanonicalURL, "source", a.Source, "err", err)
+		p.metrics.dropped.WithLabelValues(a.Source).Inc()
+		return
+	}
+	for _, m := range res.Mentions {
+		rec := storage.Mention{
+			URLHash: hash, Programme: m.Programme, Unit: m.Unit, Terms: m.Terms,
+			Score: float32(m.Sentiment.Score), Label: m.Sentiment.Label, Criticism: m.Criticism,
+			Snippet: m.Snippet, PublishedAt: published, Source: a.Source, DuplicateOf: dupOf,
+			AnalyzerVersion: analyzer.Version,
+		}
+		programme, label := m.Programme, m.Sentiment.Label
+		err := p.add(rec, func(err error) {
+			if err == nil {
+				p.metrics.mentionsStored.WithLabelValues(programme, label).Inc()
+			}
+		})
+		if err != nil {
+			p.log.Error("mention dropped", "url", a.CanonicalURL, "programme", programme, "err", err)
+		}
+	}
+	p.metrics.stage.WithLabelValues("hand_off").Observe(p.opts.Now().Sub(start).Seconds())
+}
+
+// add hands a record to the writer. While the writer's buffer is full (ClickHouse is
+// failing) it waits, for up to about a minute, before giving up on the record. A failed
+// flush of rows already buffered is remembered for readiness; the record itself is kept.
+func (p *Pipeline) add(rec storage.Record, ack func(error)) error {
+	wait := 100 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		// Background context: a record already analysed is handed over even during shutdown.
+		err := p.writer.Add(context.Background(), rec, ack)
+		var flushErr *storage.FlushError
+		switch {
+		case err == nil:
+			p.setWriteErr(nil)
+			return nil
+		case errors.As(err, &flushErr):
+			p.setWriteErr(err) // buffered; the writer retries the flush
+			return nil
+		case errors.Is(err, storage.ErrBufferFull) && attempt < 10:
+			p.setWriteErr(err)
+			time.Sleep(wait)
+			wait = min(2*wait, 10*time.Second)
+		default:
+			p.setWriteErr(err)
+			return err
+		}
+	}
+}
+
+func (p *Pipeline) setWriteErr(err error) {
+	p.mu.Lock()
+	p.lastErr = err
+	p.mu.Unlock()
+}
+
+// WriteErr returns the latest error handing a record to the writer, nil when it worked.
+func (p *Pipeline) WriteErr() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastErr
+}
+
+// metrics are the pipeline's Prometheus metrics.
+type metrics struct {
+	reg            prometheus.Registerer
+	articlesStored *prometheus.CounterVec
+	mentionsStored *prometheus.CounterVec
+	duplicates     *prometheus.CounterVec
+	dropped        *prometheus.CounterVec
+	stage          *prometheus.HistogramVec
+	latency        prometheus.Histogram
+	lastStored     prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		reg: reg,
+		articlesStored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_pipeline_articles_stored_total", Help: "Articles stored, confirmed by ClickHouse.",
+		}, []string{"source"}),
+		mentionsStored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_pipeline_mentions_stored_total", Help: "Programme mentions stored, by programme and sentiment label.",
+		}, []string{"programme", "label"}),
+		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_pipeline_duplicates_total", Help: "Articles recognised as near-duplicates (syndicated copies) of an earlier article.",
+		}, []string{"source"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_pipeline_articles_dropped_total", Help: "Articles the writer refused (its buffer stayed full); they are fetched again on a later poll.",
+		}, []string{"source"}),
+		stage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "pantau_pipeline_stage_seconds", Help: "Time an article spends in a pipeline stage.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
+		}, []string{"stage"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "pantau_pipeline_detection_latency_seconds", Help: "Time from an article's publication to its storage.",
+			Buckets: []float64{60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 3 * 86400, 7 * 86400},
+		}),
+		lastStored: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "pantau_pipeline_last_stored_timestamp_seconds", Help: "Unix time of the last article stored.",
+		}),
+	}
+	reg.MustRegister(m.articlesStored, m.mentionsStored, m.duplicates, m.dropped, m.stage, m.latency, m.lastStored)
+	return m
+}
+
+// queueDepth exports the length of the article queue. Registered once per Run; a later Run
+// replaces the function.
+func (m *metrics) queueDepth(f func() float64) {
+	g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "pantau_pipeline_queue_depth", Help: "Items waiting in a pipeline queue.",
+		ConstLabels: prometheus.Labels{"queue": "articles"},
+	}, f)
+	m.reg.Unregister(g)
+	_ = m.reg.Register(g)
+}

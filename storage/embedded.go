@@ -1,0 +1,222 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/pantau-id/pantau/config"
+)
+
+// The embedded engine is process-wide: chDB boots one ClickHouse engine per process,
+// bound to the data directory of its first connection, and only one process may use a
+// data directory at a time. Pantau therefore allows embedded stores on one data
+// directory at a time per process (several stores on the same directory share the
+// engine), serializes every call into the library, and reports ErrEmbeddedBusy when a
+// store is opened on another directory while one is open.
+var engine struct {
+	mu   sync.Mutex
+	dir  string // data directory of the open stores
+	open int    // number of open embedded stores
+}
+
+// engineSem serializes calls into libchdb.so.
+var engineSem = make(chan struct{}, 1)
+
+// chdbSettings are connection settings every embedded connection uses: times come back as
+// Unix seconds, so that decoding needs no time zone.
+var chdbSettings = []string{"--date_time_output_format=unix_timestamp"}
+
+// embeddedStore is the chDB engine in a local data directory.
+type embeddedStore struct {
+	lib    *chdbLib
+	dir    string
+	logger *slog.Logger
+
+	mu     sync.Mutex // guards the fields below; taken inside engineSem
+	rw     *chdbConn
+	ro     *chdbConn // opened on first QueryReadOnly
+	closed bool
+	ver    Version
+}
+
+// openEmbedded loads libchdb.so and opens the engine on cfg.DataDir.
+func openEmbedded(ctx context.Context, cfg config.Storage, logger *slog.Logger) (*embeddedStore, error) {
+	if cfg.DataDir == "" {
+		return nil, fmt.Errorf("open embedded store: no data directory configured")
+	}
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	lib, err := loadChDB(cfg.ChDBLibrary)
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	if err := acquire(ctx); err != nil {
+		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	defer release()
+
+	engine.mu.Lock()
+	defer engine.mu.Unlock()
+	if engine.open > 0 && engine.dir != dir {
+		return nil, fmt.Errorf("open embedded store in %s: %w (%s); one data directory per process",
+			dir, ErrEmbeddedBusy, engine.dir)
+	}
+	conn, err := connectChDB(lib, append([]string{"--path=" + dir}, chdbSettings...)...)
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store in %s: %w", dir, err)
+	}
+	engine.dir = dir
+	engine.open++
+	s := &embeddedStore{lib: lib, dir: dir, logger: logger, rw: conn}
+	logger.Info("embedded clickhouse opened", "data_dir", dir, "library", lib.path, "version", lib.libVersion())
+	return s, nil
+}
+
+// acquire takes the engine semaphore or gives up when ctx ends.
+func acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case engineSem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func release() { <-engineSem }
+
+// run runs q on the read-write or read-only connection and returns its output.
+func (s *embeddedStore) run(ctx context.Context, q []byte, format string, readOnly bool) ([]byte, error) {
+	if err := acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer release()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	conn := s.rw
+	if readOnly {
+		if s.ro == nil {
+			// readonly comes last: once set, the connection may not change settings.
+			args := append([]string{"--path=" + s.dir}, chdbSettings...)
+			ro, err := connectChDB(s.lib, append(args, "--readonly=1")...)
+			if err != nil {
+				return nil, fmt.Errorf("open read-only connection: %w", err)
+			}
+			s.ro = ro
+		}
+		conn = s.ro
+	}
+	return conn.query(q, format)
+}
+
+// Kind returns KindEmbedded.
+func (s *embeddedStore) Kind() string { return KindEmbedded }
+
+// Exec runs one statement.
+func (s *embeddedStore) Exec(ctx context.Context, sql string) error {
+	if _, err := s.run(ctx, []byte(sql), "TabSeparated", false); err != nil {
+		return fmt.Errorf("exec: %w", err)
+	}
+	return nil
+}
+
+// Query runs one statement and returns its rows.
+func (s *embeddedStore) Query(ctx context.Context, sql string) (*Result, error) {
+	return s.query(ctx, sql, false)
+}
+
+// QueryReadOnly runs a query on a connection opened with readonly=1.
+func (s *embeddedStore) QueryReadOnly(ctx context.Context, sql string) (*Result, error) {
+	return s.query(ctx, sql, true)
+}
+
+func (s *embeddedStore) query(ctx context.Context, sql string, readOnly bool) (*Result, error) {
+	out, err := s.run(ctx, []byte(sql), "JSONCompactEachRowWithNamesAndTypes", readOnly)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	res, err := decodeCompactResult(out)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w (a FORMAT clause in the query is not supported: the caller formats results)", err)
+	}
+	return res, nil
+}
+
+// Insert writes rows with INSERT ... FORMAT JSONEachRow.
+func (s *embeddedStore) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	if err := checkRows(table, columns, rows); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	keys := make([][]byte, len(columns))
+	for i, c := range columns {
+		keys[i] = append(appendJSONString(nil, c), ':')
+	}
+	buf := make([]byte, 0, 64+len(rows)*256)
+	buf = append(buf, insertPrefix(table, columns)...)
+	buf = append(buf, " FORMAT JSONEachRow\n"...)
+	var err error
+	for i, r := range rows {
+		if buf, err = appendJSONRow(buf, keys, r); err != nil {
+			return fmt.Errorf("insert into %s: row %d: %w", table, i, err)
+		}
+	}
+	if _, err := s.run(ctx, buf, "TabSeparated", false); err != nil {
+		return fmt.Errorf("insert into %s: %d rows: %w", table, len(rows), err)
+	}
+	return nil
+}
+
+// ServerVersion returns the engine's ClickHouse version.
+func (s *embeddedStore) ServerVersion(ctx context.Context) (Version, error) {
+	s.mu.Lock()
+	v := s.ver
+	s.mu.Unlock()
+	if v.Raw != "" {
+		return v, nil
+	}
+	v, err := queryVersion(ctx, s)
+	if err != nil {
+		return Version{}, err
+	}
+	s.mu.Lock()
+	s.ver = v
+	s.mu.Unlock()
+	return v, nil
+}
+
+// Close closes the store's connections; the engine keeps running for the process.
+func (s *embeddedStore) Close() error {
+	engineSem <- struct{}{}
+	defer release()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.ro != nil {
+		s.ro.close()
+	}
+	s.rw.close()
+	engine.mu.Lock()
+	engine.open--
+	engine.mu.Unlock()
+	return nil
+}

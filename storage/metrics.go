@@ -1,0 +1,43 @@
+package storage
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+// Metrics are the storage package's Prometheus metrics.
+type Metrics struct {
+	// RowsWritten counts rows ClickHouse confirmed, by table.
+	RowsWritten *prometheus.CounterVec
+	// FlushSeconds observes the duration of every flush attempt.
+	FlushSeconds prometheus.Histogram
+	// FlushErrors counts failed flushes, by table.
+	FlushErrors *prometheus.CounterVec
+	// BufferedRows is the number of rows waiting in the writer, by table.
+	BufferedRows *prometheus.GaugeVec
+}
+
+// NewMetrics creates the metrics and registers them with reg; a nil reg leaves them
+// unregistered.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
+	return &Metrics{
+		RowsWritten: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_storage_rows_written_total",
+			Help: "Rows ClickHouse confirmed, by table.",
+		}, []string{"table"}),
+		FlushSeconds: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "pantau_storage_flush_seconds",
+			Help:    "Duration of the writer's flush attempts.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 14),
+		}),
+		FlushErrors: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_storage_flush_errors_total",
+			Help: "Failed writer flushes, by table.",
+		}, []string{"table"}),
+		BufferedRows: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_storage_buffered_rows",
+			Help: "Rows waiting in the writer's buffer, by table.",
+		}, []string{"table"}),
+	}
+}

@@ -1,0 +1,217 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Feature thresholds. 18.16 has neither; both are established by 20.1.
+var (
+	minLowCardinality = Version{Major: 20, Minor: 1}
+	minTTL            = Version{Major: 20, Minor: 1}
+)
+
+// retentionTables are the tables whose rows expire after MigrateOptions.Retention.
+var retentionTables = []string{"articles", "mentions"}
+
+// MigrateOptions tunes Migrate.
+type MigrateOptions struct {
+	// Retention drops articles and mentions published longer ago than this, on servers
+	// with TTL; 0 keeps everything. Changing it later is applied by the next Migrate.
+	Retention time.Duration
+}
+
+// Migration is one embedded schema migration.
+type Migration struct {
+	Version int
+	Name    string
+	sql     string
+}
+
+// Migrations returns the embedded migrations in order.
+func Migrations() ([]Migration, error) {
+	files, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var out []Migration
+	for _, f := range files {
+		base := strings.TrimSuffix(path.Base(f), ".sql")
+		num, name, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", f)
+		}
+		b, err := migrationFS.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", f, err)
+		}
+		out = append(out, Migration{Version: v, Name: name, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", out[i-1].Name, out[i].Name, out[i].Version)
+		}
+	}
+	return out, nil
+}
+
+// Statements renders the migration for a server version and splits it into statements.
+func (m Migration) Statements(v Version, opts MigrateOptions) ([]string, error) {
+	funcs := template.FuncMap{
+		// lc wraps a type in LowCardinality where the server has it.
+		"lc": func(typ string) string {
+			if v.AtLeast(minLowCardinality.Major, minLowCardinality.Minor) {
+				return "LowCardinality(" + typ + ")"
+			}
+			return typ
+		},
+		// ttl returns a TTL clause on column where the server has TTL and retention is set.
+		"ttl": func(column string) string {
+			if secs := int64(opts.Retention / time.Second); secs > 0 && v.AtLeast(minTTL.Major, minTTL.Minor) {
+				return "TTL " + column + " + INTERVAL " + strconv.FormatInt(secs, 10) + " SECOND"
+			}
+			return ""
+		},
+	}
+	tpl, err := template.New(m.Name).Funcs(funcs).Parse(m.sql)
+	if err != nil {
+		return nil, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+	}
+	var buf bytes.Buffer
+	if err := tpl.Execute(&buf, nil); err != nil {
+		return nil, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+	}
+	return splitStatements(buf.String()), nil
+}
+
+// splitStatements splits SQL at semicolons that end a line, dropping comment lines.
+func splitStatements(sql string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(sql, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(t, ";") {
+			if s := strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"); strings.TrimSpace(s) != "" {
+				out = append(out, s)
+			}
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    UInt32,
+    name       String,
+    applied_at DateTime('UTC')
+) ENGINE = ReplacingMergeTree(applied_at)
+ORDER BY version`
+
+// Migrate brings the schema up to date: it applies, in order, the embedded migrations not
+// yet recorded in schema_migrations, and on servers with TTL sets the retention of
+// articles and mentions to opts.Retention. It returns the names of the migrations it
+// applied; running it again applies nothing. Statements are idempotent, so a migration
+// interrupted half way is completed by the next run.
+func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error) {
+	migs, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.ServerVersion(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := s.Exec(ctx, createMigrationsTable); err != nil {
+		return nil, fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+	res, err := s.Query(ctx, "SELECT DISTINCT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read schema_migrations: %w", err)
+	}
+	done := make(map[uint64]bool, len(res.Rows))
+	for _, r := range res.Rows {
+		if n, ok := r[0].(uint64); ok {
+			done[n] = true
+		}
+	}
+	var applied []string
+	for _, m := range migs {
+		if done[uint64(m.Version)] {
+			continue
+		}
+		stmts, err := m.Statements(v, opts)
+		if err != nil {
+			return applied, fmt.Errorf("migrate: %w", err)
+		}
+		for i, st := range stmts {
+			if err := s.Exec(ctx, st); err != nil {
+				return applied, fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
+			}
+		}
+		err = s.Insert(ctx, "schema_migrations", []string{"version", "name", "applied_at"},
+			[][]any{{uint32(m.Version), m.Name, time.Now().UTC()}})
+		if err != nil {
+			return applied, fmt.Errorf("migrate: record %04d_%s: %w", m.Version, m.Name, err)
+		}
+		applied = append(applied, fmt.Sprintf("%04d_%s", m.Version, m.Name))
+	}
+	if v.AtLeast(minTTL.Major, minTTL.Minor) {
+		if err := applyRetention(ctx, s, opts.Retention); err != nil {
+			return applied, fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return applied, nil
+}
+
+// applyRetention makes the TTL of the retention tables match retention, altering only
+// tables whose TTL differs.
+func applyRetention(ctx context.Context, s Store, retention time.Duration) error {
+	secs := int64(retention / time.Second)
+	want := "toIntervalSecond(" + strconv.FormatInt(secs, 10) + ")"
+	for _, t := range retentionTables {
+		res, err := s.Query(ctx, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '"+t+"'")
+		if err != nil {
+			return fmt.Errorf("read ttl of %s: %w", t, err)
+		}
+		if len(res.Rows) != 1 {
+			return fmt.Errorf("read ttl of %s: table missing", t)
+		}
+		engine, _ := res.Rows[0][0].(string)
+		has := strings.Contains(engine, " TTL ")
+		var stmt string
+		switch {
+		case secs > 0 && !strings.Contains(engine, want):
+			stmt = "ALTER TABLE " + quoteIdent(t) + " MODIFY TTL published_at + INTERVAL " + strconv.FormatInt(secs, 10) + " SECOND"
+		case secs <= 0 && has:
+			stmt = "ALTER TABLE " + quoteIdent(t) + " REMOVE TTL"
+		default:
+			continue
+		}
+		if err := s.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("set ttl of %s: %w", t, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,188 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/pantau-id/pantau/config"
+)
+
+// serverStore is a ClickHouse server reached over the native protocol.
+type serverStore struct {
+	conn   driver.Conn
+	db     string
+	logger *slog.Logger
+
+	verMu sync.Mutex
+	ver   Version // zero until asked successfully
+}
+
+// openServer connects to the server cfg.DSN names and creates its database if missing.
+func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger) (*serverStore, error) {
+	opts, err := clickhouse.ParseDSN(cfg.DSN)
+	if err != nil {
+		// The DSN may hold a password: do not repeat it.
+		return nil, fmt.Errorf("open clickhouse server: parse dsn: %w", redactErr(err, cfg.DSN))
+	}
+	if opts.Protocol != clickhouse.Native {
+		return nil, fmt.Errorf("open clickhouse server: only the native protocol (clickhouse://host:9000) is supported")
+	}
+	if pw := cfg.Password.Reveal(); pw != "" {
+		opts.Auth.Password = pw
+	}
+	db := opts.Auth.Database
+	if db == "" {
+		db = "default"
+	}
+	addr := fmt.Sprint(opts.Addr)
+
+	// Create the database through a connection to "default": connecting to a database
+	// that does not exist fails.
+	if db != "default" {
+		boot := *opts
+		boot.Auth.Database = "default"
+		c, err := clickhouse.Open(&boot)
+		if err != nil {
+			return nil, fmt.Errorf("open clickhouse server %s: %w", addr, err)
+		}
+		err = c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(db))
+		_ = c.Close()
+		if err != nil {
+			return nil, fmt.Errorf("open clickhouse server %s: create database %s: %w", addr, db, err)
+		}
+	}
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open clickhouse server %s: %w", addr, err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("open clickhouse server %s: ping: %w", addr, err)
+	}
+	s := &serverStore{conn: conn, db: db, logger: logger}
+	if v, err := s.ServerVersion(ctx); err == nil {
+		logger.Info("clickhouse server connected", "addr", addr, "database", db, "version", v.String())
+	}
+	return s, nil
+}
+
+// redactErr returns err with the DSN's text removed, in case the parser quoted it.
+func redactErr(err error, dsn string) error {
+	return errors.New(strings.ReplaceAll(err.Error(), dsn, "<dsn>"))
+}
+
+// Kind returns KindServer.
+func (s *serverStore) Kind() string { return KindServer }
+
+// Exec runs one statement.
+func (s *serverStore) Exec(ctx context.Context, sql string) error {
+	if err := s.conn.Exec(ctx, sql); err != nil {
+		return fmt.Errorf("exec: %w", err)
+	}
+	return nil
+}
+
+// Query runs one statement and returns its rows.
+func (s *serverStore) Query(ctx context.Context, sql string) (*Result, error) {
+	return s.query(ctx, sql)
+}
+
+// QueryReadOnly runs a query with readonly=1.
+func (s *serverStore) QueryReadOnly(ctx context.Context, sql string) (*Result, error) {
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"readonly": 1}))
+	return s.query(ctx, sql)
+}
+
+func (s *serverStore) query(ctx context.Context, sql string) (*Result, error) {
+	rows, err := s.conn.Query(ctx, sql)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	types := rows.ColumnTypes()
+	res := &Result{Columns: make([]Column, len(types))}
+	dest := make([]any, len(types))
+	for i, ct := range types {
+		res.Columns[i] = Column{Name: ct.Name(), Type: ct.DatabaseTypeName()}
+	}
+	for rows.Next() {
+		for i, ct := range types {
+			dest[i] = reflect.New(ct.ScanType()).Interface()
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("query: scan: %w", err)
+		}
+		row := make([]any, len(dest))
+		for i, d := range dest {
+			row[i] = normalize(reflect.ValueOf(d).Elem())
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	return res, nil
+}
+
+// Insert sends rows as one native batch with an explicit column list.
+func (s *serverStore) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	if err := checkRows(table, columns, rows); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	batch, err := s.conn.PrepareBatch(ctx, insertPrefix(table, columns))
+	if err != nil {
+		return fmt.Errorf("insert into %s: prepare: %w", table, err)
+	}
+	defer func() { _ = batch.Close() }()
+	vals := make([]any, len(columns))
+	for i, r := range rows {
+		for j, v := range r {
+			if t, ok := v.(time.Time); ok && t.IsZero() {
+				v = epoch
+			}
+			vals[j] = v
+		}
+		if err := batch.Append(vals...); err != nil {
+			return fmt.Errorf("insert into %s: row %d: %w", table, i, err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("insert into %s: send %d rows: %w", table, len(rows), err)
+	}
+	return nil
+}
+
+// ServerVersion returns the server's version; it is asked once.
+func (s *serverStore) ServerVersion(ctx context.Context) (Version, error) {
+	s.verMu.Lock()
+	defer s.verMu.Unlock()
+	if s.ver.Raw != "" {
+		return s.ver, nil
+	}
+	v, err := queryVersion(ctx, s)
+	if err != nil {
+		return Version{}, err
+	}
+	s.ver = v
+	return v, nil
+}
+
+// Close closes the connection pool.
+func (s *serverStore) Close() error {
+	if err := s.conn.Close(); err != nil {
+		return fmt.Errorf("close clickhouse server: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TrendWindow is a recent window compared with the baseline just before it.
+type TrendWindow struct {
+	// Name labels the window in metrics, e.g. "1h".
+	Name string
+	// Length is the recent window: (now-Length, now].
+	Length time.Duration
+	// Baseline is the span before the window that sets the expected count:
+	// (now-Length-Baseline, now-Length]. A whole multiple of Length reads best.
+	Baseline time.Duration
+}
+
+// DefaultTrendWindows compare the last hour with the 24 hours before it, and the last day
+// with the 14 days before it.
+func DefaultTrendWindows() []TrendWindow {
+	return []TrendWindow{
+		{Name: "1h", Length: time.Hour, Baseline: 24 * time.Hour},
+		{Name: "1d", Length: 24 * time.Hour, Baseline: 14 * 24 * time.Hour},
+	}
+}
+
+// TrendOptions tunes Trends. The zero value uses the defaults documented on each field.
+type TrendOptions struct {
+	// Windows to compute; nil means DefaultTrendWindows.
+	Windows []TrendWindow
+	// MinCount is the least number of critical stories in the window for a non-zero score;
+	// 0 means 5. It keeps a handful of stories from ever alerting.
+	MinCount int
+	// PriorCount is the pseudo-count of critical stories added to the baseline, spread
+	// over one extra window; 0 means 1. It keeps a programme without any history from
+	// having an expected count of zero.
+	PriorCount float64
+	// MinExpected is the floor of the expected count per window; 0 means 0.5.
+	MinExpected float64
+	// Programmes limits the result to these programme ids; nil means every programme found.
+	Programmes []string
+}
+
+func (o TrendOptions) withDefaults() TrendOptions {
+	if o.Windows == nil {
+		o.Windows = DefaultTrendWindows()
+	}
+	if o.MinCount <= 0 {
+		o.MinCount = 5
+	}
+	if o.PriorCount <= 0 {
+		o.PriorCount = 1
+	}
+	if o.MinExpected <= 0 {
+		o.MinExpected = 0.5
+	}
+	return o
+}
+
+// Trend is the criticism trend of one programme in one window.
+//
+// Counts are stories: syndicated copies of an article (duplicate_of set) count once with
+// their original, and a story falls in the window where its first copy was published.
+type Trend struct {
+	Programme string
+	Unit      string // the unit of the programme's latest mention
+	Window    string
+	// Critical and Total are the critical and all stories in the recent window.
+	Critical, Total uint64
+	// BaselineCritical and BaselineTotal are the same counts over the baseline.
+	BaselineCritical, BaselineTotal uint64
+	// Expected is the baseline's critical stories per window length, after the prior
+	// pseudo-count and the MinExpected floor.
+	Expected float64
+	// NegativeShare is Critical/Total (0 without stories); BaselineNegativeShare the same
+	// over the baseline.
+	NegativeShare, BaselineNegativeShare float64
+	// Score is the surprise of Critical given Expected: the signed square root of the
+	// Poisson deviance, sqrt(2·(x·ln(x/λ) − (x − λ))), a z-like number. It is 0 when
+	// Critical is below MinCount or not above Expected.
+	Score float64
+}
+
+// Trends computes the criticism trend of every programme with mentions in the longest
+// baseline, for each window ending at now. The SQL runs on ClickHouse 18.16 and later.
+// Rows are ordered by window (in opts order), then programme.
+func Trends(ctx context.Context, q Querier, now time.Time, opts TrendOptions) ([]Trend, error) {
+	opts = opts.withDefaults()
+	var out []Trend
+	for _, w := range opts.Windows {
+		if w.Length <= 0 || w.Baseline <= 0 {
+			return nil, fmt.Errorf("trends: window %q: length and baseline must be positive", w.Name)
+		}
+		res, err := q.Query(ctx, trendSQL(now, w, opts))
+		if err != nil {
+			return nil, fmt.Errorf("trends for window %s: %w", w.Name, err)
+		}
+		rows, err := scanTrends(res, w.Name)
+		if err != nil {
+			return nil, fmt.Errorf("trends for window %s: %w", w.Name, err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// trendSQL is the query of one window. The inner query folds every copy of a story into
+// one row (which also absorbs rows the ReplacingMergeTree has not merged yet); the outer
+// one counts stories per programme in the window and in the baseline and scores them.
+func trendSQL(now time.Time, w TrendWindow, o TrendOptions) string {
+	end := now.Unix()
+	start := now.Add(-w.Length).Unix()
+	baseStart := now.Add(-w.Length - w.Baseline).Unix()
+	perWindow := w.Baseline.Seconds() / w.Length.Seconds()
+	var filter string
+	if o.Programmes != nil {
+		filter = " AND programme IN " + stringList(o.Programmes)
+	}
+	return fmt.Sprintf(`SELECT
+    programme,
+    argMax(unit, first_published) AS unit,
+    toUInt64(countIf(first_published > toDateTime(%[2]d) AND critical = 1)) AS critical_recent,
+    toUInt64(countIf(first_published > toDateTime(%[2]d))) AS total_recent,
+    toUInt64(countIf(first_published <= toDateTime(%[2]d) AND critical = 1)) AS critical_baseline,
+    toUInt64(countIf(first_published <= toDateTime(%[2]d))) AS total_baseline,
+    greatest((critical_baseline + %[5]s) / (%[4]s + 1), %[6]s) AS expected,
+    if(total_recent = 0, 0, critical_recent / total_recent) AS share_recent,
+    if(total_baseline = 0, 0, critical_baseline / total_baseline) AS share_baseline,
+    if(critical_recent >= %[7]d AND critical_recent > expected,
+       sqrt(2 * (critical_recent * log(critical_recent / expected) - (critical_recent - expected))),
+       0) AS score
+FROM
+(
+    SELECT
+        programme,
+        if(duplicate_of = 0, url_hash, duplicate_of) AS story,
+        argMin(unit, published_at) AS unit,
+        min(published_at) AS first_published,
+        max(criticism) AS critical
+    FROM mentions
+    WHERE published_at > toDateTime(%[3]d) AND published_at <= toDateTime(%[1]d)%[8]s
+    GROUP BY programme, story
+)
+GROUP BY programme
+ORDER BY programme`,
+		end, start, baseStart, floatLit(perWindow), floatLit(o.PriorCount), floatLit(o.MinExpected), o.MinCount, filter)
+}
+
+// scanTrends converts the rows of trendSQL.
+func scanTrends(res *Result, window string) ([]Trend, error) {
+	c, err := newColumns(res, "programme", "unit", "critical_recent", "total_recent", "critical_baseline",
+		"total_baseline", "expected", "share_recent", "share_baseline", "score")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Trend, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		t := Trend{
+			Programme:             c.str(r, "programme"),
+			Unit:                  c.str(r, "unit"),
+			Window:                window,
+			Critical:              c.uint(r, "critical_recent"),
+			Total:                 c.uint(r, "total_recent"),
+			BaselineCritical:      c.uint(r, "critical_baseline"),
+			BaselineTotal:         c.uint(r, "total_baseline"),
+			Expected:              c.float(r, "expected"),
+			NegativeShare:         c.float(r, "share_recent"),
+			BaselineNegativeShare: c.float(r, "share_baseline"),
+			Score:                 c.float(r, "score"),
+		}
+		if math.IsNaN(t.Score) || math.IsInf(t.Score, 0) {
+			t.Score = 0
+		}
+		out = append(out, t)
+	}
+	return out, c.err
+}
+
+// resultColumns reads Result rows by column name, keeping the first conversion error.
+type resultColumns struct {
+	idx map[string]int
+	err error
+}
+
+func newColumns(res *Result, want ...string) (*resultColumns, error) {
+	c := &resultColumns{idx: make(map[string]int, len(res.Columns))}
+	for i, col := range res.Columns {
+		c.idx[col.Name] = i
+	}
+	for _, w := range want {
+		if _, ok := c.idx[w]; !ok {
+			return nil, fmt.Errorf("result lacks column %s", w)
+		}
+	}
+	return c, nil
+}
+
+func (c *resultColumns) fail(name string, v any, want string) {
+	if c.err == nil {
+		c.err = fmt.Errorf("column %s: want %s, got %T", name, want, v)
+	}
+}
+
+func (c *resultColumns) str(r []any, name string) string {
+	v, ok := r[c.idx[name]].(string)
+	if !ok {
+		c.fail(name, r[c.idx[name]], "string")
+	}
+	return v
+}
+
+func (c *resultColumns) uint(r []any, name string) uint64 {
+	switch v := r[c.idx[name]].(type) {
+	case uint64:
+		return v
+	case int64:
+		if v >= 0 {
+			return uint64(v)
+		}
+	}
+	c.fail(name, r[c.idx[name]], "unsigned integer")
+	return 0
+}
+
+func (c *resultColumns) float(r []any, name string) float64 {
+	switch v := r[c.idx[name]].(type) {
+	case float64:
+		return v
+	case float32:
+		return float64(v)
+	case uint64:
+		return float64(v)
+	case int64:
+		return float64(v)
+	}
+	c.fail(name, r[c.idx[name]], "number")
+	return 0
+}
+
+func (c *resultColumns) time(r []any, name string) time.Time {
+	v, ok := r[c.idx[name]].(time.Time)
+	if !ok {
+		c.fail(name, r[c.idx[name]], "time")
+	}
+	if v.Equal(epoch) {
+		return time.Time{}
+	}
+	return v.UTC()
+}
+
+// literal quotes s as a ClickHouse string literal.
+func literal(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// stringList returns ('a', 'b') for IN, sorted; ('') for an empty list, which matches no id.
+func stringList(ss []string) string {
+	ss = slices.Sorted(slices.Values(ss))
+	if len(ss) == 0 {
+		return "('')"
+	}
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = literal(s)
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
+// floatLit formats f as a Float64 SQL literal.
+func floatLit(f float64) string {
+	return "toFloat64(" + strconv.FormatFloat(f, 'g', -1, 64) + ")"
+}
