@@ -65,15 +65,16 @@ type response struct {
 type hostState struct {
 	mu        sync.Mutex
 	robots    *robotstxt.Group // nil allows everything
-	robotsAt  time.Time
-	ruleAdded bool
+	robotsExp time.Time        // when robots must be fetched again
+	coll      *colly.Collector // the host's collector, with its limit rule
 	notBefore time.Time
 }
 
-// fetcher performs every HTTP fetch of a Crawler through one colly collector, so that
-// feeds, sitemaps, pages and articles of a host share its limit rule.
+// fetcher performs every HTTP fetch of a Crawler through colly: one collector per host,
+// made on first contact with the host's limit rule (delay, parallelism), so that feeds,
+// sitemaps, pages and articles of a host share it. // (One collector per host rather than rules added to a shared one: colly reads its rule
+// list without a lock, so adding rules while fetching races.) All share one transport.
 type fetcher struct {
-	base    *colly.Collector
 	client  *http.Client
 	ua      string
 	delay   time.Duration
@@ -124,16 +125,8 @@ func newFetcher(fc fetcherConfig, log *slog.Logger, now func() time.Time, observ
 		}
 		return nil
 	}
-	base := colly.NewCollector(
-		colly.UserAgent(fc.userAgent),
-		colly.AllowURLRevisit(),
-		colly.MaxBodySize(0),    // the transport caps, and fails instead of truncating
-		colly.IgnoreRobotsTxt(), // robots.txt is handled here, with Crawl-delay and expiry
-	)
-	base.SetClient(client)
-	base.SetRedirectHandler(client.CheckRedirect)
 	return &fetcher{
-		base: base, client: client, ua: fc.userAgent, delay: fc.delay, par: max(fc.parallelism, 1),
+		client: client, ua: fc.userAgent, delay: fc.delay, par: max(fc.parallelism, 1),
 		robots: fc.obeyRobots, log: log, now: now, observe: observe, m: m,
 		hosts: make(map[string]*hostState),
 	}
@@ -161,29 +154,43 @@ func (f *fetcher) host(key string) *hostState {
 
 // prepare makes sure a host's robots.txt is fresh and its limit rule exists, then
 // checks that u may be fetched now. The host's mutex serialises the first contact.
-func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) error {
+func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*colly.Collector, error) {
 	key := hostKey(u)
 	hs := f.host(key)
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	now := f.now()
 	if now.Before(hs.notBefore) {
-		return fmt.Errorf("%s until %s: %w", key, hs.notBefore.Format(time.RFC3339), ErrBackOff)
+		return nil, fmt.Errorf("%s until %s: %w", key, hs.notBefore.Format(time.RFC3339), ErrBackOff)
 	}
-	if f.robots && (hs.robotsAt.IsZero() || now.Sub(hs.robotsAt) > robotsTTL) {
-		hs.robots = f.fetchRobots(ctx, source, u)
-		hs.robotsAt = now
+	if f.robots && !now.Before(hs.robotsExp) {
+		g, ttl, err := f.fetchRobots(ctx, source, u)
+		if err != nil {
+			// The host is unreachable: the page fetch would fail the same way.
+			return nil, fmt.Errorf("robots.txt of %s: %w", key, err)
+		}
+		hs.robots, hs.robotsExp = g, now.Add(ttl)
 	}
-	if !hs.ruleAdded {
+	if hs.coll == nil {
 		delay := f.delay
 		if hs.robots != nil && hs.robots.CrawlDelay > delay {
 			delay = min(hs.robots.CrawlDelay, maxCrawlDelay)
 		}
+		c := colly.NewCollector(
+			colly.UserAgent(f.ua),
+			colly.AllowURLRevisit(),
+			colly.MaxBodySize(0),    // the transport caps, and fails instead of truncating
+			colly.IgnoreRobotsTxt(), // robots.txt is handled here, with Crawl-delay and expiry
+		)
+		// A client of its own (sharing transport and cookies): colly installs its redirect
+		// hook on the client it is given.
+		c.SetClient(&http.Client{Transport: f.client.Transport, Timeout: f.client.Timeout, Jar: f.client.Jar})
+		c.SetRedirectHandler(f.client.CheckRedirect)
 		rule := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(key) + "$", Parallelism: f.par, Delay: delay}
-		if err := f.base.Limit(rule); err != nil {
-			return fmt.Errorf("limit rule for %s: %w", key, err)
+		if err := c.Limit(rule); err != nil {
+			return nil, fmt.Errorf("limit rule for %s: %w", key, err)
 		}
-		hs.ruleAdded = true
+		hs.coll = c
 	}
 	if f.robots && hs.robots != nil && u.Path != "/robots.txt" {
 		p := u.EscapedPath()
@@ -191,48 +198,54 @@ func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) error 
 			p += "?" + u.RawQuery
 		}
 		if !hs.robots.Test(p) {
-			return fmt.Errorf("%s: %w", u, ErrRobotsDisallowed)
+			return nil, fmt.Errorf("%s: %w", u, ErrRobotsDisallowed)
 		}
 	}
-	return nil
+	return hs.coll, nil
 }
 
-// fetchRobots fetches and parses robots.txt for u's host. Following RFC 9309, a 4xx
-// allows everything, and a 5xx or an unreachable file disallows everything until the
-// next refresh.
-func (f *fetcher) fetchRobots(ctx context.Context, source string, u *url.URL) *robotstxt.Group {
+// fetchRobots fetches and parses robots.txt for u's host and says how long to keep it.
+// Following RFC 9309, a 4xx allows everything and a 5xx disallows everything (kept for
+// an hour only). A host that cannot be reached returns the error and nothing is kept.
+func (f *fetcher) fetchRobots(ctx context.Context, source string, u *url.URL) (*robotstxt.Group, time.Duration, error) {
 	robotsURL := u.Scheme + "://" + u.Host + "/robots.txt"
 	tr := &fetchTrace{}
 	req, err := http.NewRequestWithContext(context.WithValue(ctx, traceKey{}, tr), http.MethodGet, robotsURL, nil)
 	if err != nil {
-		return nil
+		return nil, 0, err
 	}
 	req.Header.Set("User-Agent", f.ua)
 	rec := Fetch{Time: f.now(), Source: source, Host: hostKey(u), Kind: kindRobots}
+	defer func() {
+		rec.Duration = tr.duration(time.Now())
+		rec.Bytes = tr.bytes
+		f.record(rec)
+	}()
 	resp, err := f.client.Do(req)
-	var data *robotstxt.RobotsData
-	if err == nil {
-		var body []byte
-		body, err = io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
-		resp.Body.Close()
-		rec.Status = resp.StatusCode
-		if err == nil {
-			data, err = robotstxt.FromStatusAndBytes(resp.StatusCode, body)
-		}
-	}
-	rec.Duration = tr.duration(time.Now())
-	rec.Bytes = tr.bytes
 	if err != nil {
 		rec.ErrorClass = errorClass(err)
-		f.record(rec)
-		f.log.Warn("robots.txt unavailable, host disallowed until refresh", "source", source, "host", rec.Host, "err", err)
-		return disallowAll
+		return nil, 0, err
 	}
-	if rec.Status >= 500 {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
+	resp.Body.Close()
+	rec.Status = resp.StatusCode
+	switch {
+	case resp.StatusCode >= 500:
 		rec.ErrorClass = "http_5xx"
+		f.log.Warn("robots.txt answers 5xx, host disallowed for an hour", "source", source, "host", rec.Host, "status", resp.StatusCode)
+		return disallowAll, time.Hour, nil
+	case resp.StatusCode >= 400:
+		return nil, robotsTTL, nil
+	case err != nil:
+		rec.ErrorClass = errorClass(err)
+		return nil, 0, err
 	}
-	f.record(rec)
-	return data.FindGroup(f.ua)
+	data, err := robotstxt.FromStatusAndBytes(resp.StatusCode, body)
+	if err != nil {
+		// An unparsable file says nothing: allow, as crawlers commonly do.
+		return nil, robotsTTL, nil
+	}
+	return data.FindGroup(f.ua), robotsTTL, nil
 }
 
 var disallowAll = func() *robotstxt.Group {
@@ -255,8 +268,12 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 		return nil, fmt.Errorf("fetch %q: %w", rawURL, &parseError{errors.New("not an absolute http(s) URL")})
 	}
 	rec := Fetch{Time: f.now(), Source: source, Host: hostKey(u), Kind: kind}
-	if err := f.prepare(ctx, source, u); err != nil {
-		if errors.Is(err, ErrRobotsDisallowed) || errors.Is(err, ErrBackOff) {
+	hostColl, err := f.prepare(ctx, source, u)
+	if err != nil {
+		if !errors.Is(err, ErrRobotsDisallowed) && !errors.Is(err, ErrBackOff) {
+			rec.Kind = kind // the robots.txt fetch failed: report the page as failing the same way
+		}
+		{
 			rec.ErrorClass = errorClass(err)
 			f.record(rec)
 		}
@@ -264,7 +281,7 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 	}
 
 	tr := &fetchTrace{}
-	c := f.base.Clone()
+	c := hostColl.Clone()
 	c.Context = context.WithValue(ctx, traceKey{}, tr)
 	resp := &response{}
 	var got *colly.Response

@@ -156,12 +156,11 @@ func (p *Pipeline) process(a crawler.Article) {
 	}
 	art := storage.Article{
 		URLHash: hash, URL: a.URL, CanonicalURL: a.CanonicalURL, Source: a.Source, SourceKind: a.SourceKind,
-		Title: a.Title, Text: a.Text, Lang: res.Lang, Author: a.Author,
+		Title: a.Title, Text: a.Text, Author: a.Author,
 		PublishedAt: published, DiscoveredAt: a.Discovered, FetchedAt: a.Fetched,
 		SimHash: a.SimHash, DuplicateOf: dupOf,
-		Sentiment: res.Sentiment.Label, SentimentScore: float32(res.Sentiment.Score),
-		AnalyzerVersion: analyzer.Version,
 	}
+	mentions := analysisRows(&art, res)
 	start = p.opts.Now()
 	err := p.add(art, func(err error) {
 		if err != nil {
@@ -180,14 +179,8 @@ func (p *Pipeline) process(a crawler.Article) {
 		p.metrics.dropped.WithLabelValues(a.Source).Inc()
 		return
 	}
-	for _, m := range res.Mentions {
-		rec := storage.Mention{
-			URLHash: hash, Programme: m.Programme, Unit: m.Unit, Terms: m.Terms,
-			Score: float32(m.Sentiment.Score), Label: m.Sentiment.Label, Criticism: m.Criticism,
-			Snippet: m.Snippet, PublishedAt: published, Source: a.Source, DuplicateOf: dupOf,
-			AnalyzerVersion: analyzer.Version,
-		}
-		programme, label := m.Programme, m.Sentiment.Label
+	for _, rec := range mentions {
+		programme, label := rec.Programme, rec.Label
 		err := p.add(rec, func(err error) {
 			if err == nil {
 				p.metrics.mentionsStored.WithLabelValues(programme, label).Inc()

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -200,5 +201,34 @@ func TestEmbeddedPersists(t *testing.T) {
 	applied, err := Migrate(ctx, s, MigrateOptions{})
 	if err != nil || len(applied) != 0 {
 		t.Fatalf("migrate after reopen: applied %v, err %v", applied, err)
+	}
+}
+
+// childDirEnv makes the test binary act as a second process opening a data directory.
+const childDirEnv = "PANTAU_TEST_CHILD_DATA_DIR"
+
+func TestEmbeddedDirectoryOfAnotherProcess(t *testing.T) {
+	if dir := os.Getenv(childDirEnv); dir != "" {
+		s, err := Open(context.Background(), config.Storage{DataDir: dir, ChDBLibrary: testLibrary()}, nil)
+		if err == nil {
+			_ = s.Close()
+			fmt.Println("CHILD: opened")
+			return
+		}
+		fmt.Println("CHILD: refused:", err)
+		return
+	}
+	dir := t.TempDir()
+	s := openEmbeddedTest(t) // skips without the library
+	_ = s.Close()
+	openEmbeddedAt(t, dir)
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestEmbeddedDirectoryOfAnotherProcess$")
+	cmd.Env = append(os.Environ(), childDirEnv+"="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "CHILD: refused:") || !strings.Contains(string(out), "another process") {
+		t.Errorf("second process was not refused the data directory:\n%s", out)
 	}
 }

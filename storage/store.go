@@ -6,6 +6,11 @@
 // the pipeline needs. All product SQL runs on ClickHouse 18.16 as well as on modern
 // ClickHouse and chDB; features 18.16 lacks (TTL, LowCardinality) are used only where the
 // server supports them.
+//
+// The embedded backend loads libchdb.so only when it is opened, so a binary configured
+// for a server runs without the library. chDB runs one engine per process: a process may
+// have embedded stores open on one data directory at a time (ErrEmbeddedBusy otherwise),
+// and chDB itself refuses a data directory another process has open.
 package storage
 
 import (

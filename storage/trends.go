@@ -124,7 +124,7 @@ func trendSQL(now time.Time, w TrendWindow, o TrendOptions) string {
 	}
 	return fmt.Sprintf(`SELECT
     programme,
-    argMax(unit, first_published) AS unit,
+    argMax(story_unit, first_published) AS unit,
     toUInt64(countIf(first_published > toDateTime(%[2]d) AND critical = 1)) AS critical_recent,
     toUInt64(countIf(first_published > toDateTime(%[2]d))) AS total_recent,
     toUInt64(countIf(first_published <= toDateTime(%[2]d) AND critical = 1)) AS critical_baseline,
@@ -140,7 +140,7 @@ FROM
     SELECT
         programme,
         if(duplicate_of = 0, url_hash, duplicate_of) AS story,
-        argMin(unit, published_at) AS unit,
+        argMin(unit, published_at) AS story_unit,
         min(published_at) AS first_published,
         max(criticism) AS critical
     FROM mentions
@@ -259,7 +259,7 @@ func literal(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-// stringList returns ('a', 'b') for IN, sorted; ('') for an empty list, which matches no id.
+// stringList returns ('a', 'b') for IN, sorted; (”) for an empty list, which matches no id.
 func stringList(ss []string) string {
 	ss = slices.Sorted(slices.Values(ss))
 	if len(ss) == 0 {

@@ -12,13 +12,17 @@ type Match struct {
 	// Programme indexes Programmes().
 	Programme int
 	// Terms are the aliases and query terms that matched, as written in the taxonomy: aliases in
-	// order of first occurrence, then the query terms that made the query true.
+	// order of first occurrence, then weak aliases likewise, then the query terms that made the query true.
 	Terms []string
 	// Sentences are the indices of the body sentences holding the matched terms, ascending.
 	Sentences []int
 	// InTitle is set when a matched term is in the title.
 	InTitle bool
 }
+
+// LeadSentences is the number of body sentences that, with the title, make an article's lead: a
+// weak alias found there counts on its own.
+const LeadSentences = 3
 
 // hit is one pattern occurrence.
 type hit struct {
@@ -51,7 +55,8 @@ type scratch struct {
 // sentences by their index in this slice.
 //
 // A programme matches when one of its aliases, or its query, is found outside any sentence holding
-// one of its exclusions. Matches are returned in programme order.
+// one of its exclusions, or when its weak aliases are found there in the title or the lead (the
+// first LeadSentences sentences) or at least twice. Matches are returned in programme order.
 func (t *Taxonomy) Match(title, body string, sentences []Span) []Match {
 	s := t.pool.Get().(*scratch)
 	defer t.pool.Put(s)
@@ -127,41 +132,72 @@ func (t *Taxonomy) judge(s *scratch, p int) (Match, bool) {
 			sentences = append(sentences, int(sn))
 		}
 	}
-	aliases := t.progs[p].Aliases
-	var seenAlias uint64 // bit per alias for the first 64; others checked by value
-	for _, e := range entries {
-		if e.kind != kindAlias || excluded(e.hit) || insideAlias(s, entries, e.hit, true) {
-			continue
+	prog := &t.progs[p]
+	var seen [2]uint64 // bit per alias and per weak alias, for the first 64; others checked by value
+	addAlias := func(e entry) {
+		names, bit := prog.Aliases, &seen[0]
+		if e.kind == kindWeak {
+			names, bit = prog.WeakAliases, &seen[1]
 		}
-		note(e.hit)
 		if e.idx < 64 {
-			if seenAlias&(1<<e.idx) != 0 {
-				continue
+			if *bit&(1<<e.idx) != 0 {
+				return
 			}
-			seenAlias |= 1 << e.idx
-		} else if slices.Contains(m.Terms, aliases[e.idx]) {
-			continue
+			*bit |= 1 << e.idx
+		} else if slices.Contains(m.Terms, names[e.idx]) {
+			return
 		}
-		m.Terms = append(m.Terms, aliases[e.idx])
+		m.Terms = append(m.Terms, names[e.idx])
+	}
+	counts := func(e entry, kind uint8) bool {
+		return e.kind == kind && !excluded(e.hit) && !insideAlias(s, entries, e.hit, true)
+	}
+	for _, e := range entries {
+		if counts(e, kindAlias) {
+			note(e.hit)
+			addAlias(e)
+		}
 	}
 	matched := len(m.Terms) > 0
-	if q := t.compiled[p].query; q != nil {
+	var queryRefs []ref
+	q := t.compiled[p].query
+	if q != nil {
 		e := evaluator{s: s, entries: entries, excluded: excluded}
 		s.refs = s.refs[:0]
 		if ok, refs := e.eval(q.root); ok {
 			matched = true
-			terms := make([]int32, 0, len(refs))
-			for _, r := range refs {
-				note(r.hit)
-				if !insideAlias(s, entries, r.hit, false) {
-					terms = append(terms, r.term) // a term within a reported alias adds nothing
-				}
+			queryRefs = refs
+		}
+	}
+	// Weak aliases count only where the programme is salient.
+	weakHits, salient := 0, matched
+	for _, e := range entries {
+		if counts(e, kindWeak) {
+			weakHits++
+			salient = salient || s.hits[e.hit].sentence < LeadSentences
+		}
+	}
+	if weakHits > 0 && (salient || weakHits >= 2) {
+		matched = true
+		for _, e := range entries {
+			if counts(e, kindWeak) {
+				note(e.hit)
+				addAlias(e)
 			}
-			slices.Sort(terms)
-			for _, ti := range slices.Compact(terms) {
-				if text := q.terms[ti].text; !slices.Contains(m.Terms, text) {
-					m.Terms = append(m.Terms, text)
-				}
+		}
+	}
+	if len(queryRefs) > 0 {
+		terms := make([]int32, 0, len(queryRefs))
+		for _, r := range queryRefs {
+			note(r.hit)
+			if !insideAlias(s, entries, r.hit, false) {
+				terms = append(terms, r.term) // a term within a reported alias adds nothing
+			}
+		}
+		slices.Sort(terms)
+		for _, ti := range slices.Compact(terms) {
+			if text := q.terms[ti].text; !slices.Contains(m.Terms, text) {
+				m.Terms = append(m.Terms, text)
 			}
 		}
 	}
@@ -178,7 +214,7 @@ func (t *Taxonomy) judge(s *scratch, p int) (Match, bool) {
 func insideAlias(s *scratch, entries []entry, h int32, strict bool) bool {
 	a := s.hits[h]
 	for _, e := range entries {
-		if e.kind != kindAlias {
+		if e.kind != kindAlias && e.kind != kindWeak {
 			continue
 		}
 		b := s.hits[e.hit]

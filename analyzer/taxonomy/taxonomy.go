@@ -47,6 +47,9 @@ type Programme struct {
 	Description string `yaml:"description,omitempty"`
 	// Aliases are phrases that each signal the programme.
 	Aliases []string `yaml:"aliases,omitempty"`
+	// WeakAliases are generic phrases that signal the programme only where it is salient: in the
+	// title or the lead, twice or more, or next to a match of an alias or the query.
+	WeakAliases []string `yaml:"weak_aliases,omitempty"`
 	// Exclusions are phrases that cancel any match in the same sentence.
 	Exclusions []string `yaml:"exclusions,omitempty"`
 	// Query is an optional boolean query that also signals the programme.
@@ -69,6 +72,7 @@ const (
 	kindAlias uint8 = iota
 	kindExclusion
 	kindTerm
+	kindWeak
 )
 
 // compiled is a programme ready for matching.
@@ -147,7 +151,7 @@ func Parse(data []byte, name string) (*Taxonomy, error) {
 		if strings.TrimSpace(p.Unit) == "" {
 			fail("missing unit")
 		}
-		if len(p.Aliases) == 0 && p.Query == "" {
+		if len(p.Aliases) == 0 && len(p.WeakAliases) == 0 && p.Query == "" {
 			fail("needs aliases or a query")
 		}
 		for i, a := range p.Aliases {
@@ -157,6 +161,14 @@ func Parse(data []byte, name string) (*Taxonomy, error) {
 				continue
 			}
 			add(ph, use{int32(pi), kindAlias, int32(i)})
+		}
+		for i, a := range p.WeakAliases {
+			ph, err := parsePhrase(a)
+			if err != nil {
+				fail("weak alias %q: %v", a, err)
+				continue
+			}
+			add(ph, use{int32(pi), kindWeak, int32(i)})
 		}
 		for i, x := range p.Exclusions {
 			ph, err := parsePhrase(x)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
@@ -128,6 +129,7 @@ sources:
 			}
 			checkArticles(t, cfgFile, site.URL, want)
 			checkMentions(t, cfgFile, site.URL, want)
+			checkReanalyze(t, cfgFile)
 		})
 	}
 }
@@ -199,5 +201,50 @@ func checkMentions(t *testing.T, cfgFile, origin string, want []expectedArticle)
 		if strings.Join(g, " ") != strings.Join(exp, " ") {
 			t.Errorf("%s:\n got mentions  %v\n want mentions %v", w.Path, g, exp)
 		}
+	}
+}
+
+// checkReanalyze drops the street-lighting programme from the taxonomy, re-analyses the
+// stored articles and checks that its mentions left both the mentions table and the
+// hourly rollup, while every other mention stayed.
+func checkReanalyze(t *testing.T, cfgFile string) {
+	t.Helper()
+	count := func(q string) float64 {
+		rows := sqlRows(t, cfgFile, q)
+		return rows[0]["n"].(float64)
+	}
+	before := count("SELECT count() AS n FROM mentions FINAL WHERE programme != 'pju'")
+	if count("SELECT count() AS n FROM mentions FINAL WHERE programme = 'pju'") == 0 {
+		t.Fatal("fixture has no pju mention to remove")
+	}
+	tax := string(taxonomy.DefaultYAML())
+	start := strings.Index(tax, "  - id: pju\n")
+	end := start + 1 + strings.Index(tax[start+1:], "  - id: ")
+	taxFile := filepath.Join(filepath.Dir(cfgFile), "taxonomy-without-pju.yaml")
+	if err := os.WriteFile(taxFile, []byte(tax[:start]+tax[end:]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(cfgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgFile, append(cfg, []byte("taxonomy: "+taxFile+"\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "", "reanalyze", "--quiet", "--config", cfgFile)
+	if code != 0 {
+		t.Fatalf("pantau reanalyze exited %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "re-analysed 16 articles") {
+		t.Errorf("reanalyze said %q, want 16 articles", stdout)
+	}
+	if n := count("SELECT count() AS n FROM mentions FINAL WHERE programme = 'pju'"); n != 0 {
+		t.Errorf("%v pju mentions left after re-analysis without pju", n)
+	}
+	if n := count("SELECT count() AS n FROM mentions FINAL WHERE programme != 'pju'"); n != before {
+		t.Errorf("other mentions: %v after re-analysis, want %v", n, before)
+	}
+	if n := count("SELECT sum(mentions) AS n FROM mentions_hourly"); n != before {
+		t.Errorf("hourly rollup holds %v mentions after re-analysis, want %v", n, before)
 	}
 }

@@ -8,7 +8,5 @@ import (
 var errNotYet = errors.New("not implemented yet")
 
 func cmdBackfill(context.Context, *env, []string) error  { return errNotYet }
-func cmdReanalyze(context.Context, *env, []string) error { return errNotYet }
 func cmdEval(context.Context, *env, []string) error      { return errNotYet }
 func cmdReport(context.Context, *env, []string) error    { return errNotYet }
-func cmdSources(context.Context, *env, []string) error   { return errNotYet }

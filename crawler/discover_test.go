@@ -1,0 +1,156 @@
+package crawler
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseFeed(t *testing.T) {
+	tests := []struct {
+		file      string
+		feedURL   string
+		wantFirst item
+		wantLen   int
+	}{
+		{
+			file: "rss_regional.xml", feedURL: "https://www.beritanusantara.co.id/rss/regional", wantLen: 2,
+			wantFirst: item{
+				URL:       "https://www.beritanusantara.co.id/regional/2024/05/02/warga-keluhkan-bansos-beras-terlambat?utm_source=rss&utm_medium=feed",
+				Title:     "Warga Keluhkan Penyaluran Bansos Beras yang Terlambat di Padang",
+				Author:    "Rina Marlina",
+				Published: time.Date(2024, 5, 2, 7, 35, 0, 0, time.UTC),
+			},
+		},
+		{
+			file: "atom_nasional.xml", feedURL: "https://kabarnasional.example.id/atom.xml", wantLen: 1,
+			wantFirst: item{
+				URL:       "https://kabarnasional.example.id/nasional/percepat-blangko-ektp",
+				Title:     "Pemerintah Percepat Pencetakan Blangko e-KTP",
+				Author:    "Tim Redaksi",
+				Published: time.Date(2024, 5, 2, 2, 0, 0, 0, time.UTC),
+			},
+		},
+		{
+			file: "feed_daerah.json", feedURL: "https://daerah.example.id/feed.json", wantLen: 2,
+			wantFirst: item{
+				URL:       "https://daerah.example.id/berita/101-tpa-terbakar",
+				Title:     "TPA Terbakar Lagi",
+				Author:    "Andi Saputra",
+				Published: time.Date(2024, 6, 11, 1, 15, 0, 0, time.UTC),
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			items, err := parseFeed(readTestdata(t, tt.file), tt.feedURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != tt.wantLen {
+				t.Fatalf("got %d items, want %d", len(items), tt.wantLen)
+			}
+			if got := items[0]; got != tt.wantFirst {
+				t.Errorf("first item = %+v\nwant %+v", got, tt.wantFirst)
+			}
+			for _, it := range items {
+				if !strings.HasPrefix(it.URL, "https://") {
+					t.Errorf("relative link kept: %q", it.URL)
+				}
+			}
+		})
+	}
+	if _, err := parseFeed([]byte("<html><body>not a feed</body></html>"), "https://x.id/"); errorClass(err) != "parse" {
+		t.Errorf("HTML as feed: class %q (err %v), want parse", errorClass(err), err)
+	}
+}
+
+func TestParseSitemap(t *testing.T) {
+	sm, err := parseSitemap(readTestdata(t, "sitemap_news.xml"), "https://www.beritanusantara.co.id/sitemap-news.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sm.Items) != 3 || len(sm.Children) != 0 {
+		t.Fatalf("got %d items, %d children", len(sm.Items), len(sm.Children))
+	}
+	if !strings.HasSuffix(sm.Items[0].URL, "warga-keluhkan-bansos-beras-terlambat") || sm.Items[0].Title == "" ||
+		!sm.Items[0].Published.Equal(time.Date(2024, 5, 2, 7, 35, 0, 0, time.UTC)) {
+		t.Errorf("newest first wrong: %+v", sm.Items[0])
+	}
+	if !sm.Items[2].Published.IsZero() {
+		t.Errorf("undated entry not last: %+v", sm.Items)
+	}
+
+	idx, err := parseSitemap(readTestdata(t, "sitemap_index.xml"), "https://www.beritanusantara.co.id/sitemap.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Children) != 2 || idx.Children[0].URL != "https://www.beritanusantara.co.id/sitemap-news.xml" {
+		t.Errorf("children = %+v", idx.Children)
+	}
+	if _, err := parseSitemap([]byte(`<rss></rss>`), ""); errorClass(err) != "parse" {
+		t.Errorf("rss as sitemap: %v", err)
+	}
+}
+
+// seeds adds every testdata file matching pattern to a fuzz corpus.
+func seeds(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(filepath.Join("testdata", pattern))
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+func FuzzParseFeed(f *testing.F) {
+	seeds(f, "*.xml")
+	seeds(f, "*.json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		items, err := parseFeed(body, "https://example.id/feed")
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			if !strings.HasPrefix(it.URL, "http://") && !strings.HasPrefix(it.URL, "https://") {
+				t.Errorf("non-http link %q", it.URL)
+			}
+		}
+	})
+}
+
+func FuzzParseSitemap(f *testing.F) {
+	seeds(f, "sitemap*.xml")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		sm, err := parseSitemap(body, "https://example.id/sitemap.xml")
+		if err != nil {
+			return
+		}
+		for i := 1; i < len(sm.Items); i++ {
+			a, b := sm.Items[i-1].Published, sm.Items[i].Published
+			if !b.IsZero() && (a.IsZero() || b.After(a)) {
+				t.Errorf("not newest first at %d: %v then %v", i, a, b)
+			}
+		}
+	})
+}
+
+func FuzzExtract(f *testing.F) {
+	seeds(f, "*.html")
+	f.Fuzz(func(t *testing.T, page []byte) {
+		ex, err := Extract(page, "https://example.co.id/berita/1")
+		if err != nil {
+			return
+		}
+		if ex.Text == "" {
+			t.Error("nil error with empty text")
+		}
+		if !ex.Published.IsZero() && ex.Published.Location() != time.UTC {
+			t.Errorf("Published not UTC: %v", ex.Published)
+		}
+	})
+}

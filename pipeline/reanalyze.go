@@ -1,0 +1,90 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pantau-id/pantau/analyzer"
+	"github.com/pantau-id/pantau/storage"
+)
+
+// ReanalyzeStats counts what Reanalyze did.
+type ReanalyzeStats struct {
+	Articles, Mentions int
+}
+
+// Reanalyze runs the analyzer again over the stored articles f selects, batch articles at
+// a time, and rewrites their sentiment and mentions: mentions of programmes that no longer
+// match are removed, and the hourly rollup of the range is rebuilt at the end. It is
+// idempotent, so an interrupted run is completed by running it again. progress, if not
+// nil, is called after each batch with the number of articles done.
+func Reanalyze(ctx context.Context, st storage.Store, a *analyzer.Analyzer, f storage.ArticleFilter, batch int, progress func(done int)) (ReanalyzeStats, error) {
+	var stats ReanalyzeStats
+	var after uint64
+	for {
+		arts, err := storage.ArticlesAfter(ctx, st, f, after, batch)
+		if err != nil {
+			return stats, err
+		}
+		if len(arts) == 0 {
+			break
+		}
+		hashes := make([]uint64, len(arts))
+		artRows := make([][]any, len(arts))
+		var mentionRows [][]any
+		for i := range arts {
+			art := &arts[i]
+			res := a.Analyze(analyzer.Document{ID: art.CanonicalURL, Title: art.Title, Text: art.Text, Lang: art.Lang})
+			for _, m := range analysisRows(art, res) {
+				mentionRows = append(mentionRows, m.Row())
+			}
+			hashes[i], artRows[i] = art.URLHash, art.Row()
+		}
+		// The delete applies to the mentions stored before it, not to those inserted next.
+		if err := storage.DeleteMentions(ctx, st, hashes); err != nil {
+			return stats, err
+		}
+		if err := st.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, artRows); err != nil {
+			return stats, fmt.Errorf("rewrite articles: %w", err)
+		}
+		if len(mentionRows) > 0 {
+			if err := st.Insert(ctx, storage.MentionsTable, storage.MentionColumns, mentionRows); err != nil {
+				return stats, fmt.Errorf("rewrite mentions: %w", err)
+			}
+		}
+		stats.Articles += len(arts)
+		stats.Mentions += len(mentionRows)
+		after = hashes[len(hashes)-1]
+		if progress != nil {
+			progress(stats.Articles)
+		}
+	}
+	if err := storage.WaitMutations(ctx, st, storage.MentionsTable); err != nil {
+		return stats, err
+	}
+	if err := storage.RebuildHourlyRollup(ctx, st, f); err != nil {
+		return stats, err
+	}
+	return stats, nil
+}
+
+// analysisRows writes res's document sentiment into art and returns the mention rows of
+// res for art.
+func analysisRows(art *storage.Article, res analyzer.Result) []storage.Mention {
+	art.Lang = res.Lang
+	art.Sentiment, art.SentimentScore = res.Sentiment.Label, float32(res.Sentiment.Score)
+	art.AnalyzerVersion = analyzer.Version
+	if art.URLHash == 0 {
+		art.URLHash = storage.URLHash(art.CanonicalURL)
+	}
+	out := make([]storage.Mention, len(res.Mentions))
+	for i, m := range res.Mentions {
+		out[i] = storage.Mention{
+			URLHash: art.URLHash, Programme: m.Programme, Unit: m.Unit, Terms: m.Terms,
+			Score: float32(m.Sentiment.Score), Label: m.Sentiment.Label, Criticism: m.Criticism,
+			Snippet: m.Snippet, PublishedAt: art.PublishedAt, Source: art.Source,
+			DuplicateOf: art.DuplicateOf, AnalyzerVersion: analyzer.Version,
+		}
+	}
+	return out
+}
