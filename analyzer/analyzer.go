@@ -13,7 +13,7 @@ import (
 
 // Version identifies the analyzer's behaviour; it is stored with every analysed row and changes
 // whenever the same article could be analysed differently.
-const Version = "analyzer/1"
+const Version = "analyzer/2"
 
 // Document is an article to analyse.
 type Document struct {
@@ -105,9 +105,13 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	progs := a.tax.Programmes()
 	for _, m := range a.tax.Match(title, doc.Text, sents) {
 		p := progs[m.Programme]
-		text, snippet := mentionText(title, doc.Text, sents, m)
+		text, snippet, parts := mentionText(title, doc.Text, sents, m)
 		judged := a.model.Judge(text, judgeLang)
-		stance, criticism := stance(judged, taxonomy.Normalize(text))
+		words := make([][]string, len(parts))
+		for i, p := range parts {
+			words[i] = taxonomy.Normalize(p)
+		}
+		stance, criticism := stance(judged, words)
 		res.Mentions = append(res.Mentions, Mention{
 			Programme: p.ID,
 			Unit:      p.Unit,
@@ -120,11 +124,13 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	return res
 }
 
-// mentionText assembles the text judged for a match and picks its snippet.
-func mentionText(title, body string, sents []taxonomy.Span, m taxonomy.Match) (text, snippet string) {
+// mentionText assembles the text judged for a match, as one text and as its sentences (the title
+// first when it names the programme), and picks its snippet.
+func mentionText(title, body string, sents []taxonomy.Span, m taxonomy.Match) (text, snippet string, parts []string) {
 	if m.InTitle {
 		text = title
 		snippet = title
+		parts = append(parts, title)
 	}
 	included := make(map[int]bool, len(m.Sentences)+2)
 	var order []int
@@ -150,12 +156,14 @@ func mentionText(title, body string, sents []taxonomy.Span, m taxonomy.Match) (t
 		}
 	}
 	for _, i := range order {
-		text = joinSentence(text, body[sents[i].Start:sents[i].End])
+		part := body[sents[i].Start:sents[i].End]
+		text = joinSentence(text, part)
+		parts = append(parts, part)
 	}
 	if len(m.Sentences) > 0 {
 		snippet = body[sents[m.Sentences[0]].Start:sents[m.Sentences[0]].End]
 	}
-	return text, snippet
+	return text, snippet, parts
 }
 
 // attributionWords are the verbs that attribute a quotation to a speaker.

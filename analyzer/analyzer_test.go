@@ -120,6 +120,40 @@ func TestAnalyzeMentions(t *testing.T) {
 			lang: "en",
 		},
 		{
+			name: "hoax clarification is not criticism",
+			doc: Document{
+				Title: "Kabar Penonaktifan Kartu KIS Warga Miskin Dipastikan Hoaks",
+				Text: "Dinas Sosial menegaskan pesan yang beredar di media sosial soal kartu KIS warga miskin yang akan dinonaktifkan bulan depan adalah hoaks. " +
+					"Warga diminta tidak menyebarkan pesan tersebut.",
+			},
+			want: []want{{"bpjs_kesehatan", "", false}, {"hoaks", "", false}},
+			lang: "id",
+		},
+		{
+			name: "denied shortage is not criticism",
+			doc: Document{
+				Text: "Disdukcapil membantah kabar blangko e-KTP habis yang viral di media sosial. Stok blangko masih tersedia hingga akhir tahun.",
+			},
+			want: []want{{"ektp", "", false}},
+			lang: "id",
+		},
+		{
+			name: "improper distribution is not a denial",
+			doc: Document{
+				Text: "Warga memprotes penyaluran bansos yang tidak benar karena banyak penerima yang mampu.",
+			},
+			want: []want{{"bansos", sentiment.Negative, true}},
+			lang: "id",
+		},
+		{
+			name: "confirmed claim is not a denial",
+			doc: Document{
+				Text: "Disdukcapil tidak membantah kabar blangko e-KTP habis; warga sudah antre berhari-hari tanpa kepastian.",
+			},
+			want: []want{{"ektp", sentiment.Negative, true}},
+			lang: "id",
+		},
+		{
 			name: "language given by the caller",
 			doc:  Document{Text: "Puskesmas baru diresmikan.", Lang: "id-ID"},
 			want: []want{{"kesehatan_puskesmas", "", false}},
@@ -192,7 +226,7 @@ func TestMentionText(t *testing.T) {
 	body := `Air PDAM mati. "Sudah tiga hari. Kami kesal," kata Yanti. Cuaca cerah. "Bagus," ujar Budi.`
 	sents := splitSentences(body)
 	m := taxonomy.Match{Sentences: []int{0}}
-	text, snippet := mentionText("", body, sents, m)
+	text, snippet, _ := mentionText("", body, sents, m)
 	if want := `Air PDAM mati. "Sudah tiga hari. Kami kesal," kata Yanti.`; text != want {
 		t.Errorf("text %q, want %q", text, want)
 	}

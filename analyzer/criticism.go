@@ -48,25 +48,74 @@ var badEvents = newPhraseSet(
 	"victims", "storm", "disaster",
 )
 
-// stance turns the model's judgement of a programme's mention text into the stance toward the
-// programme and the criticism flag. The rules, in order:
-//   - a criticism cue not under negation, in a text the model does not find positive: negative, criticism;
-//   - a negative text without cue whose negativity is weak or explained by a bad event (a flood,
-//     a fire, a death) that blames nobody: neutral;
-//   - otherwise the model's judgement, with criticism exactly when it is negative.
-func stance(judged sentiment.Result, words []string) (Sentiment, bool) {
-	s := Sentiment{Label: judged.Label, Score: judged.Score}
-	cue := false
-	criticismCues.each(words, func(start, _ int) {
-		if !negated(words, start) {
-			cue = true
-		}
+// denialCues declare a circulating claim false on their own ("... adalah hoaks", "membantah").
+var denialCues = newPhraseSet(
+	"hoaks", "hoax", "hoaxes", "disinformasi", "misinformasi", "berita bohong", "kabar bohong",
+	"informasi palsu", "berita palsu", "kabar palsu", "membantah", "dibantah", "bantah", "membantahnya",
+	"menepis", "ditepis", "fake news", "disinformation", "misinformation", "debunked", "denied", "denies",
+)
+
+// weakDenialCues declare a claim false only when the sentence also names something circulating
+// (circulationCues): "penyaluran yang tidak benar" is criticism, "kabar itu tidak benar" a denial.
+var weakDenialCues = newPhraseSet(
+	"tidak benar", "tak benar", "tidak berdasar", "klarifikasi", "mengklarifikasi", "meluruskan",
+	"diluruskan", "not true", "untrue", "false", "misleading",
+)
+
+var circulationCues = newPhraseSet(
+	"beredar", "viral", "kabar", "isu", "informasi", "pesan", "pesan berantai", "unggahan", "video",
+	"medsos", "media sosial", "klaim", "rumor", "narasi", "circulating", "claim", "claims", "rumour",
+	"post", "posts", "message",
+)
+
+// responseCues are criticism cues that stay criticism inside a denial: they name a critic of how
+// the claim was handled, not the event the claim describes.
+var responseCues = setOf("kritik", "kritikan", "mengkritik", "dikritik", "kritisi", "mengkritisi",
+	"criticism", "criticised", "criticized")
+
+// denies reports whether a sentence declares a circulating claim false.
+func denies(words []string) bool {
+	found := false
+	denialCues.each(words, func(start, _ int) {
+		found = found || !negated(words, start)
 	})
+	if found {
+		return true
+	}
+	weakDenialCues.each(words, func(start, _ int) {
+		found = found || !negated(words, start)
+	})
+	return found && circulationCues.any(words)
+}
+
+// stance turns the model's judgement of a programme's mention text, given as its sentences' words,
+// into the stance toward the programme and the criticism flag. The rules, in order:
+//   - a criticism cue not under negation and not in a denial, in a text the model does not find
+//     positive: negative, criticism. A denial is a sentence declaring a circulating claim a hoax
+//     or untrue: the bad event it describes did not happen, so its cues do not count, except those
+//     naming a critic of the response (responseCues);
+//   - a negative text without such a cue that holds a denial (a hoax clarification), whose
+//     negativity is weak, or that is explained by a bad event (a flood, a fire, a death) that
+//     blames nobody: neutral;
+//   - otherwise the model's judgement, with criticism exactly when it is negative.
+func stance(judged sentiment.Result, sentences [][]string) (Sentiment, bool) {
+	s := Sentiment{Label: judged.Label, Score: judged.Score}
+	cue, denial, bad := false, false, false
+	for _, words := range sentences {
+		d := denies(words)
+		denial = denial || d
+		criticismCues.each(words, func(start, _ int) {
+			if !negated(words, start) && (!d || responseCues[words[start]]) {
+				cue = true
+			}
+		})
+		bad = bad || badEvents.any(words)
+	}
 	switch {
 	case cue && s.Label != sentiment.Positive:
 		s.Label = sentiment.Negative
 		s.Score = min(s.Score, -weakScore)
-	case s.Label == sentiment.Negative && (s.Score > -strongScore || badEvents.any(words)):
+	case s.Label == sentiment.Negative && (denial || s.Score > -strongScore || bad):
 		s.Label = sentiment.Neutral
 		s.Score = max(s.Score, -weakScore)
 	}

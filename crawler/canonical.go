@@ -37,7 +37,7 @@ func Canonicalize(rawURL string) (string, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("canonicalize %q: %w", rawURL, errNotHTTP)
 	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	if host == "" {
 		return "", fmt.Errorf("canonicalize %q: %w", rawURL, errNoHost)
 	}

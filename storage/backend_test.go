@@ -137,11 +137,6 @@ func count(t testing.TB, s Store, sql string) uint64 {
 	return n
 }
 
-// quoteString quotes s as a ClickHouse string literal.
-func quoteString(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
-
 func TestMissingLibrary(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope", "libchdb.so")
 	_, err := Open(context.Background(), config.Storage{DataDir: t.TempDir(), ChDBLibrary: missing}, nil)

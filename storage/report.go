@@ -30,6 +30,10 @@ type ReportOptions struct {
 	Trend TrendOptions
 	// TrendThreshold is the trend score at which a programme counts as trending; 0 means 3.
 	TrendThreshold float64
+	// ResponseWindow is the recent span in which the report looks for the start of the
+	// current critical wave; coverage after that start counts as a response. 0 means 6
+	// hours; it is capped at Window.
+	ResponseWindow time.Duration
 }
 
 func (o ReportOptions) withDefaults() ReportOptions {
@@ -48,6 +52,10 @@ func (o ReportOptions) withDefaults() ReportOptions {
 	if o.TrendThreshold <= 0 {
 		o.TrendThreshold = 3
 	}
+	if o.ResponseWindow <= 0 {
+		o.ResponseWindow = 6 * time.Hour
+	}
+	o.ResponseWindow = min(o.ResponseWindow, o.Window)
 	o.Trend = o.Trend.withDefaults()
 	return o
 }
@@ -64,9 +72,10 @@ type Report struct {
 
 // ReportItem is one programme of the report with the components of its priority.
 //
-// Priority = (1 + Spike) × CriticalReach ÷ (1 + Responses): criticism that is surprising,
+// Priority = (1 + Spike) × √CriticalReach ÷ (1 + Responses): criticism that is surprising,
 // carried by far-reaching outlets (syndicated copies add their outlet's reach) and not yet
-// followed by clarifying or positive coverage comes first.
+// followed by clarifying or positive coverage comes first. The square root keeps a steady
+// stream of minor critical stories from outranking a fresh spike.
 type ReportItem struct {
 	Rank      int     `json:"rank"`
 	Programme string  `json:"programme"`
@@ -83,8 +92,9 @@ type ReportItem struct {
 	Stories         uint64 `json:"stories"`
 	// CriticalReach sums the reach of every outlet that carried a critical story, copies included.
 	CriticalReach float64 `json:"critical_reach"`
-	// Responses counts the stories after the first critical one that were positive (1 each)
-	// or neutral (½ each): coverage that may already answer the criticism.
+	// Responses counts the stories after the start of the current critical wave (the first
+	// critical story within ResponseWindow, else the first in Window) that were positive
+	// (1 each) or neutral (½ each): coverage that may already answer the criticism.
 	Responses     float64         `json:"responses"`
 	FirstCritical time.Time       `json:"first_critical"`
 	LastCritical  time.Time       `json:"last_critical"`
@@ -141,7 +151,7 @@ func ResponseReport(ctx context.Context, q Querier, now time.Time, opts ReportOp
 		}
 		it.Trending = it.Spike >= opts.TrendThreshold
 		it.Name = opts.Names[it.Programme]
-		it.Priority = (1 + it.Spike) * it.CriticalReach / (1 + it.Responses)
+		it.Priority = (1 + it.Spike) * math.Sqrt(it.CriticalReach) / (1 + it.Responses)
 	}
 	slices.SortStableFunc(items, func(a, b ReportItem) int {
 		return cmp.Or(cmp.Compare(b.Priority, a.Priority), cmp.Compare(b.CriticalStories, a.CriticalStories), cmp.Compare(a.Programme, b.Programme))
@@ -208,8 +218,10 @@ func reportSummarySQL(now time.Time, o ReportOptions) string {
     sumIf(reach, critical = 1) AS critical_reach,
     minIf(published, critical = 1) AS first_critical,
     maxIf(published, critical = 1) AS last_critical,
+    minIf(published, critical = 1 AND published > toDateTime(%[5]d)) AS wave_first,
+    if(wave_first > toDateTime(0), wave_first, first_critical) AS wave_start,
     groupUniqArrayIf(tuple(story, published, stance), critical = 0 AND stance IN ('positive', 'neutral')) AS answers,
-    arraySum(arrayMap(a -> if(tupleElement(a, 3) = 'positive', 1, 0.5), arrayFilter(a -> tupleElement(a, 2) > first_critical, answers))) AS responses
+    arraySum(arrayMap(a -> if(tupleElement(a, 3) = 'positive', 1, 0.5), arrayFilter(a -> tupleElement(a, 2) > wave_start, answers))) AS responses
 FROM
 (
     SELECT
@@ -226,7 +238,7 @@ FROM
 )
 GROUP BY programme
 HAVING critical_stories > 0
-ORDER BY programme`, now.Unix(), now.Add(-o.Window).Unix(), reachExpr("source", o), programmeFilter(o))
+ORDER BY programme`, now.Unix(), now.Add(-o.Window).Unix(), reachExpr("source", o), programmeFilter(o), now.Add(-o.ResponseWindow).Unix())
 }
 
 func scanReportItems(res *Result) ([]ReportItem, error) {
@@ -277,10 +289,10 @@ FROM
         LIMIT 1 BY url_hash, programme
     )
     GROUP BY programme, story
-)
+) AS s
 ANY LEFT JOIN
 (
-    SELECT url_hash AS shown_hash, argMax(title, inserted_at) AS title, argMax(url, inserted_at) AS url
+    SELECT url_hash AS shown_hash, argMax(title, inserted_at) AS title, argMax(canonical_url, inserted_at) AS url
     FROM articles
     WHERE url_hash IN
     (
@@ -288,7 +300,7 @@ ANY LEFT JOIN
         WHERE criticism = 1 AND published_at > toDateTime(%[2]d) AND published_at <= toDateTime(%[1]d) AND programme IN %[4]s
     )
     GROUP BY url_hash
-) USING shown_hash
+) AS a USING shown_hash
 ORDER BY programme, reach DESC, published DESC, shown_hash
 LIMIT %[5]d BY programme`, now.Unix(), now.Add(-o.Window).Unix(), reachExpr("source", o), stringList(programmes), o.Articles)
 }

@@ -30,9 +30,10 @@ func TestResponseReport(t *testing.T) {
 		if first.CriticalStories != 12 || math.Abs(first.CriticalReach-(8*7.5+4)) > 1e-9 {
 			t.Errorf("ektp: %d critical stories, reach %.2f; want 12 and 64", first.CriticalStories, first.CriticalReach)
 		}
-		// After the first critical story of the day: 3 neutral (½ each) and 1 positive story.
-		if math.Abs(first.Responses-2.5) > 1e-9 {
-			t.Errorf("ektp responses %.2f, want 2.5", first.Responses)
+		// The wave starts with the quiet critical story 70 minutes ago (the first within 6h);
+		// after it, one positive story. The neutral one 80 minutes ago came before.
+		if math.Abs(first.Responses-1) > 1e-9 {
+			t.Errorf("ektp responses %.2f, want 1", first.Responses)
 		}
 		if len(first.Articles) != 3 {
 			t.Fatalf("ektp: %d articles, want 3", len(first.Articles))

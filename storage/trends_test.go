@@ -67,7 +67,7 @@ func syntheticHistory(now time.Time) []story {
 	}
 	for i := range 8 {
 		ss = append(ss, story{programme: "ektp", unit: ektpUnit, source: "tempo-nasional",
-			published: now.Add(-time.Duration(5+i*6) * time.Minute), label: "negative", copies: []string{"antara", "republika"}})
+			published: now.Add(-time.Duration(15+i*5) * time.Minute), label: "negative", copies: []string{"antara", "republika"}})
 	}
 	ss = append(ss, story{programme: "ektp", unit: ektpUnit, source: "antara", published: now.Add(-2 * time.Minute), label: "positive"})
 	for i := range 3 {

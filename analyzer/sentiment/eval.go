@@ -92,6 +92,10 @@ func lineError(name string, line int, format string, args ...any) error {
 	return fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...))
 }
 
+// ParseLabel returns the canonical label ("negative", "neutral", "positive") of a label written in
+// any case or as neg/neu/pos; ok is false for anything else.
+func ParseLabel(label string) (canonical string, ok bool) { return canonicalLabel(label) }
+
 func canonicalLabel(label string) (string, bool) {
 	c, ok := labelIndex(label)
 	if !ok {

@@ -389,3 +389,54 @@ func TestMatchTermsNotRepeated(t *testing.T) {
 		t.Errorf("Terms %q, want %q", ms[0].Terms, want)
 	}
 }
+
+func TestWeakAliases(t *testing.T) {
+	tax := mustParse(t, `programmes:
+  - id: bus
+    name: Bus kota
+    unit: Dishub
+    aliases: [Trans Padang]
+    weak_aliases: [angkutan umum, transportasi publik]
+    exclusions: [pelat kuning]
+`)
+	filler := "Cuaca cerah. Harga cabai naik. Pasar ramai. "
+	tests := []struct {
+		name, title, body string
+		want              bool
+		terms             []string
+	}{
+		{name: "in the title", title: "Angkutan Umum Mogok", body: filler, want: true, terms: []string{"angkutan umum"}},
+		{name: "in the lead", body: "Angkutan umum mogok. " + filler, want: true, terms: []string{"angkutan umum"}},
+		{name: "once after the lead", body: filler + "Angkutan umum tetap jalan.", want: false},
+		{name: "twice after the lead", body: filler + "Angkutan umum mogok. Transportasi publik lumpuh.", want: true,
+			terms: []string{"angkutan umum", "transportasi publik"}},
+		{name: "with a strong alias", body: filler + "Trans Padang dan angkutan umum lain mogok.", want: true,
+			terms: []string{"Trans Padang", "angkutan umum"}},
+		{name: "excluded in its sentence", body: "Angkutan umum pelat kuning boleh membeli solar. " + filler, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms := tax.Match(tt.title, tt.body, spans(tt.body))
+			if got := len(ms) == 1; got != tt.want {
+				t.Fatalf("matched %v, want %v (%+v)", got, tt.want, ms)
+			}
+			if tt.want && !slices.Equal(ms[0].Terms, tt.terms) {
+				t.Errorf("terms %q, want %q", ms[0].Terms, tt.terms)
+			}
+		})
+	}
+}
+
+func TestWeakAliasesDefault(t *testing.T) {
+	body := "Mulai Desember, pembelian Pertalite wajib memakai QR code. Satu kode untuk satu kendaraan. " +
+		"Pendaftaran dibantu petugas. Angkutan umum berpelat kuning tetap dapat membeli solar."
+	tax := Default()
+	for _, m := range tax.Match("", body, spans(body)) {
+		if id := tax.Programmes()[m.Programme].ID; id == "transportasi_publik" {
+			t.Errorf("a vehicle class named once in passing matched transportasi_publik: %+v", m)
+		}
+	}
+	if got := ids(tax, "Warga Keluhkan Minimnya Angkutan Umum", "Warga mengeluh."); !slices.Contains(got, "transportasi_publik") {
+		t.Errorf("angkutan umum in the title must match transportasi_publik: %v", got)
+	}
+}

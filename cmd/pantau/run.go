@@ -93,13 +93,19 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 			}
 			return p.WriteErr()
 		}
-		mux := pipeline.NewMux(reg, ready, map[string]http.Handler{})
+		report := pipeline.ReportHandler(st, pipeline.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
+		mux := pipeline.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report})
 		if served, err = pipeline.Serve(serveCtx, cfg.HTTP.Listen, mux, logger); err != nil {
 			w.Close(context.Background())
 			return err
 		}
 	}
 
+	if !once {
+		// Trend detection runs beside the pipeline and stops with the HTTP server.
+		trends := pipeline.NewTrendJob(st, reg, pipeline.TrendJobOptions{Trend: trendOptions(cfg, tax), Logger: logger})
+		go trends.Run(serveCtx, cfg.Trends.Interval.D())
+	}
 	logger.Info("pipeline starting", "sources", len(cfg.Sources), "programmes", tax.Len(), "store", st.Kind(), "once", once)
 	runErr := p.Run(ctx, once)
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
 )
 
@@ -56,33 +57,16 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 		}
 		lastErr := "-"
 		if !h.LastError.IsZero() {
-			lastErr = ago(now, h.LastError) + " " + h.LastErrorClass
+			lastErr = pipeline.Ago(now, h.LastError) + " " + h.LastErrorClass
 		} else if st.LastError != "" {
-			lastErr = ago(now, st.LastErrorAt) + " " + st.LastError
+			lastErr = pipeline.Ago(now, st.LastErrorAt) + " " + st.LastError
 		}
 		interval := "-"
 		if st.Interval > 0 {
 			interval = st.Interval.String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", s.Name, s.Kind, state,
-			ago(now, lastSuccess), lastErr, interval, h.Fetches, h.Errors, h.Articles)
+			pipeline.Ago(now, lastSuccess), lastErr, interval, h.Fetches, h.Errors, h.Articles)
 	}
 	return tw.Flush()
-}
-
-// ago formats t as a rounded age such as "5m ago"; "-" for the zero time.
-func ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 }

@@ -7,6 +7,4 @@ import (
 
 var errNotYet = errors.New("not implemented yet")
 
-func cmdBackfill(context.Context, *env, []string) error  { return errNotYet }
-func cmdEval(context.Context, *env, []string) error      { return errNotYet }
-func cmdReport(context.Context, *env, []string) error    { return errNotYet }
+func cmdBackfill(context.Context, *env, []string) error { return errNotYet }

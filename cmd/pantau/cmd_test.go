@@ -1,0 +1,95 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestHelp(t *testing.T) {
+	code, stdout, _ := run(t, "", "help")
+	if code != 0 || !strings.Contains(stdout, "check-config") || !strings.Contains(stdout, "backfill") {
+		t.Errorf("pantau help: exit %d, output:\n%s", code, stdout)
+	}
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := run(t, "", c.name, "-h")
+			if code != 0 || !strings.Contains(stderr, "Usage: pantau "+c.name) {
+				t.Errorf("pantau %s -h: exit %d, output:\n%s", c.name, code, stderr)
+			}
+		})
+	}
+	if code, _, stderr := run(t, "", "nonsense"); code != 2 || !strings.Contains(stderr, `unknown command "nonsense"`) {
+		t.Errorf("unknown command: exit %d, %s", code, stderr)
+	}
+}
+
+func TestCheckConfigReportsEveryProblem(t *testing.T) {
+	code, _, stderr := run(t, "", "check-config", "--config", "../../config/testdata/three-mistakes.bad.yml")
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		"three-mistakes.bad.yml:2: cannot use str value `many` as int",
+		`three-mistakes.bad.yml:5: unknown key "timout" in crawler`,
+		`three-mistakes.bad.yml:8: sources[0].kind: want feed, portal or sitemap, got "rss"`,
+		"3 problem(s)",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("output lacks %q:\n%s", want, stderr)
+		}
+	}
+	if code, stdout, stderr := run(t, "", "check-config"); code != 0 || !strings.Contains(stdout, "ok") {
+		t.Errorf("built-in config: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestCheckConfigBadTaxonomy(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tax.yaml"), []byte("programmes:\n  - id: x\n    name: X\n    unit: U\n    query: (a AND\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "pantau.yaml"), []byte("taxonomy: tax.yaml\n"), 0o644)
+	code, _, stderr := run(t, "", "check-config", "--config", filepath.Join(dir, "pantau.yaml"))
+	if code != 1 || !strings.Contains(stderr, `programme "x"`) {
+		t.Errorf("exit %d, want 1 and the programme named:\n%s", code, stderr)
+	}
+}
+
+func TestSQL(t *testing.T) {
+	for _, ts := range testStorages() {
+		t.Run(ts.name, func(t *testing.T) {
+			cfgFile := filepath.Join(t.TempDir(), "pantau.yaml")
+			if err := os.WriteFile(cfgFile, []byte(ts.cfg(t)+"log:\n  level: warn\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if code, _, stderr := run(t, "", "migrate", "--config", cfgFile); code != 0 {
+				t.Fatalf("migrate: exit %d: %s", code, stderr)
+			}
+			code, stdout, stderr := run(t, "", "migrate", "--config", cfgFile)
+			if code != 0 || !strings.Contains(stdout, "schema up to date") {
+				t.Errorf("second migrate: exit %d: %s%s", code, stdout, stderr)
+			}
+			code, stdout, stderr = run(t, "", "sql", "--config", cfgFile, "SELECT count() FROM articles")
+			if code != 0 || stdout != "0\n" {
+				t.Errorf("count: exit %d, stdout %q, stderr %s", code, stdout, stderr)
+			}
+			code, stdout, _ = run(t, "", "sql", "--json", "--config", cfgFile, "SELECT 'a\tb' AS s, [1, 2] AS xs")
+			if code != 0 || strings.TrimSpace(stdout) != `{"s":"a\tb","xs":[1,2]}` {
+				t.Errorf("json: exit %d, %q", code, stdout)
+			}
+			code, stdout, _ = run(t, "", "sql", "--header", "--config", cfgFile, "SELECT 'a\tb' AS s, ['x', 'y'] AS xs")
+			if code != 0 || stdout != "s\txs\na\\tb\t['x','y']\n" {
+				t.Errorf("tsv: exit %d, %q", code, stdout)
+			}
+			for _, q := range []string{"DROP TABLE articles", "INSERT INTO articles (url) VALUES ('x')", "SELECT 1; DROP TABLE articles"} {
+				code, _, stderr := run(t, "", "sql", "--config", cfgFile, q)
+				if code != 1 || !strings.Contains(stderr, "not a read-only query") {
+					t.Errorf("%q: exit %d, stderr %s", q, code, stderr)
+				}
+			}
+			if code, stdout, _ := run(t, "", "sql", "--config", cfgFile, "SELECT count() FROM articles"); stdout != "0\n" {
+				t.Errorf("articles table changed after refused writes: exit %d, %q", code, stdout)
+			}
+		})
+	}
+}

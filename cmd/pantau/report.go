@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/pipeline"
+	"github.com/pantau-id/pantau/storage"
+)
+
+func cmdReport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "report")
+	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	window := fs.Duration("window", 24*time.Hour, "how far back the report looks (`DURATION`)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, tax, err := loadConfig(*file)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opts := reportOptions(cfg, tax)
+	opts.Window = *window
+	rep, err := storage.ResponseReport(ctx, st, time.Now(), opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return pipeline.WriteReportText(e.stdout, rep)
+}
+
+// trendOptions limits trend detection to the taxonomy's programmes, which bounds the
+// trend metrics' labels.
+func trendOptions(cfg *config.Config, tax *taxonomy.Taxonomy) storage.TrendOptions {
+	var ids []string
+	for _, p := range tax.Programmes() {
+		ids = append(ids, p.ID)
+	}
+	return storage.TrendOptions{Programmes: ids, MinCount: cfg.Trends.MinCount}
+}
+
+// reportOptions weighs sources by their configured reach and names programmes as the
+// taxonomy does.
+func reportOptions(cfg *config.Config, tax *taxonomy.Taxonomy) storage.ReportOptions {
+	reach := map[string]float64{}
+	for _, s := range cfg.Sources {
+		if s.Reach > 0 {
+			reach[s.Name] = s.Reach
+		}
+	}
+	names := map[string]string{}
+	for _, p := range tax.Programmes() {
+		names[p.ID] = p.Name
+	}
+	return storage.ReportOptions{Reach: reach, Names: names, Trend: trendOptions(cfg, tax)}
+}

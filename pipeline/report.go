@@ -1,0 +1,168 @@
+package pipeline
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pantau-id/pantau/storage"
+)
+
+//go:embed report.html
+var reportHTML string
+
+var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"ago":   Ago,
+	"hours": func(d time.Duration) string { return strconv.FormatFloat(d.Hours(), 'f', -1, 64) },
+	"score": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+	"stamp": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
+}).Parse(reportHTML))
+
+// ReportHandlerOptions tunes ReportHandler.
+type ReportHandlerOptions struct {
+	// Report selects the window, reach weights and sizes of the report.
+	Report storage.ReportOptions
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Timeout bounds one report query; 0 means 30 seconds.
+	Timeout time.Duration
+	// Logger receives query failures; nil discards them.
+	Logger *slog.Logger
+}
+
+// maxReportWindow bounds the ?window= parameter.
+const maxReportWindow = 30 * 24 * time.Hour
+
+// ReportHandler serves the "needs a response" report: JSON when the path ends in
+// /api/report or the request asks for ?format=json, else a readable HTML page. The query
+// parameter window (a Go duration, 1h to 720h) overrides the report window. Register it
+// for both "GET /report" and "GET /api/report".
+func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ro := opts.Report
+		if s := r.URL.Query().Get("window"); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d < time.Hour || d > maxReportWindow {
+				http.Error(w, fmt.Sprintf("window %q: want a duration from 1h to %s", s, maxReportWindow), http.StatusBadRequest)
+				return
+			}
+			ro.Window = d
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), opts.Timeout)
+		defer cancel()
+		rep, err := storage.ResponseReport(ctx, q, opts.Now(), ro)
+		if err != nil {
+			opts.Logger.Error("report failed", "err", err)
+			http.Error(w, "report unavailable: the store did not answer", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if strings.HasSuffix(r.URL.Path, "/api/report") || r.URL.Query().Get("format") == "json" {
+			w.Header().Set("Content-Type", "application/json")
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(rep)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := reportTemplate.Execute(w, rep); err != nil {
+			opts.Logger.Error("render report", "err", err)
+		}
+	})
+}
+
+// WriteReportText prints the report for a terminal.
+func WriteReportText(w io.Writer, r *storage.Report) error {
+	ew := &errWriter{w: w}
+	ew.printf("Needs a public response: last %s, generated %s\n", fmtWindow(r.Window), r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"))
+	if len(r.Items) == 0 {
+		ew.printf("\nNo critical coverage in the window.\n")
+		return ew.err
+	}
+	for _, it := range r.Items {
+		name := it.Programme
+		if it.Name != "" {
+			name += " — " + it.Name
+		}
+		ew.printf("\n%2d. %s\n", it.Rank, name)
+		if it.Trending {
+			ew.printf("    TRENDING: score %.1f in the %s window (threshold %.0f)\n", it.Spike, it.SpikeWindow, r.TrendThreshold)
+		}
+		ew.printf("    Unit: %s\n", it.Unit)
+		ew.printf("    %d critical of %d stories · reach %.1f · responses %.1f · spike %.1f · priority %.1f\n",
+			it.CriticalStories, it.Stories, it.CriticalReach, it.Responses, it.Spike, it.Priority)
+		for _, a := range it.Articles {
+			title := a.Title
+			if title == "" {
+				title = "(untitled)"
+			}
+			copies := ""
+			if a.Copies > 0 {
+				copies = fmt.Sprintf(", +%d copies", a.Copies)
+			}
+			ew.printf("    - %s [%s%s, %s]\n", title, a.Source, copies, a.Published.UTC().Format("02 Jan 15:04"))
+			if a.Snippet != "" {
+				ew.printf("      %q\n", a.Snippet)
+			}
+			ew.printf("      %s\n", a.URL)
+		}
+	}
+	return ew.err
+}
+
+// errWriter keeps the first write error so that a report is written without checks per line.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+// fmtWindow prints 24h as "24h" and 48h as "2d".
+func fmtWindow(d time.Duration) string {
+	if d >= 48*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+}
+
+// ago prints how long before the report's time t was, coarsely.
+// Ago formats the age of t at now, rounded: "just now", "5 min ago", "3 h ago",
+// "2 days ago"; "-" for the zero time.
+func Ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
+}

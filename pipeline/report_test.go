@@ -1,0 +1,189 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/storage"
+)
+
+// reportFixture stores the quiet history, an 8-story e-KTP burst and a smaller bansos one.
+func reportFixture(t *testing.T) storage.Store {
+	t.Helper()
+	s := openTrendStore(t)
+	cs := append(quietHistory(trendNow), burst("ektp", 8, trendNow)...)
+	cs = append(cs, burst("bansos", 2, trendNow)...)
+	storeCoverage(t, s, cs)
+	return s
+}
+
+func reportOptions() ReportHandlerOptions {
+	return ReportHandlerOptions{
+		Now: func() time.Time { return trendNow },
+		Report: storage.ReportOptions{
+			Reach: map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2, "langgam": 1},
+			Names: map[string]string{"ektp": "KTP elektronik (e-KTP)", "bansos": "Bantuan sosial"},
+		},
+	}
+}
+
+func TestReportHandler(t *testing.T) {
+	s := reportFixture(t)
+	h := ReportHandler(s, reportOptions())
+	get := func(path string) (*http.Response, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Result(), rec.Body.String()
+	}
+	t.Run("json", func(t *testing.T) {
+		res, body := get("/api/report")
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("status %d, type %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		var rep storage.Report
+		if err := json.Unmarshal([]byte(body), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Items) < 2 || rep.Items[0].Programme != "ektp" || !rep.Items[0].Trending || rep.Items[0].Unit != testUnits["ektp"] {
+			t.Fatalf("items %+v: want trending ektp first", rep.Items)
+		}
+		if len(rep.Items[0].Articles) != 3 || rep.Items[0].Articles[0].URL == "" {
+			t.Errorf("ektp articles %+v", rep.Items[0].Articles)
+		}
+	})
+	t.Run("html", func(t *testing.T) {
+		res, body := get("/report")
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("status %d, type %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		for _, want := range []string{"KTP elektronik (e-KTP)", "Trending", "Disdukcapil", "https://tempo-nasional.example.id/berita/ektp-", "antrean panjang"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+	})
+	t.Run("bad window", func(t *testing.T) {
+		if res, _ := get("/report?window=5m"); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("status %d, want 400", res.StatusCode)
+		}
+	})
+	t.Run("window", func(t *testing.T) {
+		// Over two hours only the bursts are critical.
+		_, body := get("/api/report?window=2h")
+		var rep storage.Report
+		if err := json.Unmarshal([]byte(body), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.WindowSeconds != 7200 || len(rep.Items) != 2 {
+			t.Errorf("window %d s, %d items; want 7200 and 2", rep.WindowSeconds, len(rep.Items))
+		}
+	})
+}
+
+func TestReportText(t *testing.T) {
+	s := reportFixture(t)
+	rep, err := storage.ResponseReport(context.Background(), s, trendNow, reportOptions().Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteReportText(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	t.Logf("\n%s", out)
+	for _, want := range []string{"last 24h", " 1. ektp — KTP elektronik (e-KTP)", "TRENDING", "Unit: Dinas Kependudukan", "+2 copies", "https://tempo-nasional.example.id/"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	b.Reset()
+	if err := WriteReportText(&b, &storage.Report{Window: 24 * time.Hour}); err != nil || !strings.Contains(b.String(), "No critical coverage") {
+		t.Errorf("empty report: %q, %v", b.String(), err)
+	}
+}
+
+// TestReportPageInChromium renders /report in headless Chromium, checks the ranked list in
+// the DOM the browser built and writes a screenshot whose path it logs.
+func TestReportPageInChromium(t *testing.T) {
+	bin := os.Getenv("PANTAU_CHROMIUM")
+	if bin == "" {
+		bin = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(bin); err != nil {
+		if p, lerr := exec.LookPath("chromium"); lerr == nil {
+			bin = p
+		} else {
+			missingTool(t, "chromium not installed (apt-get install chromium): %v", err)
+		}
+	}
+	s := reportFixture(t)
+	mux := http.NewServeMux()
+	h := ReportHandler(s, reportOptions())
+	mux.Handle("GET /report", h)
+	mux.Handle("GET /api/report", h)
+	srv := httptest.NewServer(mux) // listens on 127.0.0.1
+	defer srv.Close()
+
+	chrome := func(extra ...string) []byte {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		args := append([]string{
+			"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+			"--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+			"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir(), "--window-size=1280,1700",
+		}, extra...)
+		args = append(args, srv.URL+"/report")
+		cmd := exec.CommandContext(ctx, bin, args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("chromium %v: %v\n%s", extra, err, stderr.String())
+		}
+		return out
+	}
+
+	dom := string(chrome("--dump-dom"))
+	ids := regexp.MustCompile(`<li class="item[^"]*" id="programme-([a-z_]+)"`).FindAllStringSubmatch(dom, -1)
+	var order []string
+	for _, m := range ids {
+		order = append(order, m[1])
+	}
+	if len(order) < 2 || order[0] != "ektp" {
+		t.Fatalf("ranked list %v: want ektp first\n%s", order, dom)
+	}
+	if !strings.Contains(dom, "Trending · score") || !strings.Contains(dom, `<ol class="ranking" id="ranking">`) {
+		t.Errorf("rendered page lacks the ranking or the trending badge")
+	}
+
+	dir := os.Getenv("PANTAU_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	shot := filepath.Join(dir, "pantau-report.png")
+	_ = os.Remove(shot)
+	chrome("--screenshot=" + shot)
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("screenshot not written: %v", err)
+	}
+	defer f.Close()
+	head := make([]byte, 8)
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Fatalf("screenshot %s is not a PNG: %v", shot, err)
+	}
+	t.Logf("report ranked %v; screenshot: %s", order, shot)
+}

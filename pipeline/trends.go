@@ -1,0 +1,235 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/pantau-id/pantau/storage"
+)
+
+// DefaultTrendThreshold is the criticism score at which a programme is trending. The alert
+// rule PantauCriticismTrending in dashboards/prometheus/rules uses the same number.
+const DefaultTrendThreshold = 3.0
+
+// DefaultTrendCoolDown is how long a programme stays trending after its score fell below
+// the threshold; the alert rule's keep_firing_for matches it.
+const DefaultTrendCoolDown = 2 * time.Hour
+
+// TrendJobOptions tunes a TrendJob. The zero value uses the defaults.
+type TrendJobOptions struct {
+	// Trend selects the windows, minimum count and programmes (the taxonomy's ids, which
+	// bound the metric labels).
+	Trend storage.TrendOptions
+	// Threshold is the score at which a programme trends; 0 means DefaultTrendThreshold.
+	Threshold float64
+	// CoolDown keeps a programme trending this long after its score fell below Threshold;
+	// 0 means DefaultTrendCoolDown.
+	CoolDown time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Logger receives run failures and trending changes; nil discards them.
+	Logger *slog.Logger
+}
+
+// trendMetrics are the trend job's Prometheus gauges, labelled by programme, unit and window.
+type trendMetrics struct {
+	critical *prometheus.GaugeVec
+	baseline *prometheus.GaugeVec
+	score    *prometheus.GaugeVec
+	share    *prometheus.GaugeVec
+	trending *prometheus.GaugeVec
+	lastRun  prometheus.Gauge
+	failures prometheus.Counter
+}
+
+func newTrendMetrics(reg prometheus.Registerer) *trendMetrics {
+	f := promauto.With(reg)
+	labels := []string{"programme", "unit", "window"}
+	return &trendMetrics{
+		critical: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_trend_critical_mentions",
+			Help: "Critical stories (syndicated copies once) about the programme in the recent window.",
+		}, labels),
+		baseline: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_trend_baseline_critical_per_window",
+			Help: "Critical stories expected per window from the baseline before it (with a prior and a floor).",
+		}, labels),
+		score: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_trend_criticism_score",
+			Help: "Surprise of the window's critical count given the baseline (Poisson deviance z-score); 0 below the minimum count.",
+		}, labels),
+		share: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_trend_negative_share",
+			Help: "Share of the programme's stories in the window that are critical.",
+		}, labels),
+		trending: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_trend_trending",
+			Help: "1 while the score is at or above the threshold and for the cool-down after it fell, else 0.",
+		}, labels),
+		lastRun: f.NewGauge(prometheus.GaugeOpts{
+			Name: "pantau_trend_last_run_timestamp_seconds",
+			Help: "Unix time of the trend job's last successful run.",
+		}),
+		failures: f.NewCounter(prometheus.CounterOpts{
+			Name: "pantau_trend_run_failures_total",
+			Help: "Trend job runs that failed.",
+		}),
+	}
+}
+
+// trendState is what the job remembers about one (programme, window) between runs.
+type trendState struct {
+	unit      string
+	trending  bool
+	lastAbove time.Time // last run with the score at or above the threshold
+}
+
+// TrendJob computes criticism trends in ClickHouse and exports them as gauges.
+type TrendJob struct {
+	q    storage.Querier
+	opts TrendJobOptions
+	m    *trendMetrics
+
+	mu    sync.Mutex
+	state map[trendKey]*trendState
+}
+
+type trendKey struct{ programme, window string }
+
+// NewTrendJob returns a job that reads q and registers its gauges with reg (a nil reg
+// leaves them unregistered). Registering twice with one registry panics.
+func NewTrendJob(q storage.Querier, reg prometheus.Registerer, opts TrendJobOptions) *TrendJob {
+	if opts.Threshold <= 0 {
+		opts.Threshold = DefaultTrendThreshold
+	}
+	if opts.CoolDown <= 0 {
+		opts.CoolDown = DefaultTrendCoolDown
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &TrendJob{q: q, opts: opts, m: newTrendMetrics(reg), state: map[trendKey]*trendState{}}
+}
+
+// Run calls RunOnce now and then every interval until ctx is done. A failed run is logged
+// and counted, and the next one goes ahead. It returns nil when ctx is done.
+func (j *TrendJob) Run(ctx context.Context, every time.Duration) error {
+	if every <= 0 {
+		return fmt.Errorf("trend job: interval %v must be positive", every)
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			j.opts.Logger.Error("trend run failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// RunOnce computes the trends once and updates the gauges. Label sets of programmes that
+// no longer appear (and are not cooling down) are removed. On error the gauges keep their
+// previous values and pantau_trend_last_run_timestamp_seconds does not advance.
+func (j *TrendJob) RunOnce(ctx context.Context) error {
+	now := j.opts.Now()
+	trends, err := storage.Trends(ctx, j.q, now, j.opts.Trend)
+	if err != nil {
+		j.m.failures.Inc()
+		return fmt.Errorf("trend run: %w", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	seen := make(map[trendKey]bool, len(trends))
+	for _, t := range trends {
+		k := trendKey{t.Programme, t.Window}
+		seen[k] = true
+		st := j.state[k]
+		if st == nil {
+			st = &trendState{}
+			j.state[k] = st
+		}
+		if st.unit != "" && st.unit != t.Unit {
+			j.deleteLabels(k, st.unit)
+		}
+		st.unit = t.Unit
+		j.update(k, st, t.Score, now)
+		l := prometheus.Labels{"programme": t.Programme, "unit": t.Unit, "window": t.Window}
+		j.m.critical.With(l).Set(float64(t.Critical))
+		j.m.baseline.With(l).Set(t.Expected)
+		j.m.score.With(l).Set(t.Score)
+		j.m.share.With(l).Set(t.NegativeShare)
+		j.m.trending.With(l).Set(boolGauge(st.trending))
+	}
+	for k, st := range j.state {
+		if seen[k] {
+			continue
+		}
+		// No mentions in the whole baseline any more: score 0, but the cool-down still runs.
+		j.update(k, st, 0, now)
+		if st.trending {
+			j.m.score.With(prometheus.Labels{"programme": k.programme, "unit": st.unit, "window": k.window}).Set(0)
+			continue
+		}
+		j.deleteLabels(k, st.unit)
+		delete(j.state, k)
+	}
+	j.m.lastRun.Set(float64(now.Unix()))
+	return nil
+}
+
+// update applies the threshold and the cool-down to one (programme, window).
+func (j *TrendJob) update(k trendKey, st *trendState, score float64, now time.Time) {
+	was := st.trending
+	if score >= j.opts.Threshold {
+		st.lastAbove = now
+		st.trending = true
+	} else if st.trending && now.Sub(st.lastAbove) >= j.opts.CoolDown {
+		st.trending = false
+	}
+	switch {
+	case st.trending && !was:
+		j.opts.Logger.Info("criticism trending", "programme", k.programme, "unit", st.unit, "window", k.window, "score", score)
+	case was && !st.trending:
+		j.opts.Logger.Info("criticism no longer trending", "programme", k.programme, "unit", st.unit, "window", k.window)
+	}
+}
+
+func (j *TrendJob) deleteLabels(k trendKey, unit string) {
+	l := prometheus.Labels{"programme": k.programme, "unit": unit, "window": k.window}
+	for _, g := range []*prometheus.GaugeVec{j.m.critical, j.m.baseline, j.m.score, j.m.share, j.m.trending} {
+		g.Delete(l)
+	}
+}
+
+// Trending returns the programmes trending now (cool-down included), by window.
+func (j *TrendJob) Trending() map[string][]string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := map[string][]string{}
+	for k, st := range j.state {
+		if st.trending {
+			out[k.window] = append(out[k.window], k.programme)
+		}
+	}
+	return out
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,385 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"text/template"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/storage"
+)
+
+// trendNow is the fixed "now" of the trend and report tests.
+var trendNow = time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
+
+// rulesFile is the alerting rule file the trend gauges feed.
+const rulesFile = "../dashboards/prometheus/rules/pantau.rules.yml"
+
+// missingTool skips the test, or fails it when CI=true: CI must run every check.
+func missingTool(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") == "true" {
+		tb.Fatal(msg + " (CI=true: it must be installed)")
+	}
+	tb.Skip(msg)
+}
+
+// openTrendStore opens a migrated embedded store in a temporary directory.
+func openTrendStore(t *testing.T) storage.Store {
+	t.Helper()
+	lib := os.Getenv(storage.LibraryEnv)
+	if lib == "" {
+		lib, _ = filepath.Abs(filepath.Join("..", "lib", "libchdb.so"))
+	}
+	if _, err := os.Stat(lib); err != nil {
+		missingTool(t, "libchdb.so unavailable at %s (run `make libchdb`): %v", lib, err)
+	}
+	ctx := context.Background()
+	s, err := storage.Open(ctx, config.Storage{DataDir: t.TempDir(), ChDBLibrary: lib}, nil)
+	if err != nil {
+		t.Fatalf("open embedded store: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if _, err := storage.Migrate(ctx, s, storage.MigrateOptions{}); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return s
+}
+
+// coverage is one story for the synthetic history, with its syndicated copies.
+type coverage struct {
+	programme, unit, source, label, title string
+	published                             time.Time
+	copies                                []string
+}
+
+// units of the synthetic history's programmes.
+var testUnits = map[string]string{
+	"ektp":       "Dinas Kependudukan dan Pencatatan Sipil (Disdukcapil); nasional Ditjen Dukcapil Kemendagri",
+	"bansos":     "Dinas Sosial; nasional Kementerian Sosial",
+	"sampah_tps": "Dinas Lingkungan Hidup (DLH); nasional Kementerian Lingkungan Hidup",
+}
+
+// quietHistory is two weeks of ordinary coverage of three programmes: a critical story
+// every eight hours and a neutral one every four, per programme.
+func quietHistory(now time.Time) []coverage {
+	var cs []coverage
+	for _, p := range []string{"ektp", "bansos", "sampah_tps"} {
+		for h := 2; h < 15*24; h += 4 {
+			label := "neutral"
+			if h%8 == 2 {
+				label = "negative"
+			}
+			cs = append(cs, coverage{programme: p, source: "langgam", label: label, published: now.Add(-time.Duration(h)*time.Hour - 7*time.Minute),
+				title: fmt.Sprintf("Kabar %s %d jam lalu", p, h)})
+		}
+	}
+	return cs
+}
+
+// burst is n critical stories about programme in the last hour, each syndicated twice.
+func burst(programme string, n int, now time.Time) []coverage {
+	var cs []coverage
+	for i := range n {
+		cs = append(cs, coverage{programme: programme, source: "tempo-nasional", label: "negative",
+			published: now.Add(-time.Duration(50-i*5) * time.Minute), copies: []string{"antara", "republika"},
+			title: fmt.Sprintf("Warga keluhkan layanan %s, antrean mengular (%d)", programme, i+1)})
+	}
+	return cs
+}
+
+// storeCoverage writes the stories, their copies, and a mention per article.
+func storeCoverage(t *testing.T, s storage.Store, cs []coverage) {
+	t.Helper()
+	var arts, ments [][]any
+	for i, c := range cs {
+		orig := fmt.Sprintf("https://%s.example.id/berita/%s-%d", c.source, c.programme, i)
+		add := func(url, source string, dup uint64, published time.Time) {
+			arts = append(arts, storage.Article{URL: url, CanonicalURL: url, Source: source, SourceKind: "feed",
+				Title: c.title, Text: "isi", Lang: "id", PublishedAt: published, FetchedAt: published.Add(time.Minute), DuplicateOf: dup}.Row())
+			ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: c.programme, Unit: testUnits[c.programme],
+				Label: c.label, Criticism: c.label == "negative", Score: map[string]float32{"negative": -0.8, "positive": 0.6}[c.label],
+				Snippet: "Warga mengeluhkan antrean panjang dan blangko yang kosong di kantor layanan.", PublishedAt: published,
+				Source: source, DuplicateOf: dup}.Row())
+		}
+		add(orig, c.source, 0, c.published)
+		for j, src := range c.copies {
+			add(fmt.Sprintf("https://%s.example.id/copy/%s-%d", src, c.programme, i), src, storage.URLHash(orig), c.published.Add(time.Duration(j+1)*3*time.Minute))
+		}
+	}
+	ctx := context.Background()
+	if err := s.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, ments); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gauges returns the values of a gauge family by "programme/window".
+func gauges(t *testing.T, g prometheus.Gatherer, name string) map[string]float64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			l := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			if l["unit"] != testUnits[l["programme"]] {
+				t.Errorf("%s{programme=%q}: unit %q", name, l["programme"], l["unit"])
+			}
+			out[l["programme"]+"/"+l["window"]] = m.GetGauge().GetValue()
+		}
+	}
+	return out
+}
+
+// trendingRule is the alert rule the trend gauges feed.
+type trendingRule struct {
+	Alert         string            `yaml:"alert"`
+	Expr          string            `yaml:"expr"`
+	For           string            `yaml:"for"`
+	KeepFiringFor string            `yaml:"keep_firing_for"`
+	Labels        map[string]string `yaml:"labels"`
+	Annotations   map[string]string `yaml:"annotations"`
+}
+
+func loadTrendingRule(t *testing.T) trendingRule {
+	t.Helper()
+	b, err := os.ReadFile(rulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Groups []struct {
+			Rules []trendingRule `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			if r.Alert == "PantauCriticismTrending" {
+				return r
+			}
+		}
+	}
+	t.Fatal("rule PantauCriticismTrending not found")
+	return trendingRule{}
+}
+
+// TestTrendRuleMatchesJob keeps the alert rule's threshold and cool-down equal to the job's.
+func TestTrendRuleMatchesJob(t *testing.T) {
+	r := loadTrendingRule(t)
+	m := regexp.MustCompile(`^pantau_trend_criticism_score\s*>=\s*([0-9.]+)$`).FindStringSubmatch(strings.TrimSpace(r.Expr))
+	if m == nil {
+		t.Fatalf("expr %q: want pantau_trend_criticism_score >= N", r.Expr)
+	}
+	if th, _ := strconv.ParseFloat(m[1], 64); th != DefaultTrendThreshold {
+		t.Errorf("rule threshold %v, DefaultTrendThreshold %v", th, DefaultTrendThreshold)
+	}
+	if d, err := time.ParseDuration(r.KeepFiringFor); err != nil || d != DefaultTrendCoolDown {
+		t.Errorf("keep_firing_for %q, DefaultTrendCoolDown %v", r.KeepFiringFor, DefaultTrendCoolDown)
+	}
+}
+
+// TestTrendBurstFiresAlert is the end-to-end check of trend detection: a quiet baseline,
+// then a burst of critical stories about one programme. Exactly that programme's score
+// crosses the threshold, and promtool, fed the exported gauges, fires the alert for it
+// with its unit; a burst of three stories crosses nothing and fires nothing.
+func TestTrendBurstFiresAlert(t *testing.T) {
+	tests := []struct {
+		name      string
+		burst     int
+		wantAlert bool
+	}{
+		{"burst of 8", 8, true},
+		{"burst of 3", 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTrendStore(t)
+			storeCoverage(t, s, append(quietHistory(trendNow), burst("ektp", tt.burst, trendNow)...))
+			reg := prometheus.NewRegistry()
+			job := NewTrendJob(s, reg, TrendJobOptions{
+				Trend: storage.TrendOptions{Programmes: []string{"ektp", "bansos", "sampah_tps", "pju"}},
+				Now:   func() time.Time { return trendNow },
+			})
+			if err := job.RunOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			scores := gauges(t, reg, "pantau_trend_criticism_score")
+			critical := gauges(t, reg, "pantau_trend_critical_mentions")
+			t.Logf("scores %v, critical %v", scores, critical)
+			if len(scores) != 6 {
+				t.Fatalf("%d score series, want 3 programmes × 2 windows", len(scores))
+			}
+			if critical["ektp/1h"] != float64(tt.burst) {
+				t.Errorf("ektp/1h critical = %v, want %d (copies count once)", critical["ektp/1h"], tt.burst)
+			}
+			// Only ektp may cross (the burst lifts its day window too), and its hour window must.
+			for k, v := range scores {
+				crosses := v >= DefaultTrendThreshold
+				if crosses && (!tt.wantAlert || !strings.HasPrefix(k, "ektp/")) {
+					t.Errorf("%s score %.2f crosses the threshold", k, v)
+				}
+			}
+			if crosses := scores["ektp/1h"] >= DefaultTrendThreshold; crosses != tt.wantAlert {
+				t.Errorf("ektp/1h score %.2f: crosses %v, want %v", scores["ektp/1h"], crosses, tt.wantAlert)
+			}
+			runPromtool(t, scores, tt.wantAlert)
+		})
+	}
+}
+
+// runPromtool writes a promtool unit test whose input series are the exported scores (held
+// for 20 minutes after 30 quiet minutes) and expects an alert for each series at or above
+// the threshold, with the programme's unit, and none at all unless wantAlert.
+func runPromtool(t *testing.T, scores map[string]float64, wantAlert bool) {
+	t.Helper()
+	bin, err := exec.LookPath("promtool")
+	if err != nil {
+		missingTool(t, "promtool not installed (apt-get install prometheus): %v", err)
+	}
+	rule := loadTrendingRule(t)
+	abs, _ := filepath.Abs(rulesFile)
+	type series struct {
+		Series string `yaml:"series"`
+		Values string `yaml:"values"`
+	}
+	type alert struct {
+		ExpLabels      map[string]string `yaml:"exp_labels"`
+		ExpAnnotations map[string]string `yaml:"exp_annotations"`
+	}
+	var input []series
+	var exp []alert
+	for k, v := range scores {
+		programme, window, _ := strings.Cut(k, "/")
+		labels := map[string]string{"job": "pantau", "instance": "pantau:9464", "programme": programme, "unit": testUnits[programme], "window": window}
+		input = append(input, series{
+			Series: fmt.Sprintf(`pantau_trend_criticism_score{job="pantau",instance="pantau:9464",programme=%q,unit=%q,window=%q}`, programme, testUnits[programme], window),
+			Values: fmt.Sprintf("0x30 %sx20", strconv.FormatFloat(v, 'g', -1, 64)),
+		})
+		if v < DefaultTrendThreshold {
+			continue
+		}
+		a := alert{ExpLabels: map[string]string{}, ExpAnnotations: map[string]string{}}
+		for k, v := range labels {
+			a.ExpLabels[k] = v
+		}
+		for k, v := range rule.Labels {
+			a.ExpLabels[k] = v
+		}
+		for k, tmpl := range rule.Annotations {
+			a.ExpAnnotations[k] = expandAnnotation(t, tmpl, labels, v)
+		}
+		exp = append(exp, a)
+	}
+	if wantAlert != (len(exp) > 0) {
+		t.Fatalf("%d alerts expected from the scores, want alerts: %v", len(exp), wantAlert)
+	}
+	test := map[string]any{
+		"rule_files":          []string{abs},
+		"evaluation_interval": "1m",
+		"tests": []any{map[string]any{
+			"interval":     "1m",
+			"input_series": input,
+			"alert_rule_test": []any{
+				map[string]any{"eval_time": "29m", "alertname": rule.Alert, "exp_alerts": []alert{}},
+				map[string]any{"eval_time": "45m", "alertname": rule.Alert, "exp_alerts": append([]alert{}, exp...)},
+			},
+		}},
+	}
+	b, err := yaml.Marshal(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "trend.test.yml")
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "test", "rules", f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool test rules: %v\n%s\n--- test file:\n%s", err, out, b)
+	}
+	t.Logf("promtool: %s", strings.TrimSpace(string(out)))
+}
+
+// expandAnnotation expands a rule annotation as Prometheus does for $labels and $value.
+func expandAnnotation(t *testing.T, text string, labels map[string]string, value float64) string {
+	t.Helper()
+	tmpl, err := template.New("a").Option("missingkey=zero").Parse("{{$labels := .Labels}}{{$value := .Value}}" + text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, struct {
+		Labels map[string]string
+		Value  float64
+	}{labels, value}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestTrendCoolDown checks that a programme stays trending for the cool-down after its
+// score fell, and that the gauges of a programme without mentions are removed.
+func TestTrendCoolDown(t *testing.T) {
+	s := openTrendStore(t)
+	storeCoverage(t, s, append(quietHistory(trendNow), burst("ektp", 8, trendNow)...))
+	reg := prometheus.NewRegistry()
+	now := trendNow
+	job := NewTrendJob(s, reg, TrendJobOptions{Now: func() time.Time { return now }})
+	steps := []struct {
+		after        time.Duration
+		wantScore    bool // ektp/1h score at or above the threshold
+		wantTrending float64
+	}{
+		{0, true, 1},
+		{90 * time.Minute, false, 1}, // burst left the 1h window; cooling down
+		{3 * time.Hour, false, 0},    // cool-down over
+	}
+	for _, st := range steps {
+		now = trendNow.Add(st.after)
+		if err := job.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		score := gauges(t, reg, "pantau_trend_criticism_score")["ektp/1h"]
+		trending := gauges(t, reg, "pantau_trend_trending")["ektp/1h"]
+		if (score >= DefaultTrendThreshold) != st.wantScore || trending != st.wantTrending {
+			t.Errorf("+%v: score %.2f trending %v, want above=%v trending %v", st.after, score, trending, st.wantScore, st.wantTrending)
+		}
+	}
+	if got := job.Trending(); len(got["1h"]) != 0 {
+		t.Errorf("Trending() = %v: the 1h window still trending after the cool-down", got)
+	}
+	// A month later nothing is in any baseline: every label set is gone.
+	now = trendNow.Add(40 * 24 * time.Hour)
+	if err := job.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if g := gauges(t, reg, "pantau_trend_criticism_score"); len(g) != 0 {
+		t.Errorf("stale series left: %v", g)
+	}
+}
