@@ -77,7 +77,7 @@ func openEmbedded(ctx context.Context, cfg config.Storage, logger *slog.Logger) 
 	engine.dir = dir
 	engine.open++
 	s := &embeddedStore{lib: lib, dir: dir, logger: logger, rw: conn}
-	logger.Info("embedded clickhouse opened", "data_dir", dir, "library", lib.path, "version", lib.libVersion())
+	logger.Debug("embedded clickhouse opened", "data_dir", dir, "library", lib.path, "version", lib.libVersion())
 	return s, nil
 }
 

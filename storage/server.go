@@ -70,7 +70,7 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger) (*
 	}
 	s := &serverStore{conn: conn, db: db, logger: logger}
 	if v, err := s.ServerVersion(ctx); err == nil {
-		logger.Info("clickhouse server connected", "addr", addr, "database", db, "version", v.String())
+		logger.Debug("clickhouse server connected", "addr", addr, "database", db, "version", v.String())
 	}
 	return s, nil
 }

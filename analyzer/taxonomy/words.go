@@ -89,7 +89,13 @@ func Words(s string, fn func(word []byte, start, end int)) {
 
 // Normalize returns the lower-cased words of s, the form in which terms are matched.
 func Normalize(s string) []string {
-	var out []string
-	Words(s, func(w []byte, _, _ int) { out = append(out, string(w)) })
+	out := make([]string, 0, len(s)/6+1)
+	Words(s, func(w []byte, start, end int) {
+		if string(w) == s[start:end] {
+			out = append(out, s[start:end]) // already lower case: share s, no copy
+		} else {
+			out = append(out, string(w))
+		}
+	})
 	return out
 }

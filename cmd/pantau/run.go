@@ -106,7 +106,9 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 		trends := pipeline.NewTrendJob(st, reg, pipeline.TrendJobOptions{Trend: trendOptions(cfg, tax), Logger: logger})
 		go trends.Run(serveCtx, cfg.Trends.Interval.D())
 	}
-	logger.Info("pipeline starting", "sources", len(cfg.Sources), "programmes", tax.Len(), "store", st.Kind(), "once", once)
+	v, _ := st.ServerVersion(ctx)
+	logger.Info("pipeline starting", "sources", len(cfg.Sources), "programmes", tax.Len(),
+		"store", st.Kind(), "clickhouse", v.String(), "once", once)
 	runErr := p.Run(ctx, once)
 
 	flushCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
