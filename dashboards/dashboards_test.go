@@ -41,7 +41,7 @@ func promtool(tb testing.TB) string {
 var knownMetrics = []string{
 	"pantau_trend_critical_mentions", "pantau_trend_baseline_critical_per_window",
 	"pantau_trend_criticism_score", "pantau_trend_negative_share", "pantau_trend_trending",
-	"pantau_trend_last_run_timestamp_seconds",
+	"pantau_trend_last_run_timestamp_seconds", "pantau_trend_unit_criticism_score", "pantau_trend_unit_critical_mentions",
 	"pantau_crawler_fetches_total", "pantau_crawler_source_up", "pantau_crawler_last_success_timestamp_seconds",
 	"pantau_crawler_source_errors_total", "pantau_crawler_fetch_seconds_bucket",
 	"pantau_pipeline_articles_stored_total", "pantau_pipeline_mentions_stored_total",

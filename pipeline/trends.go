@@ -44,8 +44,11 @@ type trendMetrics struct {
 	score    *prometheus.GaugeVec
 	share    *prometheus.GaugeVec
 	trending *prometheus.GaugeVec
-	lastRun  prometheus.Gauge
-	failures prometheus.Counter
+	// unitScore and unitCritical are the same per responsible unit, over all its programmes.
+	unitScore    *prometheus.GaugeVec
+	unitCritical *prometheus.GaugeVec
+	lastRun      prometheus.Gauge
+	failures     prometheus.Counter
 }
 
 func newTrendMetrics(reg prometheus.Registerer) *trendMetrics {
@@ -72,6 +75,14 @@ func newTrendMetrics(reg prometheus.Registerer) *trendMetrics {
 			Name: "pantau_trend_trending",
 			Help: "1 while the score is at or above the threshold and for the cool-down after it fell, else 0.",
 		}, labels),
+		unitScore: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_trend_unit_criticism_score",
+			Help: "Surprise score of the critical stories about all of a unit's programmes together.",
+		}, []string{"unit", "window"}),
+		unitCritical: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_trend_unit_critical_mentions",
+			Help: "Critical stories about any of the unit's programmes in the recent window (each story once).",
+		}, []string{"unit", "window"}),
 		lastRun: f.NewGauge(prometheus.GaugeOpts{
 			Name: "pantau_trend_last_run_timestamp_seconds",
 			Help: "Unix time of the trend job's last successful run.",
@@ -149,6 +160,19 @@ func (j *TrendJob) RunOnce(ctx context.Context) error {
 	if err != nil {
 		j.m.failures.Inc()
 		return fmt.Errorf("trend run: %w", err)
+	}
+	units, err := storage.UnitTrends(ctx, j.q, now, j.opts.Trend)
+	if err != nil {
+		j.m.failures.Inc()
+		return fmt.Errorf("trend run: %w", err)
+	}
+	// Units carry no cool-down state: their gauges are rebuilt on every run.
+	j.m.unitScore.Reset()
+	j.m.unitCritical.Reset()
+	for _, t := range units {
+		l := prometheus.Labels{"unit": t.Unit, "window": t.Window}
+		j.m.unitScore.With(l).Set(t.Score)
+		j.m.unitCritical.With(l).Set(float64(t.Critical))
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -91,13 +91,24 @@ type Trend struct {
 // baseline, for each window ending at now. The SQL runs on ClickHouse 18.16 and later.
 // Rows are ordered by window (in opts order), then programme.
 func Trends(ctx context.Context, q Querier, now time.Time, opts TrendOptions) ([]Trend, error) {
+	return trends(ctx, q, now, opts, false)
+}
+
+// UnitTrends computes the same trends per responsible unit, over the stories of all of a
+// unit's programmes; Trend.Programme is empty. A story about two programmes of one unit
+// counts once.
+func UnitTrends(ctx context.Context, q Querier, now time.Time, opts TrendOptions) ([]Trend, error) {
+	return trends(ctx, q, now, opts, true)
+}
+
+func trends(ctx context.Context, q Querier, now time.Time, opts TrendOptions, byUnit bool) ([]Trend, error) {
 	opts = opts.withDefaults()
 	var out []Trend
 	for _, w := range opts.Windows {
 		if w.Length <= 0 || w.Baseline <= 0 {
 			return nil, fmt.Errorf("trends: window %q: length and baseline must be positive", w.Name)
 		}
-		res, err := q.Query(ctx, trendSQL(now, w, opts))
+		res, err := q.Query(ctx, trendSQL(now, w, opts, byUnit))
 		if err != nil {
 			return nil, fmt.Errorf("trends for window %s: %w", w.Name, err)
 		}
@@ -113,7 +124,9 @@ func Trends(ctx context.Context, q Querier, now time.Time, opts TrendOptions) ([
 // trendSQL is the query of one window. The inner query folds every copy of a story into
 // one row (which also absorbs rows the ReplacingMergeTree has not merged yet); the outer
 // one counts stories per programme in the window and in the baseline and scores them.
-func trendSQL(now time.Time, w TrendWindow, o TrendOptions) string {
+// With byUnit, stories are grouped by responsible unit instead: a unit trends when its
+// programmes together draw more criticism than usual, even if none does alone.
+func trendSQL(now time.Time, w TrendWindow, o TrendOptions, byUnit bool) string {
 	end := now.Unix()
 	start := now.Add(-w.Length).Unix()
 	baseStart := now.Add(-w.Length - w.Baseline).Unix()
@@ -122,9 +135,13 @@ func trendSQL(now time.Time, w TrendWindow, o TrendOptions) string {
 	if o.Programmes != nil {
 		filter = " AND programme IN " + stringList(o.Programmes)
 	}
+	key, inner, unit := "programme", "programme", "argMax(story_unit, first_published)"
+	if byUnit {
+		key, inner, unit = "'' AS programme", "unit", "unit"
+	}
 	return fmt.Sprintf(`SELECT
-    programme,
-    argMax(story_unit, first_published) AS unit,
+    %[9]s,
+    %[11]s AS unit,
     toUInt64(countIf(first_published > toDateTime(%[2]d) AND critical = 1)) AS critical_recent,
     toUInt64(countIf(first_published > toDateTime(%[2]d))) AS total_recent,
     toUInt64(countIf(first_published <= toDateTime(%[2]d) AND critical = 1)) AS critical_baseline,
@@ -138,18 +155,19 @@ func trendSQL(now time.Time, w TrendWindow, o TrendOptions) string {
 FROM
 (
     SELECT
-        programme,
+        %[10]s,
         if(duplicate_of = 0, url_hash, duplicate_of) AS story,
         argMin(unit, published_at) AS story_unit,
         min(published_at) AS first_published,
         max(criticism) AS critical
     FROM mentions
     WHERE published_at > toDateTime(%[3]d) AND published_at <= toDateTime(%[1]d)%[8]s
-    GROUP BY programme, story
+    GROUP BY %[10]s, story
 )
-GROUP BY programme
-ORDER BY programme`,
-		end, start, baseStart, floatLit(perWindow), floatLit(o.PriorCount), floatLit(o.MinExpected), o.MinCount, filter)
+GROUP BY %[10]s
+ORDER BY %[10]s`,
+		end, start, baseStart, floatLit(perWindow), floatLit(o.PriorCount), floatLit(o.MinExpected), o.MinCount, filter,
+		key, inner, unit)
 }
 
 // scanTrends converts the rows of trendSQL.

@@ -155,3 +155,59 @@ func TestTrendsProgrammeFilter(t *testing.T) {
 		}
 	})
 }
+
+// TestUnitTrends: two programmes of one unit draw three critical stories each in the last
+// hour, too few for either programme to score, but together a spike for their unit; a
+// story about both programmes counts once for the unit.
+func TestUnitTrends(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s Store) {
+		migrated(t, s)
+		const unit = "Disdukcapil"
+		var ss []story
+		for i := range 3 {
+			ss = append(ss,
+				story{programme: "ektp", unit: unit, source: "langgam", published: trendNow.Add(-time.Duration(5+i*10) * time.Minute), label: "negative"},
+				story{programme: "kk_akta", unit: unit, source: "antara", published: trendNow.Add(-time.Duration(7+i*10) * time.Minute), label: "negative"})
+		}
+		ss = append(ss, story{programme: "bansos", unit: "Dinas Sosial", source: "langgam", published: trendNow.Add(-time.Hour / 2), label: "negative"})
+		insertStories(t, s, ss)
+		// One article about both programmes of the unit: one more story, not two.
+		both := URLHash("https://padek.example.id/ektp-dan-akta")
+		var rows [][]any
+		for _, p := range []string{"ektp", "kk_akta"} {
+			rows = append(rows, Mention{URLHash: both, Programme: p, Unit: unit, Label: "negative", Criticism: true,
+				PublishedAt: trendNow.Add(-3 * time.Minute), Source: "padek"}.Row())
+		}
+		if err := s.Insert(context.Background(), MentionsTable, MentionColumns, rows); err != nil {
+			t.Fatal(err)
+		}
+
+		programmes, err := Trends(context.Background(), s, trendNow, TrendOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range programmes {
+			if tr.Score != 0 {
+				t.Errorf("programme %s/%s: score %.2f, want 0 (at most 4 stories)", tr.Programme, tr.Window, tr.Score)
+			}
+		}
+		units, err := UnitTrends(context.Background(), s, trendNow, TrendOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]Trend{}
+		for _, tr := range units {
+			got[tr.Unit+"/"+tr.Window] = tr
+		}
+		tr := got[unit+"/1h"]
+		if tr.Critical != 7 || tr.Programme != "" {
+			t.Errorf("%s/1h: %d critical stories (programme %q), want 7: 3 + 3 + 1 shared", unit, tr.Critical, tr.Programme)
+		}
+		if want := math.Sqrt(2 * (7*math.Log(7/0.5) - (7 - 0.5))); math.Abs(tr.Score-want) > 1e-6 {
+			t.Errorf("%s/1h: score %.4f, want %.4f", unit, tr.Score, want)
+		}
+		if tr := got["Dinas Sosial/1h"]; tr.Critical != 1 || tr.Score != 0 {
+			t.Errorf("Dinas Sosial/1h: %d critical, score %.2f; want 1 and 0", tr.Critical, tr.Score)
+		}
+	})
+}
