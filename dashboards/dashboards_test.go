@@ -13,26 +13,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/storage/storagetest"
 )
-
-// unavailable skips the test, or fails it when CI=true: CI must run every check.
-func unavailable(tb testing.TB, format string, args ...any) {
-	tb.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		tb.Fatal(msg + " (CI=true: the tool must be installed)")
-	}
-	tb.Skip(msg)
-}
 
 // promtool returns the path of promtool, or skips.
 func promtool(tb testing.TB) string {
 	tb.Helper()
 	p, err := exec.LookPath("promtool")
 	if err != nil {
-		unavailable(tb, "promtool not installed (apt-get install prometheus): %v", err)
+		storagetest.Unavailable(tb, "promtool not installed (apt-get install prometheus): %v", err)
 	}
 	return p
 }
@@ -218,7 +208,7 @@ func TestExpand(t *testing.T) {
 // dashboard, macros expanded, against the embedded engine loaded with fixture data. Every
 // query must succeed and return rows.
 func TestClickHousePanelQueries(t *testing.T) {
-	s := openEmbedded(t)
+	s := storagetest.Embedded(t)
 	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
 	loadFixture(t, s, now)
 	r := timeRange{from: now.Add(-7 * 24 * time.Hour), to: now, interval: time.Hour}
@@ -257,28 +247,6 @@ func TestClickHousePanelQueries(t *testing.T) {
 		}
 	}
 	t.Logf("%d ClickHouse panel queries ran", n)
-}
-
-// openEmbedded opens a migrated embedded store in a temporary directory.
-func openEmbedded(t *testing.T) storage.Store {
-	t.Helper()
-	lib := os.Getenv(storage.LibraryEnv)
-	if lib == "" {
-		lib, _ = filepath.Abs(filepath.Join("..", "lib", "libchdb.so"))
-	}
-	if _, err := os.Stat(lib); err != nil {
-		unavailable(t, "libchdb.so unavailable at %s (run `make libchdb`): %v", lib, err)
-	}
-	ctx := context.Background()
-	s, err := storage.Open(ctx, config.Storage{DataDir: t.TempDir(), ChDBLibrary: lib}, nil)
-	if err != nil {
-		t.Fatalf("open embedded store: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if _, err := storage.Migrate(ctx, s, storage.MigrateOptions{}); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return s
 }
 
 // loadFixture stores a week of articles, mentions and fetches ending at now: three

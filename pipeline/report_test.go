@@ -16,12 +16,13 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/storage/storagetest"
 )
 
 // reportFixture stores the quiet history, an 8-story e-KTP burst and a smaller bansos one.
 func reportFixture(t *testing.T) storage.Store {
 	t.Helper()
-	s := openTrendStore(t)
+	s := storagetest.Embedded(t)
 	cs := append(quietHistory(trendNow), burst("ektp", 8, trendNow)...)
 	cs = append(cs, burst("bansos", 2, trendNow)...)
 	storeCoverage(t, s, cs)
@@ -125,7 +126,7 @@ func TestReportPageInChromium(t *testing.T) {
 		if p, lerr := exec.LookPath("chromium"); lerr == nil {
 			bin = p
 		} else {
-			missingTool(t, "chromium not installed (apt-get install chromium): %v", err)
+			storagetest.Unavailable(t, "chromium not installed (apt-get install chromium): %v", err)
 		}
 	}
 	s := reportFixture(t)

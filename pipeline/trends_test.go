@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/storage/storagetest"
 )
 
 // trendNow is the fixed "now" of the trend and report tests.
@@ -25,38 +25,6 @@ var trendNow = time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
 
 // rulesFile is the alerting rule file the trend gauges feed.
 const rulesFile = "../dashboards/prometheus/rules/pantau.rules.yml"
-
-// missingTool skips the test, or fails it when CI=true: CI must run every check.
-func missingTool(tb testing.TB, format string, args ...any) {
-	tb.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		tb.Fatal(msg + " (CI=true: it must be installed)")
-	}
-	tb.Skip(msg)
-}
-
-// openTrendStore opens a migrated embedded store in a temporary directory.
-func openTrendStore(t *testing.T) storage.Store {
-	t.Helper()
-	lib := os.Getenv(storage.LibraryEnv)
-	if lib == "" {
-		lib, _ = filepath.Abs(filepath.Join("..", "lib", "libchdb.so"))
-	}
-	if _, err := os.Stat(lib); err != nil {
-		missingTool(t, "libchdb.so unavailable at %s (run `make libchdb`): %v", lib, err)
-	}
-	ctx := context.Background()
-	s, err := storage.Open(ctx, config.Storage{DataDir: t.TempDir(), ChDBLibrary: lib}, nil)
-	if err != nil {
-		t.Fatalf("open embedded store: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if _, err := storage.Migrate(ctx, s, storage.MigrateOptions{}); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return s
-}
 
 // coverage is one story for the synthetic history, with its syndicated copies.
 type coverage struct {
@@ -219,7 +187,7 @@ func TestTrendBurstFiresAlert(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := openTrendStore(t)
+			s := storagetest.Embedded(t)
 			storeCoverage(t, s, append(quietHistory(trendNow), burst("ektp", tt.burst, trendNow)...))
 			reg := prometheus.NewRegistry()
 			job := NewTrendJob(s, reg, TrendJobOptions{
@@ -260,7 +228,7 @@ func runPromtool(t *testing.T, scores map[string]float64, wantAlert bool) {
 	t.Helper()
 	bin, err := exec.LookPath("promtool")
 	if err != nil {
-		missingTool(t, "promtool not installed (apt-get install prometheus): %v", err)
+		storagetest.Unavailable(t, "promtool not installed (apt-get install prometheus): %v", err)
 	}
 	rule := loadTrendingRule(t)
 	abs, _ := filepath.Abs(rulesFile)
@@ -346,7 +314,7 @@ func expandAnnotation(t *testing.T, text string, labels map[string]string, value
 // TestTrendCoolDown checks that a programme stays trending for the cool-down after its
 // score fell, and that the gauges of a programme without mentions are removed.
 func TestTrendCoolDown(t *testing.T) {
-	s := openTrendStore(t)
+	s := storagetest.Embedded(t)
 	storeCoverage(t, s, append(quietHistory(trendNow), burst("ektp", 8, trendNow)...))
 	reg := prometheus.NewRegistry()
 	now := trendNow
