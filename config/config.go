@@ -89,7 +89,8 @@ type Crawler struct {
 	DeadAfter Duration `yaml:"dead_after"`
 	// MaxArticleAge skips feed items published longer ago than this; 0 keeps all.
 	MaxArticleAge Duration `yaml:"max_article_age"`
-	// StateFile stores feed validators and schedules across restarts; empty keeps them in memory.
+	// StateFile stores feed validators and schedules across restarts in a local JSON file
+	// (one instance only); empty keeps them in the store's source_state table.
 	StateFile string `yaml:"state_file"`
 	// Shard splits sources between instances: "i/n" takes the sources whose name hashes to i of n.
 	Shard string `yaml:"shard"`

@@ -62,12 +62,21 @@ func Canonicalize(rawURL string) (string, error) {
 	if trailing && p != "/" {
 		p += "/"
 	}
-	p = stripAMPPath(p)
-	if len(p) > 1 {
-		p = strings.TrimRight(p, "/")
-		if p == "" {
-			p = "/"
+	// Strip trailing slashes and AMP markers until neither is left: each can uncover the
+	// other ("/x.amp/", "/x/amp/amp"), and a second Canonicalize must change nothing.
+	for {
+		q := p
+		if len(q) > 1 {
+			q = strings.TrimRight(q, "/")
+			if q == "" {
+				q = "/"
+			}
 		}
+		q = stripAMPPath(q)
+		if q == p {
+			break
+		}
+		p = q
 	}
 
 	q := u.Query()

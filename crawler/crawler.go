@@ -5,6 +5,12 @@
 // and parallelism shared by the host's feeds and articles), robots.txt with Crawl-delay,
 // Retry-After back-off, a decompressed body cap and a dialer that refuses private,
 // loopback and link-local addresses after DNS resolution.
+//
+// Each source's poll interval adapts to its publication rate and the server's
+// freshness hints; failures back off exponentially and a source failing for dead_after
+// is marked dead. Source states (validators, schedule, health) persist through a
+// StateStore; a feed's validators advance only after every article of the poll was
+// acknowledged through Article.Done. Backfill fetches a past date range.
 package crawler
 
 import (
@@ -13,7 +19,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -42,6 +47,19 @@ type Article struct {
 	Discovered   time.Time // when the URL was found in its listing
 	Fetched      time.Time // when the page was fetched
 	SimHash      uint64    // SimHash of Text, for near-duplicate detection
+
+	// Done acknowledges the article: the receiver calls it exactly once, with nil after
+	// the article is durably stored, or with the error that kept it from being stored.
+	// Until every article of a poll is acknowledged the feed keeps its old validators, so
+	// that a crash cannot hide unstored articles behind a 304. Nil is allowed and ignored.
+	Done func(err error)
+}
+
+// Ack calls a.Done(err) if it is set.
+func (a Article) Ack(err error) {
+	if a.Done != nil {
+		a.Done(err)
+	}
 }
 
 // Seen tells which canonical URLs are already stored. Implementations must be safe for
@@ -62,6 +80,7 @@ type options struct {
 	resolver Resolver
 	dial     DialFunc
 	now      func() time.Time
+	state    StateStore
 }
 
 // WithLogger sets the logger; the default discards logs.
@@ -92,6 +111,8 @@ const (
 	maxChildSitemaps = 3
 	recentCapacity   = 100_000
 	futureTolerance  = time.Hour
+	// ackWait bounds how long RunOnce waits for the articles it handed on to be acknowledged.
+	ackWait = 2 * time.Minute
 )
 
 // Crawler polls sources and fetches their new articles. It is safe to call RunOnce or
@@ -106,6 +127,12 @@ type Crawler struct {
 	now     func() time.Time
 	workers int
 	recent  *recentSet
+	ex      *extractor
+
+	store       StateStore
+	stateMu     sync.Mutex
+	stateLoaded bool
+	acks        ackCounter // articles handed on, not yet acknowledged
 }
 
 // source is a configured source with its polling state.
@@ -115,11 +142,9 @@ type source struct {
 	zone   *time.Location // for dates written without a zone; nil guesses per page
 
 	mu           sync.Mutex
-	etag         string
-	lastModified string
-	interval     time.Duration
-	failingSince time.Time
-	dead         bool
+	st           SourceState
+	dirty        bool      // st changed since the last save
+	failingSince time.Time // first failure of the current run of failures
 }
 
 // New builds a Crawler for the enabled sources in sources (and, with cfg.Shard "i/n",
@@ -153,12 +178,15 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 	if err != nil {
 		errs = append(errs, fmt.Errorf("crawler: %w", err))
 	}
-	c := &Crawler{cfg: cfg, log: o.log, seen: o.seen, now: o.now, workers: max(cfg.Workers, 1), recent: newRecentSet(recentCapacity)}
+	c := &Crawler{cfg: cfg, log: o.log, seen: o.seen, now: o.now, workers: max(cfg.Workers, 1),
+		recent: newRecentSet(recentCapacity), store: o.state}
+	c.ex = newExtractor(c.workers, extractTimeout)
 	for _, sc := range sources {
 		if sc.Disabled || !inShard(sc.Name, shardI, shardN) {
 			continue
 		}
 		s := &source{Source: sc}
+		s.st.Source = sc.Name
 		switch sc.Kind {
 		case config.KindFeed, config.KindSitemap:
 		case config.KindPortal:
@@ -170,7 +198,7 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 		default:
 			errs = append(errs, fmt.Errorf("crawler: source %s: unknown kind %q", sc.Name, sc.Kind))
 		}
-		if sc.Lang == "id" {
+		if sc.Lang == "id" || hostIsID(sc.URL) {
 			s.zone = wib
 		}
 		c.sources = append(c.sources, s)
@@ -181,9 +209,12 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 	if c.m, err = newMetrics(o.reg); err != nil {
 		return nil, fmt.Errorf("crawler: register metrics: %w", err)
 	}
+	c.ex.onAbandon = c.m.extractTimeouts.Inc
 	for _, s := range c.sources {
 		c.m.sourceUp.WithLabelValues(s.Name)
 		c.m.discovered.WithLabelValues(s.Name)
+		c.m.dead.WithLabelValues(s.Name)
+		c.m.failures.WithLabelValues(s.Name)
 	}
 	ua := cfg.UserAgent
 	if cfg.ContactURL != "" {
@@ -221,13 +252,17 @@ type job struct {
 	item       item
 	canonical  string
 	discovered time.Time
+	ack        *pollAck
+	filter     func(Article) bool // backfill's date filter; nil keeps every article
 }
 
 // RunOnce polls every enabled source once, fetches the new articles and sends each to
 // out; a send blocks until out takes it. A failing source or page is counted, logged
-// once and skipped. RunOnce returns when all work is done, or ctx.Err() once ctx is
-// cancelled; it never closes out.
+// once and skipped. Before returning, RunOnce waits (bounded) for the articles it sent
+// to be acknowledged and saves the source states. It returns when all work is done, or
+// ctx.Err() once ctx is cancelled; it never closes out.
 func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
+	c.loadState(ctx)
 	jobs := make(chan job, c.workers)
 	var workers errgroup.Group
 	for range c.workers {
@@ -236,17 +271,34 @@ func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
 	var polls errgroup.Group
 	polls.SetLimit(c.workers)
 	for _, s := range c.sources {
-		polls.Go(func() error { c.poll(ctx, s, jobs); return nil })
+		polls.Go(func() error {
+			r := c.poll(ctx, s, jobs)
+			if ctx.Err() == nil {
+				c.schedule(s, r)
+			}
+			return nil
+		})
 	}
 	polls.Wait()
 	close(jobs)
 	workers.Wait()
+	c.waitAcks(ctx, ackWait)
+	c.saveFinal()
 	return ctx.Err()
 }
 
+// saveFinal saves the states on the way out, even after ctx was cancelled.
+func (c *Crawler) saveFinal() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.saveStateLogged(ctx)
+}
+
 // Run polls every source on its own adaptive schedule until ctx is done, fetching new
-// articles and sending them to out. It returns ctx.Err() after in-flight fetches end.
+// articles and sending them to out, and saves the source states every few seconds. It
+// returns ctx.Err() after in-flight fetches end.
 func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
+	c.loadState(ctx)
 	jobs := make(chan job, c.workers)
 	var workers errgroup.Group
 	for range c.workers {
@@ -259,28 +311,27 @@ func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
 			return nil
 		})
 	}
+	loops.Go(func() error {
+		t := time.NewTicker(stateSaveEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				c.saveStateLogged(ctx)
+			}
+		}
+	})
 	loops.Wait()
 	close(jobs)
 	workers.Wait()
+	c.saveFinal()
 	return ctx.Err()
 }
 
 func (c *Crawler) loop(ctx context.Context, s *source, jobs chan<- job) {
-	minI, maxI := c.cfg.MinInterval.D(), c.cfg.MaxInterval.D()
-	if minI <= 0 {
-		minI = time.Minute
-	}
-	if maxI < minI {
-		maxI = minI
-	}
-	s.mu.Lock()
-	s.interval = s.Interval.D()
-	if s.interval <= 0 {
-		s.interval = min(max(15*time.Minute, minI), maxI)
-	}
-	s.mu.Unlock()
-	// Spread the first polls so that a restart does not hit every source at once.
-	wait := time.Duration(rand.Int64N(int64(min(s.interval, time.Minute)) + 1))
+	wait := c.firstWait(s)
 	for {
 		t := time.NewTimer(wait)
 		select {
@@ -289,62 +340,52 @@ func (c *Crawler) loop(ctx context.Context, s *source, jobs chan<- job) {
 			return
 		case <-t.C:
 		}
-		n, err := c.poll(ctx, s, jobs)
-		wait = c.nextInterval(s, n, err, minI, maxI)
+		r := c.poll(ctx, s, jobs)
+		if ctx.Err() != nil {
+			return
+		}
+		wait = c.schedule(s, r)
 	}
 }
 
-// nextInterval adapts a source's poll interval: halved after new articles, grown by half
-// after none, doubled after a failure; a source failing for DeadAfter is polled at MaxInterval.
-func (c *Crawler) nextInterval(s *source, found int, err error, minI, maxI time.Duration) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := c.now()
-	switch {
-	case err != nil:
-		if s.failingSince.IsZero() {
-			s.failingSince = now
-		}
-		s.interval *= 2
-		if d := c.cfg.DeadAfter.D(); d > 0 && now.Sub(s.failingSince) >= d {
-			if !s.dead {
-				c.log.Warn("source dead, polling at max interval", "source", s.Name, "failing_since", s.failingSince)
-			}
-			s.dead = true
-			s.interval = maxI
-		}
-	case found > 0:
-		s.failingSince, s.dead = time.Time{}, false
-		s.interval /= 2
-	default:
-		s.failingSince, s.dead = time.Time{}, false
-		s.interval += s.interval / 2
-	}
-	s.interval = min(max(s.interval, minI), maxI)
-	jitter := time.Duration(rand.Int64N(int64(s.interval)/10 + 1))
-	return s.interval + jitter
+// listing is what one discovery found.
+type listing struct {
+	items       []item
+	notModified bool
+	etag, lm    string // the response's validators (feeds)
+	fresh       time.Duration
 }
 
-// poll discovers a source's items once and queues the new ones. It returns how many
-// were queued and the poll's error, which it has already counted and logged.
-func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) (int, error) {
-	items, err := c.discover(ctx, s)
+// poll discovers a source's items once and queues the new ones. It counts and logs a
+// failure and returns what the scheduler needs.
+func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResult {
+	l, err := c.discover(ctx, s, false)
 	if ctx.Err() != nil {
-		return 0, ctx.Err()
+		return pollResult{err: ctx.Err()}
 	}
 	if err != nil {
 		class := errorClass(err)
 		c.m.sourceErrors.WithLabelValues(s.Name, class).Inc()
+		c.m.polls.WithLabelValues(s.Name, "error").Inc()
 		c.m.sourceUp.WithLabelValues(s.Name).Set(0)
 		c.log.Warn("poll failed", "source", s.Name, "kind", s.Kind, "error_class", class, "err", err)
-		return 0, err
+		return pollResult{err: err, retryAt: c.f.retryAt(s.URL)}
 	}
 	c.m.sourceUp.WithLabelValues(s.Name).Set(1)
 	c.m.lastSuccess.WithLabelValues(s.Name).Set(float64(c.now().Unix()))
+	res := pollResult{fresh: l.fresh}
+	if l.notModified {
+		c.m.polls.WithLabelValues(s.Name, "not_modified").Inc()
+		return res
+	}
+	for _, it := range l.items {
+		res.dates = append(res.dates, it.Published)
+	}
 
 	discovered := c.now()
+	items := l.items
 	if age := c.cfg.MaxArticleAge.D(); age > 0 {
-		kept := items[:0]
+		kept := items[:0:0]
 		for _, it := range items {
 			if it.Published.IsZero() || discovered.Sub(it.Published) <= age {
 				kept = append(kept, it)
@@ -355,24 +396,40 @@ func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) (int, er
 	if len(items) > maxItemsPerPoll {
 		items = items[:maxItemsPerPoll]
 	}
+	ack := newPollAck(c, s)
+	if s.Kind == configKindFeed {
+		ack.validated, ack.etag, ack.lm = true, l.etag, l.lm
+	}
+	defer ack.done(true)
 	fresh, err := c.filterNew(ctx, s, items, discovered)
 	if err != nil {
+		ack.fail()
 		c.m.sourceErrors.WithLabelValues(s.Name, "seen").Inc()
 		c.log.Warn("seen check failed, items skipped until next poll", "source", s.Name, "err", err)
-		return 0, nil
+		return res
 	}
 	c.m.discovered.WithLabelValues(s.Name).Add(float64(len(fresh)))
+	if len(fresh) > 0 {
+		c.m.polls.WithLabelValues(s.Name, "new").Inc()
+	} else {
+		c.m.polls.WithLabelValues(s.Name, "nothing_new").Inc()
+	}
 	for i, j := range fresh {
+		j.ack = ack
+		ack.hold()
 		select {
 		case jobs <- j:
 		case <-ctx.Done():
+			ack.finish(outRetry)
 			for _, rest := range fresh[i:] {
 				c.recent.release(rest.canonical)
 			}
-			return i, ctx.Err()
+			res.found = i
+			return res
 		}
 	}
-	return len(fresh), nil
+	res.found = len(fresh)
+	return res
 }
 
 // filterNew canonicalizes items, drops those handled recently or already stored, and
@@ -418,79 +475,97 @@ func (c *Crawler) filterNew(ctx context.Context, s *source, items []item, discov
 	return out, nil
 }
 
-// discover lists a source's items, newest first where the listing tells.
-func (c *Crawler) discover(ctx context.Context, s *source) ([]item, error) {
+// configKindFeed and friends shorten the source kind checks.
+const (
+	configKindFeed    = config.KindFeed
+	configKindSitemap = config.KindSitemap
+)
+
+// discover lists a source's items, newest first where the listing tells. Backfill
+// (full true) asks for the whole listing: no conditional GET, every child sitemap.
+func (c *Crawler) discover(ctx context.Context, s *source, full bool) (listing, error) {
 	switch s.Kind {
 	case config.KindFeed:
-		return c.discoverFeed(ctx, s)
+		return c.discoverFeed(ctx, s, full)
 	case config.KindSitemap:
-		return c.discoverSitemap(ctx, s)
+		return c.discoverSitemap(ctx, s, full, time.Time{})
 	default:
 		return c.discoverPortal(ctx, s)
 	}
 }
 
-func (c *Crawler) discoverFeed(ctx context.Context, s *source) ([]item, error) {
-	s.mu.Lock()
+func (c *Crawler) discoverFeed(ctx context.Context, s *source, full bool) (listing, error) {
 	hdr := http.Header{"Accept": {"application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, */*;q=0.5"}}
-	if s.etag != "" {
-		hdr.Set("If-None-Match", s.etag)
+	if !full {
+		st := s.state()
+		if st.ETag != "" {
+			hdr.Set("If-None-Match", st.ETag)
+		}
+		if st.LastModified != "" {
+			hdr.Set("If-Modified-Since", st.LastModified)
+		}
 	}
-	if s.lastModified != "" {
-		hdr.Set("If-Modified-Since", s.lastModified)
-	}
-	s.mu.Unlock()
 	resp, err := c.f.fetch(ctx, s.Name, kindFeed, s.URL, fetchOpts{header: hdr})
 	if err != nil {
-		return nil, err
+		return listing{}, err
 	}
+	l := listing{fresh: freshness(resp.Header, resp.Body, c.now())}
 	if resp.Status == http.StatusNotModified {
-		return nil, nil
+		l.notModified = true
+		return l, nil
 	}
-	items, err := parseFeed(resp.Body, resp.URL)
-	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", s.URL, err)
+	if l.items, err = parseFeed(resp.Body, resp.URL, s.zone); err != nil {
+		return listing{}, fmt.Errorf("feed %s: %w", s.URL, err)
 	}
-	s.mu.Lock()
-	s.etag = resp.Header.Get("ETag")
-	s.lastModified = resp.Header.Get("Last-Modified")
-	s.mu.Unlock()
-	newestFirst(items)
-	return items, nil
+	l.etag, l.lm = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	newestFirst(l.items)
+	return l, nil
 }
 
-func (c *Crawler) discoverSitemap(ctx context.Context, s *source) ([]item, error) {
+// maxBackfillChildren bounds the child sitemaps one backfill reads from an index.
+const maxBackfillChildren = 1000
+
+func (c *Crawler) discoverSitemap(ctx context.Context, s *source, full bool, from time.Time) (listing, error) {
 	resp, err := c.f.fetch(ctx, s.Name, kindSitemap, s.URL, fetchOpts{})
 	if err != nil {
-		return nil, err
+		return listing{}, err
 	}
-	sm, err := parseSitemap(resp.Body, resp.URL)
+	sm, err := parseSitemap(resp.Body, resp.URL, s.zone)
 	if err != nil {
-		return nil, fmt.Errorf("sitemap %s: %w", s.URL, err)
+		return listing{}, fmt.Errorf("sitemap %s: %w", s.URL, err)
 	}
-	items := sm.Items
-	for i, child := range sm.Children {
-		if i >= maxChildSitemaps || ctx.Err() != nil {
+	l := listing{items: sm.Items, fresh: freshness(resp.Header, nil, c.now())}
+	limit := maxChildSitemaps
+	if full {
+		limit = maxBackfillChildren
+	}
+	read := 0
+	for _, child := range sm.Children {
+		if read >= limit || ctx.Err() != nil {
 			break
 		}
+		if full && !from.IsZero() && !child.Published.IsZero() && child.Published.Before(from) {
+			continue // changed last before the range began: holds nothing published in it
+		}
+		read++
 		resp, err := c.f.fetch(ctx, s.Name, kindSitemap, child.URL, fetchOpts{})
 		if err == nil {
 			var csm sitemap
-			if csm, err = parseSitemap(resp.Body, resp.URL); err == nil {
-				items = append(items, csm.Items...)
+			if csm, err = parseSitemap(resp.Body, resp.URL, s.zone); err == nil {
+				l.items = append(l.items, csm.Items...)
 				continue
 			}
 		}
 		c.m.sourceErrors.WithLabelValues(s.Name, errorClass(err)).Inc()
 		c.log.Warn("child sitemap failed", "source", s.Name, "url", child.URL, "err", err)
 	}
-	newestFirst(items)
-	return items, nil
+	newestFirst(l.items)
+	return l, nil
 }
 
-func (c *Crawler) discoverPortal(ctx context.Context, s *source) ([]item, error) {
+func (c *Crawler) discoverPortal(ctx context.Context, s *source) (listing, error) {
 	pages := append([]string{s.URL}, s.URLs...)
-	var items []item
+	var l listing
 	seen := map[string]bool{}
 	failed := 0
 	var lastErr error
@@ -512,25 +587,25 @@ func (c *Crawler) discoverPortal(ctx context.Context, s *source) ([]item, error)
 			c.log.Debug("feeds advertised by portal page", "source", s.Name, "page", p, "feeds", resp.FeedLinks)
 		}
 		pu, _ := url.Parse(resp.URL)
-		for _, l := range resp.Links {
-			if seen[l] {
+		for _, link := range resp.Links {
+			if seen[link] {
 				continue
 			}
-			seen[l] = true
+			seen[link] = true
 			if s.linkRE != nil {
-				if !s.linkRE.MatchString(l) {
+				if !s.linkRE.MatchString(link) {
 					continue
 				}
-			} else if lu, err := url.Parse(l); err != nil || pu == nil || !sameSite(lu.Hostname(), pu.Hostname()) {
+			} else if lu, err := url.Parse(link); err != nil || pu == nil || !sameSite(lu.Hostname(), pu.Hostname()) {
 				continue
 			}
-			items = append(items, item{URL: l})
+			l.items = append(l.items, item{URL: link})
 		}
 	}
 	if failed > 0 && failed == len(pages) {
-		return nil, lastErr
+		return listing{}, lastErr
 	}
-	return items, nil
+	return l, nil
 }
 
 // work fetches queued articles and sends them to out until jobs is closed.
@@ -538,15 +613,23 @@ func (c *Crawler) work(ctx context.Context, jobs <-chan job, out chan<- Article)
 	for j := range jobs {
 		if ctx.Err() != nil {
 			c.recent.release(j.canonical)
+			j.ack.finish(outRetry)
 			continue
 		}
 		a, err := c.fetchArticle(ctx, j)
+		if err == nil && j.filter != nil && !j.filter(a) {
+			err = errOutOfRange
+		}
 		if err != nil {
-			if errors.Is(err, errDuplicate) {
+			switch {
+			case errors.Is(err, errDuplicate), errors.Is(err, errOutOfRange):
+				j.ack.finish(outSkipped)
 				continue
-			}
-			if errors.Is(err, ErrBackOff) || ctx.Err() != nil {
+			case transient(err) || ctx.Err() != nil:
 				c.recent.release(j.canonical) // try again on a later poll
+				j.ack.finish(outRetry)
+			default:
+				j.ack.finish(outFailed)
 			}
 			if ctx.Err() == nil {
 				class := errorClass(err)
@@ -555,16 +638,43 @@ func (c *Crawler) work(ctx context.Context, jobs <-chan job, out chan<- Article)
 			}
 			continue
 		}
+		ack, canon := j.ack, a.CanonicalURL
+		var once sync.Once
+		a.Done = func(err error) {
+			once.Do(func() {
+				if err != nil {
+					c.recent.release(canon)
+					c.recent.release(j.canonical)
+					ack.finish(outRetry)
+					return
+				}
+				ack.finish(outStored)
+			})
+		}
 		select {
 		case out <- a:
 			c.m.articles.WithLabelValues(j.src.Name).Inc()
 		case <-ctx.Done():
-			c.recent.release(j.canonical)
+			a.Done(ctx.Err())
 		}
 	}
 }
 
-var errDuplicate = errors.New("duplicate of an article already handled")
+// transient reports whether an article failure may heal by itself (the host asked to
+// wait, was unreachable, slow or failing with 5xx): such articles are tried again on a
+// later poll and keep their feed's old validators. Other failures skip the article.
+func transient(err error) bool {
+	switch errorClass(err) {
+	case "backoff", "http_429", "http_5xx", "timeout", "dns", "refused", "reset", "other", "canceled":
+		return true
+	}
+	return false
+}
+
+var (
+	errDuplicate  = errors.New("duplicate of an article already handled")
+	errOutOfRange = errors.New("published outside the backfill range")
+)
 
 func (c *Crawler) fetchArticle(ctx context.Context, j job) (Article, error) {
 	resp, err := c.f.fetch(ctx, j.src.Name, kindArticle, j.item.URL, fetchOpts{})
@@ -575,7 +685,7 @@ func (c *Crawler) fetchArticle(ctx context.Context, j job) (Article, error) {
 	if ct := strings.ToLower(resp.ContentType); ct != "" && !strings.Contains(ct, "html") {
 		return Article{}, fmt.Errorf("article %s: %w", j.item.URL, &parseError{fmt.Errorf("content type %q is not HTML", resp.ContentType)})
 	}
-	ex, err := extract(resp.Body, resp.URL, extractHints{
+	ex, err := c.ex.extract(ctx, resp.Body, resp.URL, extractHints{
 		contentType: resp.ContentType, lang: j.src.Lang, feedPublished: j.item.Published, zone: j.src.zone,
 	})
 	if err != nil {
@@ -607,16 +717,34 @@ func (c *Crawler) fetchArticle(ctx context.Context, j job) (Article, error) {
 	if a.Author == "" {
 		a.Author = j.item.Author
 	}
-	if !a.Published.IsZero() && a.Published.After(fetched.Add(futureTolerance)) {
-		clamped := fetched.UTC()
-		if p := j.item.Published; !p.IsZero() && !p.After(fetched.Add(futureTolerance)) {
-			clamped = p.UTC()
-		}
-		c.log.Warn("publication date in the future, clamped", "source", j.src.Name, "url", j.item.URL,
-			"published", a.Published, "clamped_to", clamped)
-		a.Published = clamped
-	}
+	a.Published = c.plausibleDate(a.Published, j.item.Published, fetched, j.src.Name, j.item.URL)
 	return a, nil
+}
+
+// earliestPlausible is the oldest publication date taken at face value; older ones are
+// parsing accidents (a zero year, a copyright line) and fall back to the listing's date.
+var earliestPlausible = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// plausibleDate corrects a page's publication date: one in the future (beyond an hour of
+// clock skew) or before 1995 is replaced by the listing's date when that one is
+// plausible, else by the fetch time (future) or dropped (too old). Each correction is logged.
+func (c *Crawler) plausibleDate(pub, listed, fetched time.Time, source, u string) time.Time {
+	ok := func(t time.Time) bool {
+		return !t.IsZero() && !t.After(fetched.Add(futureTolerance)) && !t.Before(earliestPlausible)
+	}
+	if pub.IsZero() || ok(pub) {
+		return pub
+	}
+	fixed := time.Time{}
+	switch {
+	case ok(listed):
+		fixed = listed.UTC()
+	case pub.After(fetched):
+		fixed = fetched.UTC()
+	}
+	c.m.dateCorrections.WithLabelValues(source).Inc()
+	c.log.Warn("implausible publication date corrected", "source", source, "url", u, "published", pub, "corrected_to", fixed)
+	return fixed
 }
 
 // recentSet remembers the canonical URLs handled lately, first in first out, so that

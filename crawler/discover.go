@@ -22,8 +22,9 @@ type item struct {
 }
 
 // parseFeed parses an RSS, Atom or JSON feed and returns its items with absolute links.
-// Items without a usable link are dropped.
-func parseFeed(body []byte, feedURL string) ([]item, error) {
+// Items without a usable link are dropped. Dates written without a zone are read in
+// zone (UTC when nil); a WIB, WITA or WIT suffix is honoured.
+func parseFeed(body []byte, feedURL string, zone *time.Location) ([]item, error) {
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, &parseError{err}
@@ -47,10 +48,10 @@ func parseFeed(body []byte, feedURL string) ([]item, error) {
 		}
 		it := item{URL: abs, Title: strings.TrimSpace(fi.Title)}
 		switch {
-		case fi.PublishedParsed != nil:
-			it.Published = fi.PublishedParsed.UTC()
-		case fi.UpdatedParsed != nil:
-			it.Published = fi.UpdatedParsed.UTC()
+		case fi.Published != "" || fi.PublishedParsed != nil:
+			it.Published = feedTime(fi.Published, fi.PublishedParsed, zone)
+		case fi.Updated != "" || fi.UpdatedParsed != nil:
+			it.Published = feedTime(fi.Updated, fi.UpdatedParsed, zone)
 		}
 		if len(fi.Authors) > 0 && fi.Authors[0] != nil {
 			it.Author = strings.TrimSpace(fi.Authors[0].Name)
@@ -58,6 +59,22 @@ func parseFeed(body []byte, feedURL string) ([]item, error) {
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// feedTime returns an item's date in UTC. gofeed reads a date without a zone as UTC and
+// an unknown abbreviation such as WIB as UTC too: those forms are parsed again here, in
+// the source's zone or the one the abbreviation names.
+func feedTime(raw string, parsed *time.Time, zone *time.Location) time.Time {
+	if zone == nil {
+		zone = time.UTC
+	}
+	if t := parseLocalTime(raw, zone); !t.IsZero() {
+		return t.UTC()
+	}
+	if parsed != nil {
+		return parsed.UTC()
+	}
+	return time.Time{}
 }
 
 // absURL resolves ref against base and returns it if it is an http(s) URL, else "".
@@ -103,7 +120,7 @@ type xmlSitemap struct {
 // parseSitemap parses a sitemap urlset, a sitemap index or a Google News sitemap.
 // Entries are sorted newest first (by news:publication_date, else lastmod); undated ones
 // keep their order after the dated ones.
-func parseSitemap(body []byte, sitemapURL string) (sitemap, error) {
+func parseSitemap(body []byte, sitemapURL string, zone *time.Location) (sitemap, error) {
 	var x xmlSitemap
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.CharsetReader = charsetReader
@@ -124,9 +141,9 @@ func parseSitemap(body []byte, sitemapURL string) (sitemap, error) {
 			continue
 		}
 		it := item{URL: abs, Title: strings.TrimSpace(u.News.Title)}
-		if t, ok := parseW3CDate(u.News.PublicationDate); ok {
+		if t, ok := parseW3CDate(u.News.PublicationDate, zone); ok {
 			it.Published = t
-		} else if t, ok := parseW3CDate(u.LastMod); ok {
+		} else if t, ok := parseW3CDate(u.LastMod, zone); ok {
 			it.Published = t
 		}
 		sm.Items = append(sm.Items, it)
@@ -137,7 +154,7 @@ func parseSitemap(body []byte, sitemapURL string) (sitemap, error) {
 			continue
 		}
 		it := item{URL: abs}
-		if t, ok := parseW3CDate(s.LastMod); ok {
+		if t, ok := parseW3CDate(s.LastMod, zone); ok {
 			it.Published = t
 		}
 		sm.Children = append(sm.Children, it)
@@ -158,14 +175,22 @@ func newestFirst(items []item) {
 }
 
 // parseW3CDate parses the W3C datetime forms sitemaps use. A date without a zone is
-// taken as UTC.
-func parseW3CDate(s string) (time.Time, bool) {
+// taken in zone (UTC when nil).
+func parseW3CDate(s string, zone *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, false
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+	if zone == nil {
+		zone = time.UTC
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
 			return t.UTC(), true
 		}
 	}

@@ -45,7 +45,7 @@ func TestParseFeed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			items, err := parseFeed(readTestdata(t, tt.file), tt.feedURL)
+			items, err := parseFeed(readTestdata(t, tt.file), tt.feedURL, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,13 +62,13 @@ func TestParseFeed(t *testing.T) {
 			}
 		})
 	}
-	if _, err := parseFeed([]byte("<html><body>not a feed</body></html>"), "https://x.id/"); errorClass(err) != "parse" {
+	if _, err := parseFeed([]byte("<html><body>not a feed</body></html>"), "https://x.id/", nil); errorClass(err) != "parse" {
 		t.Errorf("HTML as feed: class %q (err %v), want parse", errorClass(err), err)
 	}
 }
 
 func TestParseSitemap(t *testing.T) {
-	sm, err := parseSitemap(readTestdata(t, "sitemap_news.xml"), "https://www.beritanusantara.co.id/sitemap-news.xml")
+	sm, err := parseSitemap(readTestdata(t, "sitemap_news.xml"), "https://www.beritanusantara.co.id/sitemap-news.xml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,14 +83,14 @@ func TestParseSitemap(t *testing.T) {
 		t.Errorf("undated entry not last: %+v", sm.Items)
 	}
 
-	idx, err := parseSitemap(readTestdata(t, "sitemap_index.xml"), "https://www.beritanusantara.co.id/sitemap.xml")
+	idx, err := parseSitemap(readTestdata(t, "sitemap_index.xml"), "https://www.beritanusantara.co.id/sitemap.xml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(idx.Children) != 2 || idx.Children[0].URL != "https://www.beritanusantara.co.id/sitemap-news.xml" {
 		t.Errorf("children = %+v", idx.Children)
 	}
-	if _, err := parseSitemap([]byte(`<rss></rss>`), ""); errorClass(err) != "parse" {
+	if _, err := parseSitemap([]byte(`<rss></rss>`), "", nil); errorClass(err) != "parse" {
 		t.Errorf("rss as sitemap: %v", err)
 	}
 }
@@ -111,7 +111,7 @@ func FuzzParseFeed(f *testing.F) {
 	seeds(f, "*.xml")
 	seeds(f, "*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
-		items, err := parseFeed(body, "https://example.id/feed")
+		items, err := parseFeed(body, "https://example.id/feed", nil)
 		if err != nil {
 			return
 		}
@@ -126,7 +126,7 @@ func FuzzParseFeed(f *testing.F) {
 func FuzzParseSitemap(f *testing.F) {
 	seeds(f, "sitemap*.xml")
 	f.Fuzz(func(t *testing.T, body []byte) {
-		sm, err := parseSitemap(body, "https://example.id/sitemap.xml")
+		sm, err := parseSitemap(body, "https://example.id/sitemap.xml", nil)
 		if err != nil {
 			return
 		}
@@ -139,6 +139,11 @@ func FuzzParseSitemap(f *testing.F) {
 	})
 }
 
+// FuzzExtract feeds mutated pages to Extract. Each call takes a few milliseconds, but
+// coverage spans trafilatura, htmldate, go-dateparser and whatlanggo, so almost every
+// mutation finds new edges and the fuzzer minimizes it (up to -fuzzminimizetime, 60 s by
+// default) before it counts the execs: the "execs" column then stays low although the
+// workers are busy. For a higher exec rate run with -fuzzminimizetime 5s.
 func FuzzExtract(f *testing.F) {
 	seeds(f, "*.html")
 	f.Fuzz(func(t *testing.T, page []byte) {
@@ -153,4 +158,32 @@ func FuzzExtract(f *testing.F) {
 			t.Errorf("Published not UTC: %v", ex.Published)
 		}
 	})
+}
+
+func TestFeedDatesInIndonesianZones(t *testing.T) {
+	body := []byte(`<rss version="2.0"><channel><title>T</title>
+<item><link>https://a.id/1</link><pubDate>Tue, 24 Nov 2026 08:45:00</pubDate></item>
+<item><link>https://a.id/2</link><pubDate>Tue, 24 Nov 2026 08:45:00 WITA</pubDate></item>
+<item><link>https://a.id/3</link><pubDate>Tue, 24 Nov 2026 08:45:00 WIT</pubDate></item>
+<item><link>https://a.id/4</link><pubDate>Tue, 24 Nov 2026 08:45:00 +0000</pubDate></item>
+</channel></rss>`)
+	items, err := parseFeed(body, "https://a.id/rss", wib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Time{
+		time.Date(2026, 11, 24, 1, 45, 0, 0, time.UTC), // zone-less: the source's WIB
+		time.Date(2026, 11, 24, 0, 45, 0, 0, time.UTC),
+		time.Date(2026, 11, 23, 23, 45, 0, 0, time.UTC),
+		time.Date(2026, 11, 24, 8, 45, 0, 0, time.UTC),
+	}
+	for i, it := range items {
+		if !it.Published.Equal(want[i]) {
+			t.Errorf("item %d: %v, want %v", i+1, it.Published, want[i])
+		}
+	}
+	sm, err := parseSitemap([]byte(`<urlset><url><loc>https://a.id/5</loc><lastmod>2026-11-24T08:45:00</lastmod></url></urlset>`), "https://a.id/s.xml", wib)
+	if err != nil || len(sm.Items) != 1 || !sm.Items[0].Published.Equal(want[0]) {
+		t.Errorf("sitemap zone-less lastmod: %+v, %v; want %v", sm.Items, err, want[0])
+	}
 }

@@ -62,6 +62,8 @@ func errorClass(err error) string {
 		return "backoff"
 	case errors.Is(err, ErrNoContent):
 		return "no_content"
+	case errors.Is(err, ErrExtractLimit):
+		return "extract_limit"
 	case errors.As(err, &se):
 		switch {
 		case se.status == 429:

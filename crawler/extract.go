@@ -44,15 +44,23 @@ type extractHints struct {
 // Extract extracts an article's canonical URL, title, text, author, publication time and
 // language from one HTML page. pageURL is where the page was fetched from; it may be
 // empty. Dates without a zone on Indonesian pages (lang "id" or an .id host) are read as
-// WIB (UTC+7). It returns ErrNoContent if the page holds no article text.
+// WIB (UTC+7); "WITA" and "WIT" suffixes are read as UTC+8 and UTC+9. It returns
+// ErrNoContent if the page holds no article text and ErrExtractLimit if the page is too
+// large or too deeply nested to extract safely.
 func Extract(page []byte, pageURL string) (Extracted, error) {
 	return extract(page, pageURL, extractHints{})
 }
 
 func extract(page []byte, pageURL string, h extractHints) (Extracted, error) {
+	if len(page) > maxExtractBytes {
+		return Extracted{}, fmt.Errorf("%d bytes: %w", len(page), ErrExtractLimit)
+	}
 	doc, err := html.Parse(bytes.NewReader(toUTF8(page, h.contentType)))
 	if err != nil {
 		return Extracted{}, &parseError{err}
+	}
+	if err := checkDOM(doc); err != nil {
+		return Extracted{}, err
 	}
 	base, _ := url.Parse(pageURL)
 	meta := scanMeta(doc)
@@ -299,6 +307,8 @@ var zonedLayouts = []string{
 var localLayouts = []string{
 	"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04",
 	"2006/01/02 15:04:05", "2006/01/02 15:04", "02/01/2006 15:04:05", "02/01/2006 15:04",
+	"Mon, 02 Jan 2006 15:04:05", "Mon, 2 Jan 2006 15:04:05", "Mon, 02 Jan 2006 15:04", "02 Jan 2006 15:04:05",
+	"2 Jan 2006 15:04:05", "02 Jan 2006 15:04", "2 Jan 2006 15:04",
 }
 
 func parseZonedTime(s string) (time.Time, bool) {
@@ -310,9 +320,43 @@ func parseZonedTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// parseLocalTime parses a timestamp without a zone as wall-clock time in zone.
+// Indonesian time zones, written after times as WIB, WITA and WIT.
+var (
+	wita = time.FixedZone("WITA", 8*3600)
+	wit  = time.FixedZone("WIT", 9*3600)
+)
+
+// cutIndonesianZone removes a trailing WIB, WITA or WIT and returns its zone, or nil.
+func cutIndonesianZone(s string) (string, *time.Location) {
+	s = strings.TrimSpace(s)
+	up := strings.ToUpper(s)
+	for _, z := range []struct {
+		abbr string
+		loc  *time.Location
+	}{{"WITA", wita}, {"WIB", wib}, {"WIT", wit}} {
+		if strings.HasSuffix(up, z.abbr) {
+			rest := s[:len(s)-len(z.abbr)]
+			if rest == "" || rest[len(rest)-1] == ' ' || (rest[len(rest)-1] >= '0' && rest[len(rest)-1] <= '9') {
+				return strings.TrimSpace(rest), z.loc
+			}
+		}
+	}
+	return s, nil
+}
+
+// hostIsID reports whether a URL's host is under .id.
+func hostIsID(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && strings.HasSuffix(strings.ToLower(u.Hostname()), ".id")
+}
+
+// parseLocalTime parses a timestamp without a zone as wall-clock time in zone; a WIB,
+// WITA or WIT suffix overrides zone.
 func parseLocalTime(s string, zone *time.Location) time.Time {
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "WIB"))
+	s, z := cutIndonesianZone(s)
+	if z != nil {
+		zone = z
+	}
 	if s == "" {
 		return time.Time{}
 	}

@@ -42,7 +42,11 @@ const (
 )
 
 const (
-	robotsTTL      = 24 * time.Hour
+	robotsTTL = 24 * time.Hour
+	// hostIdle is how long an unused host's state (robots.txt, limit rule) is kept.
+	hostIdle = robotsTTL
+	// hostSweepEvery is how often idle hosts are looked for.
+	hostSweepEvery = 10 * time.Minute
 	maxCrawlDelay  = 60 * time.Second
 	maxRetryAfter  = time.Hour
 	defaultBackOff = time.Minute
@@ -67,7 +71,10 @@ type hostState struct {
 	robots    *robotstxt.Group // nil allows everything
 	robotsExp time.Time        // when robots must be fetched again
 	coll      *colly.Collector // the host's collector, with its limit rule
+	delay     time.Duration    // the delay coll's limit rule was made with
 	notBefore time.Time
+	lastUsed  time.Time
+	inflight  int
 }
 
 // fetcher performs every HTTP fetch of a Crawler through colly: one collector per host,
@@ -85,8 +92,9 @@ type fetcher struct {
 	observe func(Fetch)
 	m       *metrics
 
-	mu    sync.Mutex
-	hosts map[string]*hostState
+	mu        sync.Mutex
+	hosts     map[string]*hostState
+	lastSweep time.Time
 }
 
 type fetcherConfig struct {
@@ -144,38 +152,98 @@ func hostKey(u *url.URL) string {
 func (f *fetcher) host(key string) *hostState {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	now := f.now()
+	if now.Sub(f.lastSweep) >= hostSweepEvery {
+		f.lastSweep = now
+		f.sweepLocked(now)
+	}
 	hs := f.hosts[key]
 	if hs == nil {
-		hs = &hostState{}
+		hs = &hostState{lastUsed: now}
 		f.hosts[key] = hs
 	}
 	return hs
 }
 
-// prepare makes sure a host's robots.txt is fresh and its limit rule exists, then
-// checks that u may be fetched now. The host's mutex serialises the first contact.
-func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*colly.Collector, error) {
+// sweepLocked forgets hosts unused for hostIdle that are neither busy nor backing off,
+// so that a long run over many hosts does not keep every host's state forever.
+func (f *fetcher) sweepLocked(now time.Time) {
+	for key, hs := range f.hosts {
+		if !hs.mu.TryLock() {
+			continue // in use right now
+		}
+		if hs.inflight == 0 && now.Sub(hs.lastUsed) >= hostIdle && !now.Before(hs.notBefore) {
+			delete(f.hosts, key)
+		}
+		hs.mu.Unlock()
+	}
+}
+
+// hostCount returns the number of hosts with state.
+func (f *fetcher) hostCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.hosts)
+}
+
+// retryAt returns when the host of rawURL may be contacted again after a 429/503
+// (zero when it is not backing off).
+func (f *fetcher) retryAt(rawURL string) time.Time {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return time.Time{}
+	}
+	f.mu.Lock()
+	hs := f.hosts[hostKey(u)]
+	f.mu.Unlock()
+	if hs == nil {
+		return time.Time{}
+	}
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return hs.notBefore
+}
+
+// release marks the end of one fetch from a host.
+func (f *fetcher) release(hs *hostState) {
+	hs.mu.Lock()
+	hs.inflight--
+	hs.lastUsed = f.now()
+	hs.mu.Unlock()
+}
+
+// prepare makes sure a host's robots.txt is fresh and its limit rule exists (made again
+// when a refreshed robots.txt changes the Crawl-delay), then checks that u may be
+// fetched now. The host's mutex serialises the first contact. On success the host
+// counts one fetch in flight, which the caller releases.
+func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*colly.Collector, *hostState, error) {
 	key := hostKey(u)
 	hs := f.host(key)
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	now := f.now()
+	hs.lastUsed = now
 	if now.Before(hs.notBefore) {
-		return nil, fmt.Errorf("%s until %s: %w", key, hs.notBefore.Format(time.RFC3339), ErrBackOff)
+		return nil, nil, fmt.Errorf("%s until %s: %w", key, hs.notBefore.Format(time.RFC3339), ErrBackOff)
 	}
 	if f.robots && !now.Before(hs.robotsExp) {
 		g, ttl, err := f.fetchRobots(ctx, source, u)
 		if err != nil {
 			// The host is unreachable: the page fetch would fail the same way.
-			return nil, fmt.Errorf("robots.txt of %s: %w", key, err)
+			return nil, nil, fmt.Errorf("robots.txt of %s: %w", key, err)
 		}
 		hs.robots, hs.robotsExp = g, now.Add(ttl)
 	}
+	delay := f.delay
+	if hs.robots != nil && hs.robots.CrawlDelay > delay {
+		delay = min(hs.robots.CrawlDelay, maxCrawlDelay)
+	}
+	if hs.coll != nil && hs.delay != delay {
+		// A new Crawl-delay: colly cannot change a rule in use, so the host gets a new
+		// collector; fetches already running finish under the old rule.
+		hs.coll = nil
+	}
 	if hs.coll == nil {
-		delay := f.delay
-		if hs.robots != nil && hs.robots.CrawlDelay > delay {
-			delay = min(hs.robots.CrawlDelay, maxCrawlDelay)
-		}
 		c := colly.NewCollector(
 			colly.UserAgent(f.ua),
 			colly.AllowURLRevisit(),
@@ -188,9 +256,9 @@ func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*coll
 		c.SetRedirectHandler(f.client.CheckRedirect)
 		rule := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(key) + "$", Parallelism: f.par, Delay: delay}
 		if err := c.Limit(rule); err != nil {
-			return nil, fmt.Errorf("limit rule for %s: %w", key, err)
+			return nil, nil, fmt.Errorf("limit rule for %s: %w", key, err)
 		}
-		hs.coll = c
+		hs.coll, hs.delay = c, delay
 	}
 	if f.robots && hs.robots != nil && u.Path != "/robots.txt" {
 		p := u.EscapedPath()
@@ -198,10 +266,11 @@ func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*coll
 			p += "?" + u.RawQuery
 		}
 		if !hs.robots.Test(p) {
-			return nil, fmt.Errorf("%s: %w", u, ErrRobotsDisallowed)
+			return nil, nil, fmt.Errorf("%s: %w", u, ErrRobotsDisallowed)
 		}
 	}
-	return hs.coll, nil
+	hs.inflight++
+	return hs.coll, hs, nil
 }
 
 // fetchRobots fetches and parses robots.txt for u's host and says how long to keep it.
@@ -268,7 +337,7 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 		return nil, fmt.Errorf("fetch %q: %w", rawURL, &parseError{errors.New("not an absolute http(s) URL")})
 	}
 	rec := Fetch{Time: f.now(), Source: source, Host: hostKey(u), Kind: kind}
-	hostColl, err := f.prepare(ctx, source, u)
+	hostColl, hs, err := f.prepare(ctx, source, u)
 	if err != nil {
 		if !errors.Is(err, ErrRobotsDisallowed) && !errors.Is(err, ErrBackOff) {
 			rec.Kind = kind // the robots.txt fetch failed: report the page as failing the same way
@@ -280,6 +349,7 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 		return nil, err
 	}
 
+	defer f.release(hs)
 	tr := &fetchTrace{}
 	c := hostColl.Clone()
 	c.Context = context.WithValue(ctx, traceKey{}, tr)

@@ -13,6 +13,14 @@ type metrics struct {
 	sourceUp     *prometheus.GaugeVec
 	lastSuccess  *prometheus.GaugeVec
 	articles     *prometheus.CounterVec
+
+	polls           *prometheus.CounterVec
+	dateCorrections *prometheus.CounterVec
+	extractTimeouts prometheus.Counter
+	interval        *prometheus.GaugeVec
+	nextPoll        *prometheus.GaugeVec
+	failures        *prometheus.GaugeVec
+	dead            *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -50,11 +58,57 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "pantau_crawler_last_success_timestamp_seconds",
 			Help: "Unix time of the source's last successful poll.",
 		}, []string{"source"}),
+		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_crawler_polls_total",
+			Help: "Source polls by source and result: new, nothing_new, not_modified (304) or error.",
+		}, []string{"source", "result"}),
+		dateCorrections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_crawler_date_corrections_total",
+			Help: "Publication dates in the future or implausibly old, replaced by the listing's date or the fetch time.",
+		}, []string{"source"}),
+		extractTimeouts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pantau_crawler_extract_timeouts_total",
+			Help: "Pages whose extraction exceeded its time limit and was abandoned.",
+		}),
+		interval: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_crawler_source_interval_seconds",
+			Help: "Current adaptive poll interval of the source.",
+		}, []string{"source"}),
+		nextPoll: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_crawler_source_next_poll_timestamp_seconds",
+			Help: "Unix time of the source's next scheduled poll.",
+		}, []string{"source"}),
+		failures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_crawler_source_failures",
+			Help: "Consecutive failed polls of the source.",
+		}, []string{"source"}),
+		dead: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_crawler_source_dead",
+			Help: "1 if the source has failed for longer than dead_after and is polled at max_interval only.",
+		}, []string{"source"}),
 	}
-	for _, c := range []prometheus.Collector{m.fetches, m.fetchSeconds, m.fetchBytes, m.discovered, m.articles, m.sourceErrors, m.sourceUp, m.lastSuccess} {
+	for _, c := range []prometheus.Collector{m.fetches, m.fetchSeconds, m.fetchBytes, m.discovered, m.articles, m.sourceErrors, m.sourceUp, m.lastSuccess,
+		m.polls, m.dateCorrections, m.extractTimeouts, m.interval, m.nextPoll, m.failures, m.dead} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// observeState exports a source's schedule and health.
+func (m *metrics) observeState(st SourceState) {
+	m.interval.WithLabelValues(st.Source).Set(st.Interval.Seconds())
+	if !st.NextPoll.IsZero() {
+		m.nextPoll.WithLabelValues(st.Source).Set(float64(st.NextPoll.Unix()))
+	}
+	m.failures.WithLabelValues(st.Source).Set(float64(st.Failures))
+	dead := 0.0
+	if st.Dead {
+		dead = 1
+	}
+	m.dead.WithLabelValues(st.Source).Set(dead)
+	if !st.LastSuccess.IsZero() {
+		m.lastSuccess.WithLabelValues(st.Source).Set(float64(st.LastSuccess.Unix()))
+	}
 }

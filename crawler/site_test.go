@@ -68,7 +68,7 @@ func articlePage(n int, title string) string {
 }
 
 // loopbackDialer dials loopback addresses only and fails the test on any other.
-func loopbackDialer(t *testing.T) DialFunc {
+func loopbackDialer(t testing.TB) DialFunc {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -182,6 +182,7 @@ func (tc *testCrawler) runOnce(t *testing.T) []Article {
 	}()
 	var got []Article
 	for a := range out {
+		a.Ack(nil) // stored, as far as this test is concerned
 		got = append(got, a)
 	}
 	if err := <-errc; err != nil {

@@ -163,6 +163,7 @@ func (p *Pipeline) process(a crawler.Article) {
 	mentions := analysisRows(&art, res)
 	start = p.opts.Now()
 	err := p.add(art, func(err error) {
+		a.Ack(err) // the crawler advances the feed's cursor only now
 		if err != nil {
 			p.log.Error("article not stored", "url", a.CanonicalURL, "source", a.Source, "err", err)
 			return
@@ -175,6 +176,7 @@ func (p *Pipeline) process(a crawler.Article) {
 		}
 	})
 	if err != nil {
+		a.Ack(err)
 		p.log.Error("article dropped", "url", a.CanonicalURL, "source", a.Source, "err", err)
 		p.metrics.dropped.WithLabelValues(a.Source).Inc()
 		return

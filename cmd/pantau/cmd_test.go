@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pantau-id/pantau/storage/storagetest"
 )
 
 func TestHelp(t *testing.T) {
@@ -56,10 +58,10 @@ func TestCheckConfigBadTaxonomy(t *testing.T) {
 }
 
 func TestSQL(t *testing.T) {
-	for _, ts := range testStorages() {
-		t.Run(ts.name, func(t *testing.T) {
+	for _, b := range storagetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
 			cfgFile := filepath.Join(t.TempDir(), "pantau.yaml")
-			if err := os.WriteFile(cfgFile, []byte(ts.cfg(t)+"log:\n  level: warn\n"), 0o644); err != nil {
+			if err := os.WriteFile(cfgFile, []byte(storageYAML(t, b)+"log:\n  level: warn\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if code, _, stderr := run(t, "", "migrate", "--config", cfgFile); code != 0 {

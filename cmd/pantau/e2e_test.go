@@ -5,19 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
-	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/pipeline"
-	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/storage/storagetest"
 )
 
 // expectedArticle is one entry of testdata/site/expected.json: what a careful analyst
@@ -33,52 +30,14 @@ type expectedArticle struct {
 	} `json:"mentions"`
 }
 
-// testStorage is a store configuration for one backend, fresh for the test.
-type testStorage struct {
-	name string
-	cfg  func(t *testing.T) (storageYAML string)
-}
-
-// unavailable skips a test whose backend is missing, or fails it under CI=true.
-func unavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (CI=true: every backend must be available)")
+// storageYAML returns the storage section of a configuration for a fresh store of one
+// backend, flushing often so that tests see their rows quickly.
+func storageYAML(t *testing.T, b storagetest.Backend) string {
+	cfg := b.Config(t)
+	if cfg.DSN != "" {
+		return fmt.Sprintf("storage:\n  dsn: %s\n  flush_interval: 100ms\n", cfg.DSN)
 	}
-	t.Skip(msg)
-}
-
-func testStorages() []testStorage {
-	return []testStorage{
-		{"embedded", func(t *testing.T) string {
-			lib, _ := filepath.Abs("../../lib/libchdb.so")
-			if _, err := os.Stat(lib); err != nil {
-				unavailable(t, "embedded store: %v (run make libchdb)", err)
-			}
-			return fmt.Sprintf("storage:\n  data_dir: %s\n  chdb_library: %s\n  flush_interval: 100ms\n", t.TempDir(), lib)
-		}},
-		{"server", func(t *testing.T) string {
-			addr := os.Getenv("CLICKHOUSE_ADDR")
-			if addr == "" {
-				addr = "127.0.0.1:9000"
-			}
-			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-			if err != nil {
-				unavailable(t, "clickhouse server at %s: %v", addr, err)
-			}
-			c.Close()
-			db := fmt.Sprintf("pantau_e2e_%d", time.Now().UnixNano())
-			t.Cleanup(func() {
-				st, err := storage.Open(context.Background(), config.Storage{DSN: "clickhouse://" + addr + "/" + db}, nil)
-				if err == nil {
-					st.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
-					st.Close()
-				}
-			})
-			return fmt.Sprintf("storage:\n  dsn: clickhouse://%s/%s\n  flush_interval: 100ms\n", addr, db)
-		}},
-	}
+	return fmt.Sprintf("storage:\n  data_dir: %s\n  chdb_library: %s\n  flush_interval: 100ms\n", cfg.DataDir, cfg.ChDBLibrary)
 }
 
 // run runs pantau in-process and returns its exit status, stdout and stderr.
@@ -103,10 +62,10 @@ func TestRunOnceFixtureSite(t *testing.T) {
 	site := httptest.NewServer(pipeline.FixtureSite("../../testdata/site"))
 	defer site.Close()
 
-	for _, ts := range testStorages() {
-		t.Run(ts.name, func(t *testing.T) {
+	for _, b := range storagetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
 			cfgFile := filepath.Join(t.TempDir(), "pantau.yaml")
-			cfg := ts.cfg(t) + fmt.Sprintf(`http:
+			cfg := storageYAML(t, b) + fmt.Sprintf(`http:
   listen: ""
 log:
   level: warn

@@ -24,12 +24,19 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
 	once := fs.Bool("once", false, "poll every source once, store what is new, then exit")
 	listen := fs.String("listen", "", "serve HTTP on `ADDR` instead of http.listen (\"off\" disables)")
+	shard := fs.String("shard", "", "crawl only shard `i/n` of the sources (overrides crawler.shard)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg, tax, err := loadConfig(*file)
 	if err != nil {
 		return err
+	}
+	if *shard != "" {
+		if _, _, err := config.ParseShard(*shard); err != nil {
+			return fmt.Errorf("--shard: %w", err)
+		}
+		cfg.Crawler.Shard = *shard
 	}
 	switch *listen {
 	case "":
@@ -45,6 +52,13 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 // Shutdown order: ctx cancelled → crawler stops → queued articles drained → writer flushed
 // → HTTP server stopped → store closed.
 func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.Taxonomy, once bool, crawlOpts ...crawler.Option) error {
+	return runPipelineWith(ctx, e, cfg, tax, once, nil, crawlOpts...)
+}
+
+// runPipelineWith is runPipeline with the crawler wrapped for the pipeline by wrap
+// (nil: the crawler itself), e.g. to run a backfill instead of polling.
+func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.Taxonomy, once bool,
+	wrap func(*crawler.Crawler) pipeline.Crawler, crawlOpts ...crawler.Option) error {
 	logger := newLogger(cfg.Log, e.stderr)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -65,13 +79,18 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 		crawler.WithRegisterer(reg),
 		crawler.WithSeen(pipeline.StoredURLs{Querier: st}),
 		crawler.WithFetchObserver(func(f crawler.Fetch) { p.ObserveFetch(f) }),
+		crawler.WithStateStore(crawlStateStore(cfg, st)),
 	}, crawlOpts...)
 	cr, err := crawler.New(cfg.Crawler, cfg.Sources, opts...)
 	if err != nil {
 		w.Close(context.Background())
 		return err
 	}
-	p = pipeline.New(cr, analyzer.New(tax, sentiment.Default()), w, pipeline.Options{
+	var pc pipeline.Crawler = cr
+	if wrap != nil {
+		pc = wrap(cr)
+	}
+	p = pipeline.New(pc, analyzer.New(tax, sentiment.Default()), w, pipeline.Options{
 		QueueSize:       cfg.Pipeline.QueueSize,
 		AnalyzerWorkers: cfg.Pipeline.AnalyzerWorkers,
 		Logger:          logger,
@@ -114,6 +133,9 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 	flushCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	closeErr := w.Close(flushCtx)
+	if err := cr.SaveState(flushCtx); err != nil { // validators acknowledged by the last flush
+		logger.Warn("crawler state not saved", "err", err)
+	}
 	stopServing()
 	if served != nil {
 		if err := <-served; err != nil {
@@ -125,4 +147,13 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 	}
 	logger.Info("pipeline stopped")
 	return nil
+}
+
+// crawlStateStore is where the crawler's source states persist: crawler.state_file when
+// set, else the store's source_state table.
+func crawlStateStore(cfg *config.Config, st storage.Store) crawler.StateStore {
+	if cfg.Crawler.StateFile != "" {
+		return &crawler.FileStateStore{Path: cfg.Crawler.StateFile}
+	}
+	return pipeline.CrawlState{Store: st}
 }

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/storage/storagetest"
+
 	"github.com/pantau-id/pantau/pipeline"
 )
 
@@ -33,9 +35,9 @@ func TestRunServes(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 
-	ts := testStorages()[0] // embedded: the zero-setup default
+	b := storagetest.Backends[0] // embedded: the zero-setup default
 	cfgFile := filepath.Join(t.TempDir(), "pantau.yaml")
-	cfg := ts.cfg(t) + fmt.Sprintf(`log:
+	cfg := storageYAML(t, b) + fmt.Sprintf(`log:
   level: warn
 crawler:
   allow_private: [127.0.0.0/8]

@@ -1,0 +1,328 @@
+package crawler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+)
+
+// SourceState is what the crawler remembers about one source between polls and across
+// restarts: the feed's validators, its schedule and its health.
+type SourceState struct {
+	Source       string
+	ETag         string // validator of the last fully acknowledged poll
+	LastModified string // validator of the last fully acknowledged poll
+	NextPoll     time.Time
+	Interval     time.Duration // current poll interval
+	Failures     uint32        // consecutive failed polls
+	LastSuccess  time.Time
+	LastErrorAt  time.Time
+	LastError    string // error class of the last failed poll, e.g. http_5xx
+	Dead         bool   // failing for longer than dead_after; polled at max_interval
+	UpdatedAt    time.Time
+}
+
+// StateStore keeps source states across restarts.
+//
+// Load returns the newest saved state of every source it knows, by source name; sources
+// it does not know are absent. Save stores states, each replacing the source's earlier
+// one; a nil error means the states are durable. Both must be safe for concurrent use
+// and honour ctx. A failing Load makes the crawler start from empty states; a failing
+// Save is retried with the next save.
+type StateStore interface {
+	Load(ctx context.Context) (map[string]SourceState, error)
+	Save(ctx context.Context, states []SourceState) error
+}
+
+// WithStateStore sets where source states persist; the default keeps them in memory.
+func WithStateStore(s StateStore) Option { return func(o *options) { o.state = s } }
+
+// FileStateStore is a StateStore in one local JSON file, for single-instance use without
+// a shared store. Save rewrites the file atomically (write to a temporary file, rename).
+type FileStateStore struct {
+	Path string
+
+	mu sync.Mutex
+}
+
+// Load implements StateStore; a missing file is an empty state.
+func (f *FileStateStore) Load(ctx context.Context) (map[string]SourceState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.load()
+}
+
+func (f *FileStateStore) load() (map[string]SourceState, error) {
+	data, err := os.ReadFile(f.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]SourceState{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load crawler state: %w", err)
+	}
+	var list []SourceState
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("load crawler state %s: %w", f.Path, err)
+	}
+	out := make(map[string]SourceState, len(list))
+	for _, s := range list {
+		out[s.Source] = s
+	}
+	return out, nil
+}
+
+// Save implements StateStore: it merges states into the file's content.
+func (f *FileStateStore) Save(ctx context.Context, states []SourceState) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	all, err := f.load()
+	if err != nil {
+		all = map[string]SourceState{} // a corrupt file is replaced
+	}
+	for _, s := range states {
+		all[s.Source] = s
+	}
+	list := make([]SourceState, 0, len(all))
+	for _, s := range all {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Source < list[j].Source })
+	data, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save crawler state: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".pantau-state-*")
+	if err != nil {
+		return fmt.Errorf("save crawler state: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save crawler state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), f.Path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save crawler state: %w", err)
+	}
+	return nil
+}
+
+// stateSaveEvery is how often Run saves changed source states.
+const stateSaveEvery = 10 * time.Second
+
+// loadState restores the saved states of this crawler's sources, once per Crawler.
+func (c *Crawler) loadState(ctx context.Context) {
+	c.stateMu.Lock()
+	defer c.stateMu.Unlock()
+	if c.stateLoaded || c.store == nil {
+		return
+	}
+	c.stateLoaded = true
+	saved, err := c.store.Load(ctx)
+	if err != nil {
+		c.log.Warn("crawler state not loaded, starting from scratch", "err", err)
+		return
+	}
+	n := 0
+	for _, s := range c.sources {
+		if st, ok := saved[s.Name]; ok {
+			s.restore(st)
+			c.m.observeState(s.state())
+			n++
+		}
+	}
+	c.log.Info("crawler state loaded", "sources", n)
+}
+
+// SaveState saves the states changed since the last save. Run and RunOnce save on their
+// own; callers that acknowledge articles after those return (the writer flushing on
+// close) call SaveState afterwards so that the last acknowledged validators persist.
+func (c *Crawler) SaveState(ctx context.Context) error {
+	if c.store == nil {
+		return nil
+	}
+	var dirty []*source
+	var states []SourceState
+	for _, s := range c.sources {
+		s.mu.Lock()
+		if s.dirty {
+			s.dirty = false
+			dirty = append(dirty, s)
+			states = append(states, s.st)
+		}
+		s.mu.Unlock()
+	}
+	if len(states) == 0 {
+		return nil
+	}
+	if err := c.store.Save(ctx, states); err != nil {
+		for _, s := range dirty {
+			s.mu.Lock()
+			s.dirty = true
+			s.mu.Unlock()
+		}
+		return fmt.Errorf("save crawler state: %w", err)
+	}
+	return nil
+}
+
+// saveStateLogged saves changed states and logs a failure; it is for the crawler's own loops.
+func (c *Crawler) saveStateLogged(ctx context.Context) {
+	if err := c.SaveState(ctx); err != nil {
+		c.log.Warn("crawler state not saved, retrying later", "err", err)
+	}
+}
+
+// States returns a snapshot of every source's state, sorted by source name.
+func (c *Crawler) States() []SourceState {
+	out := make([]SourceState, 0, len(c.sources))
+	for _, s := range c.sources {
+		out = append(out, s.state())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+	return out
+}
+
+func (s *source) state() SourceState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st
+}
+
+// restore adopts a saved state.
+func (s *source) restore(st SourceState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st.Source = s.Name
+	s.st = st
+	if st.Failures > 0 {
+		// The first failure's time is not saved: the last success bounds it from below.
+		s.failingSince = st.LastSuccess
+		if s.failingSince.IsZero() {
+			s.failingSince = st.LastErrorAt
+		}
+	}
+}
+
+// ackCounter counts articles handed on but not yet acknowledged.
+type ackCounter struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{}
+}
+
+func (a *ackCounter) add(d int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n == 0 && d > 0 {
+		a.zero = make(chan struct{})
+	}
+	a.n += d
+	if a.n == 0 && a.zero != nil {
+		close(a.zero)
+	}
+}
+
+// idle returns a channel closed once no acknowledgement is outstanding.
+func (a *ackCounter) idle() <-chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n == 0 {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return a.zero
+}
+
+// pollAck tracks the articles queued by one poll. The poll's new validators are
+// committed to the source only when every article was acknowledged or skipped for
+// good: were they committed earlier, a crash would hide the unstored articles behind a 304.
+type pollAck struct {
+	c         *Crawler
+	s         *source
+	mu        sync.Mutex
+	pending   int
+	failed    bool
+	validated bool // the poll returned validators to commit
+	etag, lm  string
+	onSettle  func(outcome)
+}
+
+// outcome is how one queued article ended.
+type outcome int
+
+const (
+	outStored  outcome = iota // handed on and acknowledged
+	outSkipped                // a duplicate, or outside the backfill range
+	outFailed                 // failed for good: not retried
+	outRetry                  // failed for now: tried again on a later poll
+)
+
+// finish settles one article with its outcome.
+func (p *pollAck) finish(o outcome) {
+	if p.onSettle != nil {
+		p.onSettle(o)
+	}
+	p.done(o != outRetry)
+}
+
+func newPollAck(c *Crawler, s *source) *pollAck {
+	c.acks.add(1)
+	return &pollAck{c: c, s: s, pending: 1} // the poll's own hold, released by done
+}
+
+// hold adds one article to wait for.
+func (p *pollAck) hold() {
+	p.c.acks.add(1)
+	p.mu.Lock()
+	p.pending++
+	p.mu.Unlock()
+}
+
+// fail keeps the old validators whatever the articles' fate.
+func (p *pollAck) fail() {
+	p.mu.Lock()
+	p.failed = true
+	p.mu.Unlock()
+}
+
+// done settles one article (or the poll's own hold); ok false keeps the old validators.
+func (p *pollAck) done(ok bool) {
+	p.mu.Lock()
+	p.pending--
+	if !ok {
+		p.failed = true
+	}
+	commit := p.pending == 0 && !p.failed && p.validated
+	p.mu.Unlock()
+	if commit {
+		p.s.mu.Lock()
+		if p.s.st.ETag != p.etag || p.s.st.LastModified != p.lm {
+			p.s.st.ETag, p.s.st.LastModified = p.etag, p.lm
+			p.s.dirty = true
+		}
+		p.s.mu.Unlock()
+	}
+	p.c.acks.add(-1)
+}
+
+// waitAcks waits until every article handed on was acknowledged, ctx is done or max passed.
+func (c *Crawler) waitAcks(ctx context.Context, max time.Duration) {
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-c.acks.idle():
+	case <-ctx.Done():
+	case <-t.C:
+		c.log.Warn("articles still unacknowledged, their feeds keep their old validators")
+	}
+}
