@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -162,37 +163,78 @@ func (p *Pipeline) process(a crawler.Article) {
 	}
 	mentions := analysisRows(&art, res)
 	start = p.opts.Now()
-	err := p.add(art, func(err error) {
-		a.Ack(err) // the crawler advances the feed's cursor only now
+	defer func() { p.metrics.stage.WithLabelValues("hand_off").Observe(p.opts.Now().Sub(start).Seconds()) }()
+
+	// The article row is the commit marker: the crawler's Seen looks at articles, so the
+	// row goes to the writer after its mentions, and the crawler's feed cursor advances
+	// only once ClickHouse confirmed every row of the article. A mention that cannot be
+	// handed over keeps the article out, so it is fetched again on a later poll.
+	group := newRowGroup(len(mentions)+1, func(err error) {
+		a.Ack(err)
 		if err != nil {
 			p.log.Error("article not stored", "url", a.CanonicalURL, "source", a.Source, "err", err)
+		}
+	})
+	for i, rec := range mentions {
+		programme, label := rec.Programme, rec.Label
+		err := p.add(rec, group.row(func() { p.metrics.mentionsStored.WithLabelValues(programme, label).Inc() }))
+		if err != nil {
+			p.metrics.dropped.WithLabelValues(a.Source).Inc()
+			group.fail(len(mentions)-i+1, fmt.Errorf("mention of %s dropped: %w", programme, err))
 			return
 		}
+	}
+	err := p.add(art, group.row(func() {
 		now := p.opts.Now()
 		p.metrics.articlesStored.WithLabelValues(a.Source).Inc()
 		p.metrics.lastStored.Set(float64(now.Unix()))
 		if !a.Published.IsZero() {
 			p.metrics.latency.Observe(now.Sub(a.Published).Seconds())
 		}
-	})
+	}))
 	if err != nil {
-		a.Ack(err)
-		p.log.Error("article dropped", "url", a.CanonicalURL, "source", a.Source, "err", err)
 		p.metrics.dropped.WithLabelValues(a.Source).Inc()
-		return
+		group.fail(1, fmt.Errorf("article dropped: %w", err))
 	}
-	for _, rec := range mentions {
-		programme, label := rec.Programme, rec.Label
-		err := p.add(rec, func(err error) {
-			if err == nil {
-				p.metrics.mentionsStored.WithLabelValues(programme, label).Inc()
-			}
-		})
-		if err != nil {
-			p.log.Error("mention dropped", "url", a.CanonicalURL, "programme", programme, "err", err)
+}
+
+// rowGroup collects the writer's acknowledgements of the rows of one article and calls
+// done once, with the first error, when every row is accounted for.
+type rowGroup struct {
+	mu        sync.Mutex
+	remaining int
+	err       error
+	done      func(error)
+}
+
+func newRowGroup(rows int, done func(error)) *rowGroup {
+	return &rowGroup{remaining: rows, done: done}
+}
+
+// row returns the ack of one row; stored runs when the row was confirmed.
+func (g *rowGroup) row(stored func()) func(error) {
+	return func(err error) {
+		if err == nil {
+			stored()
 		}
+		g.settle(1, err)
 	}
-	p.metrics.stage.WithLabelValues("hand_off").Observe(p.opts.Now().Sub(start).Seconds())
+}
+
+// fail accounts for n rows that were never handed to the writer.
+func (g *rowGroup) fail(n int, err error) { g.settle(n, err) }
+
+func (g *rowGroup) settle(n int, err error) {
+	g.mu.Lock()
+	if g.err == nil {
+		g.err = err
+	}
+	g.remaining -= n
+	last, first := g.remaining == 0, g.err
+	g.mu.Unlock()
+	if last {
+		g.done(first)
+	}
 }
 
 // add hands a record to the writer. While the writer's buffer is full (ClickHouse is
