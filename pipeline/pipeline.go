@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +54,8 @@ type Pipeline struct {
 
 	mu      sync.Mutex
 	lastErr error // the latest write failure, for readiness
+
+	queue atomic.Pointer[chan crawler.Article] // the article queue of the current Run
 }
 
 // New returns a pipeline. The caller owns w and closes it after Run returns.
@@ -75,7 +78,7 @@ func New(c Crawler, a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipe
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Pipeline{
+	p := &Pipeline{
 		crawler:  c,
 		analyzer: a,
 		writer:   w,
@@ -84,6 +87,16 @@ func New(c Crawler, a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipe
 		log:      opts.Logger,
 		opts:     opts,
 	}
+	opts.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "pantau_pipeline_queue_depth", Help: "Items waiting in a pipeline queue.",
+		ConstLabels: prometheus.Labels{"queue": "articles"},
+	}, func() float64 {
+		if q := p.queue.Load(); q != nil {
+			return float64(len(*q))
+		}
+		return 0
+	}))
+	return p
 }
 
 // RememberOriginals loads already stored originals into the near-duplicate index, so that
@@ -100,7 +113,7 @@ func (p *Pipeline) RememberOriginals(originals []storage.Original) {
 // then closes the writer to flush them.
 func (p *Pipeline) Run(ctx context.Context, once bool) error {
 	articles := make(chan crawler.Article, p.opts.QueueSize)
-	p.metrics.queueDepth(func() float64 { return float64(len(articles)) })
+	p.queue.Store(&articles)
 
 	var crawlErr error
 	go func() {
@@ -279,7 +292,6 @@ func (p *Pipeline) WriteErr() error {
 
 // metrics are the pipeline's Prometheus metrics.
 type metrics struct {
-	reg            prometheus.Registerer
 	articlesStored *prometheus.CounterVec
 	mentionsStored *prometheus.CounterVec
 	duplicates     *prometheus.CounterVec
@@ -291,7 +303,6 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
-		reg: reg,
 		articlesStored: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_pipeline_articles_stored_total", Help: "Articles stored, confirmed by ClickHouse.",
 		}, []string{"source"}),
@@ -318,15 +329,4 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	reg.MustRegister(m.articlesStored, m.mentionsStored, m.duplicates, m.dropped, m.stage, m.latency, m.lastStored)
 	return m
-}
-
-// queueDepth exports the length of the article queue. Registered once per Run; a later Run
-// replaces the function.
-func (m *metrics) queueDepth(f func() float64) {
-	g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "pantau_pipeline_queue_depth", Help: "Items waiting in a pipeline queue.",
-		ConstLabels: prometheus.Labels{"queue": "articles"},
-	}, f)
-	m.reg.Unregister(g)
-	_ = m.reg.Register(g)
 }
