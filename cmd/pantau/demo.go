@@ -66,7 +66,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 Done. Try:
   %[1]s sql --config %[2]s --header "SELECT source, count() AS articles FROM articles FINAL GROUP BY source"
   %[1]s sql --config %[2]s --header "SELECT programme, label, criticism, substring(snippet, 1, 80) FROM mentions FINAL ORDER BY programme"
-  %[1]s report --config %[2]s
+  %[1]s report --config %[2]s --window 8760h   # the fixture's articles are from November 2026
 `, self, *out)
 	return nil
 }
