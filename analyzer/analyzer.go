@@ -13,7 +13,7 @@ import (
 
 // Version identifies the analyzer's behaviour; it is stored with every analysed row and changes
 // whenever the same article could be analysed differently.
-const Version = "analyzer/2"
+const Version = "analyzer/3"
 
 // Document is an article to analyse.
 type Document struct {
@@ -107,11 +107,7 @@ func (a *Analyzer) Analyze(doc Document) Result {
 		p := progs[m.Programme]
 		text, snippet, parts := mentionText(title, doc.Text, sents, m)
 		judged := a.model.Judge(text, judgeLang)
-		words := make([][]string, len(parts))
-		for i, p := range parts {
-			words[i] = taxonomy.Normalize(p)
-		}
-		stance, criticism := stance(judged, words)
+		stance, criticism := stance(judged, parts, programmeTerms(p, m.Terms))
 		res.Mentions = append(res.Mentions, Mention{
 			Programme: p.ID,
 			Unit:      p.Unit,

@@ -6,7 +6,11 @@
 package config
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"time"
+	_ "time/tzdata" // IANA zone names in sources' time_zone validate on hosts without a zone database
 )
 
 // Config is the whole configuration of a Pantau process.
@@ -131,6 +135,11 @@ type Source struct {
 	LinkPattern string `yaml:"link_pattern"`
 	// Lang is the expected language ("id" or "en"); empty detects it per article.
 	Lang string `yaml:"lang"`
+	// TimeZone is the zone of the dates this source writes without one (in its feeds,
+	// sitemaps and pages): WIB, WITA, WIT or an IANA name such as "Asia/Makassar". Empty
+	// reads them as WIB for an Indonesian source (lang id or an .id host) and otherwise
+	// lets each page decide.
+	TimeZone string `yaml:"time_zone"`
 	// Region is a free label such as "national" or "sumbar".
 	Region string `yaml:"region"`
 	// Reach weighs the source's audience in the response ranking (1 is an average outlet).
@@ -139,6 +148,36 @@ type Source struct {
 	Interval Duration `yaml:"interval"`
 	// Disabled keeps the source in the file without crawling it.
 	Disabled bool `yaml:"disabled"`
+}
+
+// Indonesia's time zones by the abbreviations sources write after times.
+var indonesianZones = map[string]*time.Location{
+	"WIB":  time.FixedZone("WIB", 7*3600),  // Western Indonesia Time, Asia/Jakarta
+	"WITA": time.FixedZone("WITA", 8*3600), // Central Indonesia Time, Asia/Makassar
+	"WIT":  time.FixedZone("WIT", 9*3600),  // Eastern Indonesia Time, Asia/Jayapura
+}
+
+// errTimeZone is what a time_zone that names no zone is told.
+var errTimeZone = errors.New("want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar")
+
+// Location returns the zone TimeZone names, or nil when TimeZone is empty.
+func (s Source) Location() (*time.Location, error) {
+	name := strings.TrimSpace(s.TimeZone)
+	if name == "" {
+		return nil, nil
+	}
+	if z, ok := indonesianZones[strings.ToUpper(name)]; ok {
+		return z, nil
+	}
+	if name == "Local" || strings.HasPrefix(name, "/") {
+		// "Local" is whatever the host is set to, not the source's zone.
+		return nil, fmt.Errorf("%w, got %q", errTimeZone, s.TimeZone)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w, got %q", errTimeZone, s.TimeZone)
+	}
+	return loc, nil
 }
 
 // Default returns the built-in defaults. It is the one place defaults are set.

@@ -30,6 +30,9 @@ func TestLoadGood(t *testing.T) {
 	if len(cfg.Sources) != 2 || cfg.Sources[1].URLs[0] != "http://127.0.0.1:8080/kota/" {
 		t.Errorf("sources = %+v", cfg.Sources)
 	}
+	if got := cfg.Sources[0].TimeZone; got != "Asia/Makassar" {
+		t.Errorf("sources[0].time_zone = %q, want Asia/Makassar", got)
+	}
 }
 
 func TestDefaultIsValid(t *testing.T) {
@@ -67,6 +70,11 @@ func TestLoadBad(t *testing.T) {
 			`many.bad.yml:16: sources[2].name: duplicate source name "dup" (also sources[1])`,
 			`many.bad.yml:19: sources[2].link_pattern: invalid regular expression`,
 			`many.bad.yml:20: sources[2].lang: want id, en or empty, got "fr"`,
+		}},
+		{"time-zone.bad.yml", []string{
+			`time-zone.bad.yml:5: sources[0].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Asia/Makasar"`,
+			`time-zone.bad.yml:9: sources[1].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Local"`,
+			`time-zone.bad.yml:13: sources[2].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "+08:00"`,
 		}},
 	}
 	for _, tt := range tests {
@@ -117,6 +125,56 @@ func TestPasswordFromEnvironmentNeverPrinted(t *testing.T) {
 		if strings.Contains(s, "s3cret") {
 			t.Errorf("secret leaked: %s", s)
 		}
+	}
+}
+
+func TestSourceLocation(t *testing.T) {
+	at := time.Date(2026, 11, 24, 8, 45, 0, 0, time.UTC)
+	tests := []struct {
+		zone    string
+		offset  int // seconds east of UTC at 2026-11-24; ignored when nil or wantErr
+		isNil   bool
+		wantErr bool
+	}{
+		{zone: "", isNil: true},
+		{zone: "WIB", offset: 7 * 3600},
+		{zone: "WITA", offset: 8 * 3600},
+		{zone: "WIT", offset: 9 * 3600},
+		{zone: "wita", offset: 8 * 3600},
+		{zone: "Asia/Jakarta", offset: 7 * 3600},
+		{zone: "Asia/Makassar", offset: 8 * 3600},
+		{zone: "Asia/Jayapura", offset: 9 * 3600},
+		{zone: "UTC", offset: 0},
+		{zone: "Local", wantErr: true},
+		{zone: "Asia/Makasar", wantErr: true},
+		{zone: "+07:00", wantErr: true},
+		{zone: "/etc/localtime", wantErr: true},
+		{zone: "../../etc/passwd", wantErr: true},
+	}
+	for _, tt := range tests {
+		name := tt.zone
+		if name == "" {
+			name = "empty"
+		}
+		t.Run(name, func(t *testing.T) {
+			loc, err := Source{TimeZone: tt.zone}.Location()
+			switch {
+			case tt.wantErr:
+				if err == nil || !strings.Contains(err.Error(), "want WIB, WITA, WIT or an IANA zone name") {
+					t.Fatalf("Location() = %v, %v; want the time_zone error", loc, err)
+				}
+			case err != nil:
+				t.Fatalf("Location(): %v", err)
+			case tt.isNil:
+				if loc != nil {
+					t.Fatalf("Location() = %v, want nil", loc)
+				}
+			default:
+				if _, off := at.In(loc).Zone(); off != tt.offset {
+					t.Errorf("offset = %ds, want %ds", off, tt.offset)
+				}
+			}
+		})
 	}
 }
 

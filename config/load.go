@@ -286,6 +286,9 @@ func (c *Config) Validate() []Violation {
 		if s.Reach < 0 {
 			add(p+".reach", "must not be negative")
 		}
+		if _, err := s.Location(); err != nil {
+			add(p+".time_zone", "%v", err)
+		}
 	}
 	return v
 }

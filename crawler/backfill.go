@@ -46,7 +46,8 @@ const maxBackfillItems = 200_000
 
 // Backfill fetches the articles of a publication date range: the dated items of feeds
 // and sitemaps (every child of a sitemap index whose lastmod does not predate From),
-// whatever portal pages link to, and explicit URLs; articles whose extracted date falls
+// whatever portal pages link to (and the dated items of the feeds they advertise), and
+// explicit URLs; articles whose extracted date falls
 // outside the range are dropped. URLs already stored are skipped (see WithSeen), so an
 // interrupted backfill resumes where it stopped. Articles go to out like RunOnce's, and
 // Backfill waits for their acknowledgements before it returns. Feed validators and
@@ -86,7 +87,8 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 			}
 			var items []item
 			for _, it := range l.items {
-				if !ranged || s.Kind == config.KindPortal || (!it.Published.IsZero() && inRange(it.Published)) {
+				undatedLink := s.Kind == config.KindPortal && it.Published.IsZero() // a page link, not a feed item
+				if !ranged || undatedLink || (!it.Published.IsZero() && inRange(it.Published)) {
 					items = append(items, it)
 				}
 			}

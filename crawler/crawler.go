@@ -1,5 +1,6 @@
-// Package crawler finds article URLs in feeds, sitemaps and portal pages, fetches them
-// politely and safely, and extracts each article's text, date and canonical URL.
+// Package crawler finds article URLs in feeds, sitemaps and portal pages (and the feeds
+// those pages advertise), fetches them politely and safely, and extracts each article's
+// text, date and canonical URL.
 //
 // Every HTTP fetch goes through one colly collector with a limit rule per host (delay
 // and parallelism shared by the host's feeds and articles), robots.txt with Crawl-delay,
@@ -9,8 +10,10 @@
 // Each source's poll interval adapts to its publication rate and the server's
 // freshness hints; failures back off exponentially and a source failing for dead_after
 // is marked dead. Source states (validators, schedule, health) persist through a
-// StateStore; a feed's validators advance only after every article of the poll was
-// acknowledged through Article.Done. Backfill fetches a past date range.
+// StateStore; a feed's validators (a portal's advertised feeds' too) advance only after
+// every article of the poll was acknowledged through Article.Done. Dates written without
+// a zone are read in the source's time_zone (default WIB for Indonesian sources).
+// Backfill fetches a past date range.
 package crawler
 
 import (
@@ -109,8 +112,10 @@ const (
 	seenBatch        = 100
 	maxItemsPerPoll  = 500
 	maxChildSitemaps = 3
-	recentCapacity   = 100_000
-	futureTolerance  = time.Hour
+	// maxPortalFeeds bounds the feeds, advertised by a portal's pages, that one poll reads.
+	maxPortalFeeds  = 3
+	recentCapacity  = 100_000
+	futureTolerance = time.Hour
 	// ackWait bounds how long RunOnce waits for the articles it handed on to be acknowledged.
 	ackWait = 2 * time.Minute
 )
@@ -139,7 +144,9 @@ type Crawler struct {
 type source struct {
 	config.Source
 	linkRE *regexp.Regexp
-	zone   *time.Location // for dates written without a zone; nil guesses per page
+	// zone reads dates written without a zone in the source's feeds, sitemaps and pages:
+	// its time_zone, else WIB for an Indonesian source; nil lets each page decide.
+	zone *time.Location
 
 	mu           sync.Mutex
 	st           SourceState
@@ -198,7 +205,12 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 		default:
 			errs = append(errs, fmt.Errorf("crawler: source %s: unknown kind %q", sc.Name, sc.Kind))
 		}
-		if sc.Lang == "id" || hostIsID(sc.URL) {
+		switch loc, err := sc.Location(); {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("crawler: source %s: time_zone: %w", sc.Name, err))
+		case loc != nil:
+			s.zone = loc
+		case sc.Lang == "id" || hostIsID(sc.URL):
 			s.zone = wib
 		}
 		c.sources = append(c.sources, s)
@@ -352,7 +364,8 @@ func (c *Crawler) loop(ctx context.Context, s *source, jobs chan<- job) {
 type listing struct {
 	items       []item
 	notModified bool
-	etag, lm    string // the response's validators (feeds)
+	etag, lm    string      // the response's validators (feeds)
+	feeds       []FeedState // the feeds a portal's pages advertise, with their validators
 	fresh       time.Duration
 }
 
@@ -397,8 +410,11 @@ func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResu
 		items = items[:maxItemsPerPoll]
 	}
 	ack := newPollAck(c, s)
-	if s.Kind == configKindFeed {
+	switch s.Kind {
+	case configKindFeed:
 		ack.validated, ack.etag, ack.lm = true, l.etag, l.lm
+	case config.KindPortal:
+		ack.validated, ack.portal, ack.feeds = true, true, l.feeds
 	}
 	defer ack.done(true)
 	fresh, err := c.filterNew(ctx, s, items, discovered)
@@ -490,22 +506,29 @@ func (c *Crawler) discover(ctx context.Context, s *source, full bool) (listing, 
 	case config.KindSitemap:
 		return c.discoverSitemap(ctx, s, full, time.Time{})
 	default:
-		return c.discoverPortal(ctx, s)
+		return c.discoverPortal(ctx, s, full)
 	}
 }
 
 func (c *Crawler) discoverFeed(ctx context.Context, s *source, full bool) (listing, error) {
-	hdr := http.Header{"Accept": {"application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, */*;q=0.5"}}
+	var v FeedState
 	if !full {
 		st := s.state()
-		if st.ETag != "" {
-			hdr.Set("If-None-Match", st.ETag)
-		}
-		if st.LastModified != "" {
-			hdr.Set("If-Modified-Since", st.LastModified)
-		}
+		v.ETag, v.LastModified = st.ETag, st.LastModified
 	}
-	resp, err := c.f.fetch(ctx, s.Name, kindFeed, s.URL, fetchOpts{header: hdr})
+	return c.fetchFeed(ctx, s, s.URL, v)
+}
+
+// fetchFeed GETs one feed of s, conditionally when v holds validators, and parses it.
+func (c *Crawler) fetchFeed(ctx context.Context, s *source, feedURL string, v FeedState) (listing, error) {
+	hdr := http.Header{"Accept": {"application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, */*;q=0.5"}}
+	if v.ETag != "" {
+		hdr.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		hdr.Set("If-Modified-Since", v.LastModified)
+	}
+	resp, err := c.f.fetch(ctx, s.Name, kindFeed, feedURL, fetchOpts{header: hdr})
 	if err != nil {
 		return listing{}, err
 	}
@@ -515,7 +538,7 @@ func (c *Crawler) discoverFeed(ctx context.Context, s *source, full bool) (listi
 		return l, nil
 	}
 	if l.items, err = parseFeed(resp.Body, resp.URL, s.zone); err != nil {
-		return listing{}, fmt.Errorf("feed %s: %w", s.URL, err)
+		return listing{}, fmt.Errorf("feed %s: %w", feedURL, err)
 	}
 	l.etag, l.lm = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	newestFirst(l.items)
@@ -563,9 +586,17 @@ func (c *Crawler) discoverSitemap(ctx context.Context, s *source, full bool, fro
 	return l, nil
 }
 
-func (c *Crawler) discoverPortal(ctx context.Context, s *source) (listing, error) {
+// discoverPortal lists the article links of a portal's pages and the items of the feeds
+// those pages advertise (<link rel="alternate"> RSS, Atom or JSON Feed; at most
+// maxPortalFeeds, on the page's registrable domain only). Feed items come first, so that
+// an article both linked and listed keeps the feed's date, title and author. Both kinds
+// of link must match the source's link_pattern (without one: be on the page's site). A
+// failing feed is counted and logged and keeps its validators; the poll fails only when
+// every page does.
+func (c *Crawler) discoverPortal(ctx context.Context, s *source, full bool) (listing, error) {
 	pages := append([]string{s.URL}, s.URLs...)
-	var l listing
+	var pageItems []item
+	var feeds []string
 	seen := map[string]bool{}
 	failed := 0
 	var lastErr error
@@ -583,29 +614,103 @@ func (c *Crawler) discoverPortal(ctx context.Context, s *source) (listing, error
 			}
 			continue
 		}
-		if len(resp.FeedLinks) > 0 {
-			c.log.Debug("feeds advertised by portal page", "source", s.Name, "page", p, "feeds", resp.FeedLinks)
-		}
 		pu, _ := url.Parse(resp.URL)
+		cu, _ := url.Parse(p)
+		for _, f := range resp.FeedLinks {
+			if seen[f] {
+				continue
+			}
+			seen[f] = true
+			fu, err := url.Parse(f)
+			switch {
+			case err != nil || (fu.Scheme != "http" && fu.Scheme != "https") || cu == nil || !sameSite(fu.Hostname(), cu.Hostname()):
+				c.log.Debug("feed advertised off the portal's site ignored", "source", s.Name, "page", p, "feed", f)
+			case len(feeds) >= maxPortalFeeds:
+				c.log.Debug("feed advertised beyond the portal's limit ignored", "source", s.Name, "page", p, "feed", f, "limit", maxPortalFeeds)
+			default:
+				feeds = append(feeds, f)
+			}
+		}
 		for _, link := range resp.Links {
 			if seen[link] {
 				continue
 			}
 			seen[link] = true
-			if s.linkRE != nil {
-				if !s.linkRE.MatchString(link) {
-					continue
-				}
-			} else if lu, err := url.Parse(link); err != nil || pu == nil || !sameSite(lu.Hostname(), pu.Hostname()) {
-				continue
+			if s.portalLink(link, pu) {
+				pageItems = append(pageItems, item{URL: link})
 			}
-			l.items = append(l.items, item{URL: link})
 		}
 	}
 	if failed > 0 && failed == len(pages) {
 		return listing{}, lastErr
 	}
+	var l listing
+	l.items, l.feeds = c.portalFeeds(ctx, s, feeds, full)
+	listed := make(map[string]bool, len(l.items))
+	for _, it := range l.items {
+		listed[it.URL] = true
+	}
+	for _, it := range pageItems {
+		if !listed[it.URL] {
+			l.items = append(l.items, it)
+		}
+	}
 	return l, nil
+}
+
+// portalFeeds reads the feeds a portal advertises, conditionally with the validators of
+// the last acknowledged poll unless full, and returns their items (newest first) that
+// the portal takes, and each feed's validators for the next poll.
+func (c *Crawler) portalFeeds(ctx context.Context, s *source, feeds []string, full bool) ([]item, []FeedState) {
+	if len(feeds) == 0 {
+		return nil, nil
+	}
+	prev := map[string]FeedState{}
+	if !full {
+		for _, f := range s.state().Feeds {
+			prev[f.URL] = f
+		}
+	}
+	var items []item
+	states := make([]FeedState, 0, len(feeds))
+	for _, f := range feeds {
+		if ctx.Err() != nil {
+			break
+		}
+		v := prev[f]
+		v.URL = f
+		fl, err := c.fetchFeed(ctx, s, f, v)
+		if err != nil {
+			if ctx.Err() == nil {
+				c.m.sourceErrors.WithLabelValues(s.Name, errorClass(err)).Inc()
+				c.log.Warn("portal feed failed", "source", s.Name, "feed", f, "err", err)
+			}
+			states = append(states, v) // try again from the same validators
+			continue
+		}
+		if !fl.notModified {
+			v.ETag, v.LastModified = fl.etag, fl.lm
+			fu, _ := url.Parse(f)
+			for _, it := range fl.items {
+				if s.portalLink(it.URL, fu) {
+					items = append(items, it)
+				}
+			}
+		}
+		states = append(states, v)
+	}
+	newestFirst(items)
+	return items, states
+}
+
+// portalLink reports whether a portal takes link, found on the page or feed at from, as
+// an article: it matches the source's link_pattern or, without one, is on from's site.
+func (s *source) portalLink(link string, from *url.URL) bool {
+	if s.linkRE != nil {
+		return s.linkRE.MatchString(link)
+	}
+	lu, err := url.Parse(link)
+	return err == nil && from != nil && sameSite(lu.Hostname(), from.Hostname())
 }
 
 // work fetches queued articles and sends them to out until jobs is closed.

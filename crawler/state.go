@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -26,6 +27,17 @@ type SourceState struct {
 	LastError    string // error class of the last failed poll, e.g. http_5xx
 	Dead         bool   // failing for longer than dead_after; polled at max_interval
 	UpdatedAt    time.Time
+	// Feeds are the feeds a portal's pages advertised at its last fully acknowledged
+	// poll, with their validators (at most maxPortalFeeds); empty for other kinds.
+	Feeds []FeedState `json:",omitempty"`
+}
+
+// FeedState is one feed discovered on a portal's page, with the validators of the last
+// fully acknowledged poll.
+type FeedState struct {
+	URL          string
+	ETag         string
+	LastModified string
 }
 
 // StateStore keeps source states across restarts.
@@ -243,9 +255,10 @@ func (a *ackCounter) idle() <-chan struct{} {
 	return a.zero
 }
 
-// pollAck tracks the articles queued by one poll. The poll's new validators are
-// committed to the source only when every article was acknowledged or skipped for
-// good: were they committed earlier, a crash would hide the unstored articles behind a 304.
+// pollAck tracks the articles queued by one poll. The poll's new validators (a feed's,
+// or those of the feeds a portal advertises) are committed to the source only when every
+// article was acknowledged or skipped for good: were they committed earlier, a crash
+// would hide the unstored articles behind a 304.
 type pollAck struct {
 	c         *Crawler
 	s         *source
@@ -254,6 +267,8 @@ type pollAck struct {
 	failed    bool
 	validated bool // the poll returned validators to commit
 	etag, lm  string
+	portal    bool        // feeds replaces the source's discovered feeds on commit
+	feeds     []FeedState // a portal's discovered feeds with this poll's validators
 	onSettle  func(outcome)
 }
 
@@ -308,6 +323,10 @@ func (p *pollAck) done(ok bool) {
 		p.s.mu.Lock()
 		if p.s.st.ETag != p.etag || p.s.st.LastModified != p.lm {
 			p.s.st.ETag, p.s.st.LastModified = p.etag, p.lm
+			p.s.dirty = true
+		}
+		if p.portal && !slices.Equal(p.s.st.Feeds, p.feeds) {
+			p.s.st.Feeds = p.feeds
 			p.s.dirty = true
 		}
 		p.s.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -131,7 +132,8 @@ func TestFileStateStore(t *testing.T) {
 		t.Fatalf("missing file: %v, %v; want empty", got, err)
 	}
 	now := time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
-	a := SourceState{Source: "a", ETag: `"x"`, NextPoll: now, Interval: time.Hour, Dead: true, Failures: 3}
+	a := SourceState{Source: "a", ETag: `"x"`, NextPoll: now, Interval: time.Hour, Dead: true, Failures: 3,
+		Feeds: []FeedState{{URL: "https://a.example/rss", ETag: `"f"`, LastModified: "Fri, 20 Nov 2026 00:00:00 GMT"}}}
 	b := SourceState{Source: "b", LastModified: "Fri, 20 Nov 2026 01:00:00 GMT"}
 	if err := fs.Save(ctx, []SourceState{a}); err != nil {
 		t.Fatal(err)
@@ -143,7 +145,7 @@ func TestFileStateStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := got["a"]; g.ETag != a.ETag || !g.NextPoll.Equal(now) || g.Interval != time.Hour || !g.Dead || g.Failures != 3 {
+	if g := got["a"]; g.ETag != a.ETag || !g.NextPoll.Equal(now) || g.Interval != time.Hour || !g.Dead || g.Failures != 3 || !slices.Equal(g.Feeds, a.Feeds) {
 		t.Errorf("a = %+v", g)
 	}
 	if got["b"].LastModified != b.LastModified {
