@@ -36,6 +36,12 @@ type chdbLib struct {
 	resultError       func(res unsafe.Pointer) unsafe.Pointer
 	destroyResult     func(res unsafe.Pointer)
 	version           func() unsafe.Pointer
+
+	streamInsertN func(conn unsafe.Pointer, query *byte, queryLen uintptr, format *byte, formatLen uintptr) unsafe.Pointer
+	streamAppend  func(stream unsafe.Pointer, data *byte, n uintptr) int32
+	streamDone    func(stream unsafe.Pointer) unsafe.Pointer
+	streamError   func(stream unsafe.Pointer) unsafe.Pointer
+	destroyStream func(stream unsafe.Pointer)
 }
 
 var (
@@ -127,6 +133,11 @@ func bindChDB(path string) (*chdbLib, error) {
 		{"chdb_result_error", &lib.resultError},
 		{"chdb_destroy_query_result", &lib.destroyResult},
 		{"chdb_version", &lib.version},
+		{"chdb_stream_insert_n", &lib.streamInsertN},
+		{"chdb_stream_append", &lib.streamAppend},
+		{"chdb_stream_done", &lib.streamDone},
+		{"chdb_stream_insert_error", &lib.streamError},
+		{"chdb_destroy_insert_stream", &lib.destroyStream},
 	}
 	for _, s := range syms {
 		addr, err := purego.Dlsym(h, s.name)
@@ -207,6 +218,54 @@ func (c *chdbConn) query(q []byte, format string) ([]byte, error) {
 	out := make([]byte, n)
 	copy(out, unsafe.Slice((*byte)(buf), n))
 	return out, nil
+}
+
+// insertChunk is how much data one chdb_stream_append call hands over; chDB copies each
+// chunk, so this bounds the extra memory an insert takes inside the engine.
+const insertChunk = 1 << 20
+
+// insert runs query, an INSERT without FORMAT clause, with data in format through chDB's
+// streaming insert, which unlike a query takes binary data. The caller serializes calls.
+func (c *chdbConn) insert(query, format string, data []byte) error {
+	if c.conn == nil {
+		return errors.New("connection closed")
+	}
+	q := append([]byte(query), 0)
+	f := append([]byte(format), 0)
+	conn := *(*unsafe.Pointer)(c.conn)
+	st := c.lib.streamInsertN(conn, &q[0], uintptr(len(query)), &f[0], uintptr(len(format)))
+	runtime.KeepAlive(q)
+	runtime.KeepAlive(f)
+	if st == nil {
+		return errors.New("chdb_stream_insert returned no stream")
+	}
+	defer c.lib.destroyStream(st)
+	if msg := goString(c.lib.streamError(st)); msg != "" {
+		return errors.New(msg)
+	}
+	for len(data) > 0 {
+		n := min(len(data), insertChunk)
+		if c.lib.streamAppend(st, &data[0], uintptr(n)) != 0 {
+			// chdb_stream_done reports why the stream failed.
+			break
+		}
+		data = data[n:]
+	}
+	res := c.lib.streamDone(st)
+	if res == nil {
+		return errors.New("chdb_stream_done returned no result")
+	}
+	defer c.lib.destroyResult(res)
+	if msg := goString(c.lib.resultError(res)); msg != "" {
+		return errors.New(msg)
+	}
+	if msg := goString(c.lib.streamError(st)); msg != "" {
+		return errors.New(msg)
+	}
+	if len(data) > 0 {
+		return fmt.Errorf("chdb_stream_append failed with %d bytes left", len(data))
+	}
+	return nil
 }
 
 // close closes the connection; it is safe to call twice.

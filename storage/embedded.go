@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -27,8 +28,12 @@ var engine struct {
 var engineSem = make(chan struct{}, 1)
 
 // chdbSettings are connection settings every embedded connection uses: times come back as
-// Unix seconds, so that decoding needs no time zone.
-var chdbSettings = []string{"--date_time_output_format=unix_timestamp"}
+// Unix seconds, so that decoding needs no time zone; and an insert does not collapse the
+// duplicate keys within its own block (optimize_on_insert), which more than doubled the
+// cost of a batch into the ReplacingMergeTree tables. Readers already collapse repeats
+// (FINAL, LIMIT 1 BY, argMax) as they must for repeats across batches and on 18.16,
+// which never collapses on insert.
+var chdbSettings = []string{"--date_time_output_format=unix_timestamp", "--optimize_on_insert=0"}
 
 // embeddedStore is the chDB engine in a local data directory.
 type embeddedStore struct {
@@ -41,6 +46,9 @@ type embeddedStore struct {
 	ro     *chdbConn // opened on first QueryReadOnly
 	closed bool
 	ver    Version
+	// described caches DESCRIBE TABLE per table for the Native insert path; Exec,
+	// which runs the schema's DDL, clears it.
+	described map[string]map[string]natColumn
 }
 
 // openEmbedded loads libchdb.so and opens the engine on cfg.DataDir.
@@ -128,6 +136,7 @@ func (s *embeddedStore) Kind() string { return KindEmbedded }
 
 // Exec runs one statement.
 func (s *embeddedStore) Exec(ctx context.Context, sql string) error {
+	defer s.forgetColumns("")
 	if _, err := s.run(ctx, []byte(sql), "TabSeparated", false); err != nil {
 		return fmt.Errorf("exec: %w", err)
 	}
@@ -156,7 +165,9 @@ func (s *embeddedStore) query(ctx context.Context, sql string, readOnly bool) (*
 	return res, nil
 }
 
-// Insert writes rows with INSERT ... FORMAT JSONEachRow.
+// Insert writes rows as one Native block through chDB's streaming insert, or, when a
+// column type or a value is one the Native encoder does not cover, with
+// INSERT ... FORMAT JSONEachRow.
 func (s *embeddedStore) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
 	if err := checkRows(table, columns, rows); err != nil {
 		return err
@@ -164,6 +175,58 @@ func (s *embeddedStore) Insert(ctx context.Context, table string, columns []stri
 	if len(rows) == 0 {
 		return nil
 	}
+	cols, err := s.insertColumns(ctx, table, columns)
+	if err != nil {
+		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	if cols == nil {
+		return s.insertJSON(ctx, table, columns, rows)
+	}
+	err = s.insertNative(ctx, table, cols, rows)
+	if errors.Is(err, errUseJSON) {
+		return s.insertJSON(ctx, table, columns, rows)
+	}
+	if err != nil {
+		s.forgetColumns(table) // in case the table changed since it was described
+		return fmt.Errorf("insert into %s: %d rows: %w", table, len(rows), err)
+	}
+	return nil
+}
+
+// insertNative encodes rows for cols in a recycled buffer and streams them into table.
+// It returns an error wrapping errUseJSON, before touching the engine, if a value needs
+// the JSON path.
+func (s *embeddedStore) insertNative(ctx context.Context, table string, cols []natColumn, rows [][]any) error {
+	bp := insertBufs.Get().(*[]byte)
+	buf, err := appendNativeBlock((*bp)[:0], cols, rows)
+	defer func() {
+		if cap(buf) <= maxPooledBuf {
+			*bp = buf[:0]
+			insertBufs.Put(bp)
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	query := insertPrefix(table, names)
+	if err := acquire(ctx); err != nil {
+		return err
+	}
+	defer release()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return s.rw.insert(query, "Native", buf)
+}
+
+// insertJSON writes rows with INSERT ... FORMAT JSONEachRow.
+func (s *embeddedStore) insertJSON(ctx context.Context, table string, columns []string, rows [][]any) error {
 	keys := make([][]byte, len(columns))
 	for i, c := range columns {
 		keys[i] = append(appendJSONString(nil, c), ':')
@@ -181,6 +244,62 @@ func (s *embeddedStore) Insert(ctx context.Context, table string, columns []stri
 		return fmt.Errorf("insert into %s: %d rows: %w", table, len(rows), err)
 	}
 	return nil
+}
+
+// insertColumns returns the names, block types and binary layouts of table's columns in
+// the order of columns, from a description cached per table. It returns nil, nil when a
+// column is missing from the description or has a type the Native encoder does not
+// cover: the JSON path then inserts, and ClickHouse reports any error.
+func (s *embeddedStore) insertColumns(ctx context.Context, table string, columns []string) ([]natColumn, error) {
+	s.mu.Lock()
+	desc, ok := s.described[table]
+	s.mu.Unlock()
+	if !ok {
+		res, err := s.Query(ctx, "DESCRIBE TABLE "+quoteIdent(table))
+		if err != nil {
+			return nil, fmt.Errorf("describe: %w", err)
+		}
+		desc = make(map[string]natColumn, len(res.Rows))
+		for _, r := range res.Rows {
+			if len(r) < 2 {
+				return nil, fmt.Errorf("describe: %d columns in a row, want at least 2", len(r))
+			}
+			name, _ := r[0].(string)
+			typ, _ := r[1].(string)
+			layout, blockType, ok := parseNativeType(typ)
+			if !ok {
+				layout = natType{kind: natUnsupported}
+			}
+			desc[name] = natColumn{name: name, typ: blockType, layout: layout}
+		}
+		s.mu.Lock()
+		if s.described == nil {
+			s.described = map[string]map[string]natColumn{}
+		}
+		s.described[table] = desc
+		s.mu.Unlock()
+	}
+	cols := make([]natColumn, len(columns))
+	for i, name := range columns {
+		c, ok := desc[name]
+		if !ok || c.layout.kind == natUnsupported {
+			return nil, nil
+		}
+		cols[i] = c
+	}
+	return cols, nil
+}
+
+// forgetColumns drops the cached description of table, or of every table when table is
+// empty.
+func (s *embeddedStore) forgetColumns(table string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if table == "" {
+		s.described = nil
+		return
+	}
+	delete(s.described, table)
 }
 
 // ServerVersion returns the engine's ClickHouse version.

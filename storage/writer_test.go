@@ -344,18 +344,7 @@ func BenchmarkWriter(b *testing.B) {
 			s := be.open(b)
 			migrated(b, s)
 			ctx := context.Background()
-			pub := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-			programmes := []string{"ektp", "tpa", "pju", "bansos", "bpjs"}
-			labels := []string{"negative", "neutral", "positive"}
-			mentions := make([]Mention, rowsPerOp)
-			for i := range mentions {
-				mentions[i] = Mention{
-					URLHash: uint64(i) * 0x9e3779b97f4a7c15, Programme: programmes[i%len(programmes)], Unit: "dinas",
-					Terms: []string{"e-KTP", "blanko"}, Score: -0.4, Label: labels[i%len(labels)], Criticism: i%3 == 0,
-					Snippet:     "Warga mengeluhkan blanko e-KTP yang kosong di kantor kecamatan sejak bulan lalu.",
-					PublishedAt: pub.Add(time.Duration(i) * time.Second), Source: "antara", AnalyzerVersion: "bench",
-				}
-			}
+			mentions := benchMentions(rowsPerOp)
 			b.ResetTimer()
 			start := time.Now()
 			for range b.N {
