@@ -13,13 +13,21 @@ build:
 	$(GO) build -o $(BIN) ./cmd/pantau
 
 # libchdb.so (embedded ClickHouse) comes from the npm registry, unpacked into the git-ignored lib/.
+# npm fetches the package when it is installed; otherwise curl or wget fetch the same tarball from
+# the registry. Either way the tarball must match the registry's sha512 integrity below.
+CHDB_TGZ    := https://registry.npmjs.org/@chdb/lib-linux-x64-gnu/-/lib-linux-x64-gnu-26.7.3-stable.1.tgz
+CHDB_SHA512 := 5cff7b98caa7739b59a4a432c11f0dedc2d3b073624e61ebdf4a42e66ce8de35a6ba48ca9f62016bad1cd81fe059435cb858ce3235a8a2b408082a81563e70a7
+
 libchdb: $(CHDB_LIB)
 $(CHDB_LIB):
-	@command -v npm >/dev/null || { echo "npm is needed to fetch libchdb: apt-get install npm"; exit 1; }
 	@mkdir -p lib
-	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent $(CHDB_NPM) >/dev/null && \
-		tar -xzf *.tgz package/libchdb.so && mv package/libchdb.so $(CURDIR)/$(CHDB_LIB).part && \
-		rm -rf $$tmp
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; cd $$tmp; \
+	if command -v npm >/dev/null; then npm pack --silent $(CHDB_NPM) >/dev/null; mv *.tgz chdb.tgz; \
+	elif command -v curl >/dev/null; then curl -fsSL -o chdb.tgz $(CHDB_TGZ); \
+	elif command -v wget >/dev/null; then wget -q -O chdb.tgz $(CHDB_TGZ); \
+	else echo "fetching libchdb needs npm, curl or wget: apt-get install curl"; exit 1; fi; \
+	echo "$(CHDB_SHA512)  chdb.tgz" | sha512sum -c --quiet - || { echo "chdb.tgz: sha512 does not match the npm registry's"; exit 1; }; \
+	tar -xzf chdb.tgz package/libchdb.so; mv package/libchdb.so $(CURDIR)/$(CHDB_LIB).part
 	@mv $(CHDB_LIB).part $(CHDB_LIB)
 	@echo "installed $(CHDB_LIB)"
 
