@@ -45,8 +45,10 @@ type FeedState struct {
 // Load returns the newest saved state of every source it knows, by source name; sources
 // it does not know are absent. Save stores states, each replacing the source's earlier
 // one; a nil error means the states are durable. Both must be safe for concurrent use
-// and honour ctx. A failing Load makes the crawler start from empty states; a failing
-// Save is retried with the next save.
+// and honour ctx. A Load failing with a nil map makes the crawler start from empty
+// states; one that could not read part of some states returns the rest with an error
+// naming those sources, and the crawler adopts what was returned. A failing Save is
+// retried with the next save.
 type StateStore interface {
 	Load(ctx context.Context) (map[string]SourceState, error)
 	Save(ctx context.Context, states []SourceState) error
@@ -139,9 +141,12 @@ func (c *Crawler) loadState(ctx context.Context) {
 	}
 	c.stateLoaded = true
 	saved, err := c.store.Load(ctx)
-	if err != nil {
+	if err != nil && saved == nil {
 		c.log.Warn("crawler state not loaded, starting from scratch", "err", err)
 		return
+	}
+	if err != nil {
+		c.log.Warn("crawler state partly loaded", "err", err)
 	}
 	n := 0
 	for _, s := range c.sources {

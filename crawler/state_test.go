@@ -152,3 +152,35 @@ func TestFileStateStore(t *testing.T) {
 		t.Errorf("b = %+v", got["b"])
 	}
 }
+
+// partialStore loads states together with an error, as a store that could not read all
+// of them does.
+type partialStore struct {
+	memStore
+	loaded map[string]SourceState
+	err    error
+}
+
+func (p *partialStore) Load(context.Context) (map[string]SourceState, error) { return p.loaded, p.err }
+
+func TestLoadStatePartly(t *testing.T) {
+	src := []config.Source{{Name: "f", Kind: config.KindFeed, URL: "http://f.example/rss.xml"}}
+	saved := SourceState{Source: "f", ETag: `"v1"`, Interval: time.Hour, Failures: 2}
+	for _, tt := range []struct {
+		name     string
+		loaded   map[string]SourceState
+		wantETag string
+	}{
+		{"states returned with the error are adopted", map[string]SourceState{"f": saved}, `"v1"`},
+		{"no states with the error start from scratch", nil, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			store := &partialStore{loaded: tt.loaded, err: fmt.Errorf("source f: feeds unreadable")}
+			tc := newTestCrawler(t, testConfig(), src, WithStateStore(store))
+			tc.loadState(context.Background())
+			if got := tc.States()[0]; got.ETag != tt.wantETag {
+				t.Errorf("ETag = %q, want %q (state %+v)", got.ETag, tt.wantETag, got)
+			}
+		})
+	}
+}

@@ -31,6 +31,8 @@ type MigrateOptions struct {
 	// Retention drops articles and mentions published longer ago than this, on servers
 	// with TTL; 0 keeps everything. Changing it later is applied by the next Migrate.
 	Retention time.Duration
+	// UpTo stops after the migration of this version; 0 applies them all.
+	UpTo int
 }
 
 // Migration is one embedded schema migration.
@@ -69,9 +71,23 @@ func Migrations() ([]Migration, error) {
 	return out, nil
 }
 
+// Columns is the set of columns a database's tables have, keyed "table.column".
+type Columns map[string]bool
+
 // Statements renders the migration for a server version and splits it into statements.
-func (m Migration) Statements(v Version, opts MigrateOptions) ([]string, error) {
+// have lists the columns the database already has: the addColumn template call renders
+// nothing for a column in it, which makes adding a column idempotent on servers without
+// ADD COLUMN IF NOT EXISTS (18.16).
+func (m Migration) Statements(v Version, opts MigrateOptions, have Columns) ([]string, error) {
 	funcs := template.FuncMap{
+		// addColumn adds a column, given as "name type [DEFAULT expr]", to table unless it is there.
+		"addColumn": func(table, column string) string {
+			name, _, _ := strings.Cut(strings.TrimSpace(column), " ")
+			if have[table+"."+name] {
+				return ""
+			}
+			return "ALTER TABLE " + quoteIdent(table) + " ADD COLUMN " + column
+		},
 		// lc wraps a type in LowCardinality where the server has it.
 		"lc": func(typ string) string {
 			if v.AtLeast(minLowCardinality.Major, minLowCardinality.Minor) {
@@ -130,10 +146,11 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 ORDER BY version`
 
 // Migrate brings the schema up to date: it applies, in order, the embedded migrations not
-// yet recorded in schema_migrations, and on servers with TTL sets the retention of
-// articles and mentions to opts.Retention. It returns the names of the migrations it
-// applied; running it again applies nothing. Statements are idempotent, so a migration
-// interrupted half way is completed by the next run.
+// yet recorded in schema_migrations (those up to opts.UpTo when set), and on servers with
+// TTL sets the retention of articles and mentions to opts.Retention. It returns the names
+// of the migrations it applied; running it again applies nothing. Statements are
+// idempotent (a column is added only when missing), so a migration interrupted half way
+// is completed by the next run.
 func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error) {
 	migs, err := Migrations()
 	if err != nil {
@@ -158,10 +175,17 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error
 	}
 	var applied []string
 	for _, m := range migs {
+		if opts.UpTo > 0 && m.Version > opts.UpTo {
+			break
+		}
 		if done[uint64(m.Version)] {
 			continue
 		}
-		stmts, err := m.Statements(v, opts)
+		have, err := tableColumns(ctx, s)
+		if err != nil {
+			return applied, fmt.Errorf("migrate: %w", err)
+		}
+		stmts, err := m.Statements(v, opts, have)
 		if err != nil {
 			return applied, fmt.Errorf("migrate: %w", err)
 		}
@@ -183,6 +207,21 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error
 		}
 	}
 	return applied, nil
+}
+
+// tableColumns returns the columns of the current database's tables.
+func tableColumns(ctx context.Context, q Querier) (Columns, error) {
+	res, err := q.Query(ctx, "SELECT table, name FROM system.columns WHERE database = currentDatabase()")
+	if err != nil {
+		return nil, fmt.Errorf("read columns: %w", err)
+	}
+	have := make(Columns, len(res.Rows))
+	for _, r := range res.Rows {
+		table, _ := r[0].(string)
+		name, _ := r[1].(string)
+		have[table+"."+name] = true
+	}
+	return have, nil
 }
 
 // applyRetention makes the TTL of the retention tables match retention, altering only

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,13 +40,32 @@ func KnownURLs(ctx context.Context, q Querier, hashes []uint64) (map[uint64]bool
 	return known, nil
 }
 
+// SourceStateRowColumns are the columns SourceStateRow.Row fills: SourceStateColumns and
+// the feeds column of migration 0002.
+var SourceStateRowColumns = append(slices.Clip(SourceStateColumns), "feeds")
+
+// SourceStateRow is one row of source_state: a source's state and the feeds its portal
+// pages advertised.
+type SourceStateRow struct {
+	SourceState
+	// Feeds holds a portal's discovered feeds and their validators in the crawler's
+	// encoding; empty for none, and in rows written before migration 0002.
+	Feeds string
+}
+
+// Columns returns SourceStateRowColumns.
+func (SourceStateRow) Columns() []string { return SourceStateRowColumns }
+
+// Row returns the row's values in the order of SourceStateRowColumns.
+func (s SourceStateRow) Row() []any { return append(s.SourceState.Row(), s.Feeds) }
+
 // LoadSourceStates returns the newest stored state of every source, by source name.
-func LoadSourceStates(ctx context.Context, q Querier) (map[string]SourceState, error) {
-	res, err := q.Query(ctx, "SELECT "+strings.Join(SourceStateColumns, ", ")+" FROM source_state FINAL")
+func LoadSourceStates(ctx context.Context, q Querier) (map[string]SourceStateRow, error) {
+	res, err := q.Query(ctx, "SELECT "+strings.Join(SourceStateRowColumns, ", ")+" FROM source_state FINAL")
 	if err != nil {
 		return nil, fmt.Errorf("load source states: %w", err)
 	}
-	out := make(map[string]SourceState, len(res.Rows))
+	out := make(map[string]SourceStateRow, len(res.Rows))
 	for i, r := range res.Rows {
 		s, err := scanSourceState(r)
 		if err != nil {
@@ -58,42 +78,42 @@ func LoadSourceStates(ctx context.Context, q Querier) (map[string]SourceState, e
 
 // SaveSourceStates stores states; each replaces the source's earlier state once its
 // UpdatedAt is newer.
-func SaveSourceStates(ctx context.Context, ins Inserter, states []SourceState) error {
+func SaveSourceStates(ctx context.Context, ins Inserter, states []SourceStateRow) error {
 	rows := make([][]any, len(states))
 	for i, s := range states {
 		rows[i] = s.Row()
 	}
-	if err := ins.Insert(ctx, SourceStateTable, SourceStateColumns, rows); err != nil {
+	if err := ins.Insert(ctx, SourceStateTable, SourceStateRowColumns, rows); err != nil {
 		return fmt.Errorf("save source states: %w", err)
 	}
 	return nil
 }
 
-// scanSourceState converts a Result row in SourceStateColumns order.
-func scanSourceState(r []any) (SourceState, error) {
-	if len(r) != len(SourceStateColumns) {
-		return SourceState{}, fmt.Errorf("%d values for %d columns", len(r), len(SourceStateColumns))
+// scanSourceState converts a Result row in SourceStateRowColumns order.
+func scanSourceState(r []any) (SourceStateRow, error) {
+	if len(r) != len(SourceStateRowColumns) {
+		return SourceStateRow{}, fmt.Errorf("%d values for %d columns", len(r), len(SourceStateRowColumns))
 	}
-	var s SourceState
+	var s SourceStateRow
 	var err error
 	str := func(i int) string {
 		v, ok := r[i].(string)
 		if !ok && err == nil {
-			err = fmt.Errorf("column %s: want string, got %T", SourceStateColumns[i], r[i])
+			err = fmt.Errorf("column %s: want string, got %T", SourceStateRowColumns[i], r[i])
 		}
 		return v
 	}
 	num := func(i int) uint64 {
 		v, ok := r[i].(uint64)
 		if !ok && err == nil {
-			err = fmt.Errorf("column %s: want uint64, got %T", SourceStateColumns[i], r[i])
+			err = fmt.Errorf("column %s: want uint64, got %T", SourceStateRowColumns[i], r[i])
 		}
 		return v
 	}
 	tm := func(i int) time.Time {
 		v, ok := r[i].(time.Time)
 		if !ok && err == nil {
-			err = fmt.Errorf("column %s: want time, got %T", SourceStateColumns[i], r[i])
+			err = fmt.Errorf("column %s: want time, got %T", SourceStateRowColumns[i], r[i])
 		}
 		if v.Equal(epoch) {
 			return time.Time{}
@@ -111,5 +131,6 @@ func scanSourceState(r []any) (SourceState, error) {
 	s.LastError = str(8)
 	s.Dead = num(9) != 0
 	s.UpdatedAt = tm(10)
+	s.Feeds = str(11)
 	return s, err
 }

@@ -17,7 +17,7 @@ func TestMigrateTwice(t *testing.T) {
 		if err != nil {
 			t.Fatalf("first migrate: %v", err)
 		}
-		if want := []string{"0001_initial"}; !slices.Equal(applied, want) {
+		if want := []string{"0001_initial", "0002_source_state_feeds"}; !slices.Equal(applied, want) {
 			t.Fatalf("first migrate applied %v, want %v", applied, want)
 		}
 		applied, err = Migrate(ctx, s, MigrateOptions{})
@@ -32,8 +32,8 @@ func TestMigrateTwice(t *testing.T) {
 				t.Errorf("table %s: found %d", table, n)
 			}
 		}
-		if n := count(t, s, "SELECT count() FROM schema_migrations"); n != 1 {
-			t.Errorf("schema_migrations has %d rows, want 1", n)
+		if n := count(t, s, "SELECT count() FROM schema_migrations"); n != 2 {
+			t.Errorf("schema_migrations has %d rows, want 2", n)
 		}
 	})
 }
@@ -174,20 +174,67 @@ func TestArticleReingestDoesNotDoubleCount(t *testing.T) {
 	})
 }
 
+func TestMigrateKeepsSourceStatesOfVersion1(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		columnAdded bool // a run stopped after adding the column, before recording 0002
+	}{{"from version 1", false}, {"after an interrupted run", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			forEachBackend(t, func(t *testing.T, s Store) {
+				ctx := context.Background()
+				applied, err := Migrate(ctx, s, MigrateOptions{UpTo: 1})
+				if want := []string{"0001_initial"}; err != nil || !slices.Equal(applied, want) {
+					t.Fatalf("migrate up to 1: applied %v, %v; want %v", applied, err, want)
+				}
+				t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+				old := SourceState{Source: "antara", ETag: `"v1"`, LastModified: "Fri, 20 Nov 2026 08:00:00 GMT",
+					NextPoll: t0.Add(time.Hour), Interval: time.Hour, Failures: 1, LastErrorAt: t0, LastError: "timeout", UpdatedAt: t0}
+				if err := s.Insert(ctx, SourceStateTable, SourceStateColumns, [][]any{old.Row()}); err != nil {
+					t.Fatal(err)
+				}
+				if tt.columnAdded {
+					if err := s.Exec(ctx, "ALTER TABLE source_state ADD COLUMN feeds String DEFAULT ''"); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for i, want := range [][]string{{"0002_source_state_feeds"}, nil} {
+					applied, err := Migrate(ctx, s, MigrateOptions{})
+					if err != nil {
+						t.Fatalf("migrate %d: %v", i+1, err)
+					}
+					if !slices.Equal(applied, want) {
+						t.Fatalf("migrate %d applied %v, want %v", i+1, applied, want)
+					}
+				}
+				if n := count(t, s, "SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = 'source_state' AND name = 'feeds'"); n != 1 {
+					t.Errorf("source_state has %d feeds columns, want 1", n)
+				}
+				got, err := LoadSourceStates(ctx, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := map[string]SourceStateRow{"antara": {SourceState: old}}; !reflect.DeepEqual(got, want) {
+					t.Errorf("after migrating: LoadSourceStates =\n%+v\nwant\n%+v", got, want)
+				}
+			})
+		})
+	}
+}
+
 func TestSourceStates(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
 		migrated(t, s)
 		t0 := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-		old := SourceState{Source: "antara", ETag: `"v1"`, NextPoll: t0, Interval: time.Minute, UpdatedAt: t0}
-		newer := SourceState{
+		old := SourceStateRow{SourceState: SourceState{Source: "antara", ETag: `"v1"`, NextPoll: t0, Interval: time.Minute, UpdatedAt: t0}}
+		newer := SourceStateRow{SourceState: SourceState{
 			Source: "antara", ETag: `"v2"`, LastModified: "Mon, 06 May 2024 07:08:09 GMT", NextPoll: t0.Add(time.Hour),
 			Interval: 5 * time.Minute, Failures: 2, LastSuccess: t0, LastErrorAt: t0.Add(time.Minute),
 			LastError: "timeout", Dead: true, UpdatedAt: t0.Add(time.Second),
-		}
-		other := SourceState{Source: "detik", UpdatedAt: t0}
+		}, Feeds: `[{"URL":"https://antara.example/rss"}]`}
+		other := SourceStateRow{SourceState: SourceState{Source: "detik", UpdatedAt: t0}}
 		// The newer row is written first: updated_at, not insertion order, decides.
-		for _, batch := range [][]SourceState{{newer, other}, {old}} {
+		for _, batch := range [][]SourceStateRow{{newer, other}, {old}} {
 			if err := SaveSourceStates(ctx, s, batch); err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +243,7 @@ func TestSourceStates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]SourceState{"antara": newer, "detik": other}
+		want := map[string]SourceStateRow{"antara": newer, "detik": other}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("LoadSourceStates =\n%+v\nwant\n%+v", got, want)
 		}
@@ -324,16 +371,22 @@ func TestMigrationStatements(t *testing.T) {
 	old := Version{Major: 18, Minor: 16, Patch: 1}
 	modern := Version{Major: 26, Minor: 7}
 	for _, m := range migs {
-		stOld, err := m.Statements(old, MigrateOptions{Retention: time.Hour})
+		stOld, err := m.Statements(old, MigrateOptions{Retention: time.Hour}, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(stOld) == 0 {
+			t.Errorf("%s: no statements", m.Name)
 		}
 		for _, st := range stOld {
 			if strings.Contains(st, "LowCardinality") || strings.Contains(st, "TTL") {
 				t.Errorf("%s: 18.16 statement uses a newer feature:\n%s", m.Name, st)
 			}
 		}
-		stNew, err := m.Statements(modern, MigrateOptions{Retention: time.Hour})
+		if m.Version != 1 {
+			continue // only the initial schema has LowCardinality columns and TTL tables
+		}
+		stNew, err := m.Statements(modern, MigrateOptions{Retention: time.Hour}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -341,5 +394,28 @@ func TestMigrationStatements(t *testing.T) {
 		if !strings.Contains(joined, "LowCardinality(String)") || !strings.Contains(joined, "TTL published_at + INTERVAL 3600 SECOND") {
 			t.Errorf("%s: modern statements lack LowCardinality or TTL", m.Name)
 		}
+	}
+}
+
+func TestAddColumnSkipsExisting(t *testing.T) {
+	m := Migration{Version: 9, Name: "x", sql: "{{addColumn \"t\" \"c String DEFAULT ''\"}};\nSELECT 1;\n"}
+	v := Version{Major: 18, Minor: 16}
+	for _, tt := range []struct {
+		name string
+		have Columns
+		want []string
+	}{
+		{"absent", Columns{"t.b": true, "u.c": true}, []string{"ALTER TABLE `t` ADD COLUMN c String DEFAULT ''", "SELECT 1"}},
+		{"present", Columns{"t.c": true}, []string{"SELECT 1"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := m.Statements(v, MigrateOptions{}, tt.have)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("statements = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

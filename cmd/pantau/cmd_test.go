@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
 
@@ -91,6 +96,57 @@ func TestSQL(t *testing.T) {
 			}
 			if code, stdout, _ := run(t, "", "sql", "--config", cfgFile, "SELECT count() FROM articles"); stdout != "0\n" {
 				t.Errorf("articles table changed after refused writes: exit %d, %q", code, stdout)
+			}
+		})
+	}
+}
+
+// TestMigrateUpgradesVersion1 runs `pantau migrate` twice over a store that a release
+// before migration 0002 left at version 1 with crawler state in it.
+func TestMigrateUpgradesVersion1(t *testing.T) {
+	for _, b := range storagetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := b.Config(t)
+			st, err := storage.Open(ctx, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := storage.Migrate(ctx, st, storage.MigrateOptions{UpTo: 1}); err != nil {
+				t.Fatal(err)
+			}
+			t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+			old := storage.SourceState{Source: "antara", ETag: `"v1"`, Interval: time.Hour, NextPoll: t0, UpdatedAt: t0}
+			if err := st.Insert(ctx, storage.SourceStateTable, storage.SourceStateColumns, [][]any{old.Row()}); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			same := storagetest.Backend{Name: b.Name, Config: func(testing.TB) config.Storage { return cfg }}
+			cfgFile := filepath.Join(t.TempDir(), "pantau.yaml")
+			if err := os.WriteFile(cfgFile, []byte(storageYAML(t, same)+"log:\n  level: warn\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if code, stdout, stderr := run(t, "", "migrate", "--config", cfgFile); code != 0 || stdout != "applied 0002_source_state_feeds\n" {
+				t.Fatalf("first migrate: exit %d: %s%s", code, stdout, stderr)
+			}
+			if code, stdout, stderr := run(t, "", "migrate", "--config", cfgFile); code != 0 || !strings.Contains(stdout, "schema up to date") {
+				t.Fatalf("second migrate: exit %d: %s%s", code, stdout, stderr)
+			}
+
+			st, err = storage.Open(ctx, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			got, err := storage.LoadSourceStates(ctx, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[string]storage.SourceStateRow{"antara": {SourceState: old}}; !reflect.DeepEqual(got, want) {
+				t.Errorf("source states after migrating:\n%+v\nwant\n%+v", got, want)
 			}
 		})
 	}
