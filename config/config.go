@@ -47,6 +47,12 @@ type Storage struct {
 	BatchSize int `yaml:"batch_size"`
 	// FlushInterval is the longest time a row waits in the writer's buffer.
 	FlushInterval Duration `yaml:"flush_interval"`
+	// SpoolDir is the folder where the writer keeps rows on disk while ClickHouse does not
+	// take them, replaying them when it answers again; empty disables the spool.
+	SpoolDir string `yaml:"spool_dir"`
+	// SpoolMaxBytes caps the spool's size; when it is full the writer refuses rows as
+	// without a spool. 0 takes the writer's default (1 GiB).
+	SpoolMaxBytes int64 `yaml:"spool_max_bytes"`
 	// Retention keeps articles and mentions this long on servers that support TTL; 0 keeps all.
 	Retention Duration `yaml:"retention"`
 }
@@ -187,6 +193,8 @@ func Default() Config {
 			DataDir:       "./pantau-data",
 			BatchSize:     10000,
 			FlushInterval: Duration(2 * time.Second),
+			SpoolDir:      "./pantau-spool",
+			SpoolMaxBytes: 1 << 30,
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:9464"},
 		Log:  Log{Level: "info", Format: "text"},

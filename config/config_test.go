@@ -20,6 +20,12 @@ func TestLoadGood(t *testing.T) {
 	if got, want := cfg.Storage.FlushInterval.D(), time.Second; got != want {
 		t.Errorf("flush_interval = %s, want %s", got, want)
 	}
+	if got, want := cfg.Storage.SpoolDir, "/var/lib/pantau/spool"; got != want {
+		t.Errorf("spool_dir = %q, want %q", got, want)
+	}
+	if got, want := cfg.Storage.SpoolMaxBytes, int64(256<<20); got != want {
+		t.Errorf("spool_max_bytes = %d, want %d", got, want)
+	}
 	// Keys left out keep their defaults.
 	if got, want := cfg.Crawler.Timeout, Default().Crawler.Timeout; got != want {
 		t.Errorf("crawler.timeout = %s, want default %s", got, want)
@@ -46,6 +52,9 @@ func TestDefaultIsValid(t *testing.T) {
 	if cfg.Storage.DSN != "" || cfg.Storage.DataDir == "" {
 		t.Errorf("built-in default must use the embedded store, got dsn=%q data_dir=%q", cfg.Storage.DSN, cfg.Storage.DataDir)
 	}
+	if cfg.Storage.SpoolDir == "" || cfg.Storage.SpoolMaxBytes <= 0 {
+		t.Errorf("built-in default must spool, got spool_dir=%q spool_max_bytes=%d", cfg.Storage.SpoolDir, cfg.Storage.SpoolMaxBytes)
+	}
 }
 
 func TestLoadBad(t *testing.T) {
@@ -70,6 +79,9 @@ func TestLoadBad(t *testing.T) {
 			`many.bad.yml:16: sources[2].name: duplicate source name "dup" (also sources[1])`,
 			`many.bad.yml:19: sources[2].link_pattern: invalid regular expression`,
 			`many.bad.yml:20: sources[2].lang: want id, en or empty, got "fr"`,
+		}},
+		{"spool.bad.yml", []string{
+			`spool.bad.yml:3: storage.spool_max_bytes: must not be negative, got -1`,
 		}},
 		{"time-zone.bad.yml", []string{
 			`time-zone.bad.yml:5: sources[0].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Asia/Makasar"`,

@@ -192,6 +192,9 @@ func (c *Config) Validate() []Violation {
 	if c.Storage.FlushInterval <= 0 {
 		add("storage.flush_interval", "must be positive")
 	}
+	if c.Storage.SpoolMaxBytes < 0 {
+		add("storage.spool_max_bytes", "must not be negative, got %d", c.Storage.SpoolMaxBytes)
+	}
 	if c.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			add("http.listen", "want host:port, got %q", c.HTTP.Listen)

@@ -42,7 +42,8 @@ type Options struct {
 //	crawler ──(bounded queue)──► analyzer workers ──► writer ──► ClickHouse
 //
 // A full queue blocks the crawler (backpressure). Articles are counted as stored only when
-// the writer acknowledges them, i.e. after ClickHouse confirmed the batch.
+// the writer acknowledges them, i.e. after ClickHouse confirmed the batch (during an
+// outage the rows wait in the writer's disk spool until it does).
 type Pipeline struct {
 	crawler  Crawler
 	analyzer *analyzer.Analyzer
@@ -184,7 +185,10 @@ func (p *Pipeline) process(a crawler.Article) {
 	// handed over keeps the article out, so it is fetched again on a later poll.
 	group := newRowGroup(len(mentions)+1, func(err error) {
 		a.Ack(err)
-		if err != nil {
+		switch {
+		case errors.Is(err, storage.ErrSpooled):
+			p.log.Info("article waits in the writer's spool for the next start", "url", a.CanonicalURL, "source", a.Source)
+		case err != nil:
 			p.log.Error("article not stored", "url", a.CanonicalURL, "source", a.Source, "err", err)
 		}
 	})
@@ -250,9 +254,11 @@ func (g *rowGroup) settle(n int, err error) {
 	}
 }
 
-// add hands a record to the writer. While the writer's buffer is full (ClickHouse is
-// failing) it waits, for up to about a minute, before giving up on the record. A failed
-// flush of rows already buffered is remembered for readiness; the record itself is kept.
+// add hands a record to the writer. The writer's buffer is full only while ClickHouse is
+// failing and the rows cannot go to its spool (none configured, full, or the disk
+// failing); add then waits, for up to about a minute, before giving up on the record. A
+// failed flush of rows already buffered is remembered for readiness; the record itself is
+// kept, in memory or in the spool.
 func (p *Pipeline) add(rec storage.Record, ack func(error)) error {
 	wait := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
@@ -313,7 +319,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "pantau_pipeline_duplicates_total", Help: "Articles recognised as near-duplicates (syndicated copies) of an earlier article.",
 		}, []string{"source"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "pantau_pipeline_articles_dropped_total", Help: "Articles the writer refused (its buffer stayed full); they are fetched again on a later poll.",
+			Name: "pantau_pipeline_articles_dropped_total", Help: "Articles the writer refused (ClickHouse failing and its spool full, failing or disabled); they are fetched again on a later poll.",
 		}, []string{"source"}),
 		stage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "pantau_pipeline_stage_seconds", Help: "Time an article spends in a pipeline stage.",

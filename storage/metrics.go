@@ -15,6 +15,15 @@ type Metrics struct {
 	FlushErrors *prometheus.CounterVec
 	// BufferedRows is the number of rows waiting in the writer, by table.
 	BufferedRows *prometheus.GaugeVec
+	// SpoolRows is the number of rows waiting in the writer's disk spool, by table.
+	SpoolRows *prometheus.GaugeVec
+	// SpoolBytes is the size of the writer's spool files, by table.
+	SpoolBytes *prometheus.GaugeVec
+	// SpoolReplayedRows counts spooled rows ClickHouse confirmed on replay, by table.
+	SpoolReplayedRows *prometheus.CounterVec
+	// SpoolErrors counts spool files that could not be written and unreadable spool
+	// files moved aside, by table.
+	SpoolErrors *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg; a nil reg leaves them
@@ -38,6 +47,22 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		BufferedRows: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_storage_buffered_rows",
 			Help: "Rows waiting in the writer's buffer, by table.",
+		}, []string{"table"}),
+		SpoolRows: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_storage_spool_rows",
+			Help: "Rows the writer spooled to disk during a ClickHouse outage and has not replayed yet, by table.",
+		}, []string{"table"}),
+		SpoolBytes: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_storage_spool_bytes",
+			Help: "Size of the writer's spool files not replayed yet, by table.",
+		}, []string{"table"}),
+		SpoolReplayedRows: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_storage_spool_replayed_rows_total",
+			Help: "Spooled rows ClickHouse confirmed when the writer replayed them, by table.",
+		}, []string{"table"}),
+		SpoolErrors: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_storage_spool_errors_total",
+			Help: "Spool files the writer could not write, and unreadable spool files it moved aside, by table.",
 		}, []string{"table"}),
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"sync"
@@ -13,15 +14,16 @@ import (
 )
 
 // ErrBufferFull reports that Add refused a row because its table's buffer reached
-// WriterOptions.MaxBuffered, which happens only while flushes fail. The caller backs off
-// and adds the row again later.
+// WriterOptions.MaxBuffered, which happens only while flushes fail and the buffer cannot
+// go to the spool (none configured, full, or failing). The caller backs off and adds the
+// row again later.
 var ErrBufferFull = errors.New("storage: writer buffer full")
 
 // ErrWriterClosed reports an Add on a closed Writer.
 var ErrWriterClosed = errors.New("storage: writer closed")
 
 // FlushError reports a failed flush of one table. The rows stay buffered and are retried
-// by the next flush.
+// by the next flush, or go to the spool when the buffer is full.
 type FlushError struct {
 	Table string
 	Rows  int
@@ -44,11 +46,20 @@ type WriterOptions struct {
 	// flushes are retried at this pace.
 	FlushInterval time.Duration
 	// MaxBuffered caps the rows buffered per table while flushes fail (default 4×BatchSize).
+	// A full buffer goes to the spool, if there is one, as one file.
 	MaxBuffered int
 	// FlushTimeout bounds one background flush (default 30s).
 	FlushTimeout time.Duration
+	// SpoolDir is the folder where rows wait on disk while ClickHouse does not take them;
+	// empty disables spooling. One Writer at a time may use a folder.
+	SpoolDir string
+	// SpoolMaxBytes caps the size of the spool files (default DefaultSpoolMaxBytes).
+	SpoolMaxBytes int64
 	// Metrics, if not nil, receives the writer's metrics.
 	Metrics *Metrics
+	// Logger receives the spool's events: rows spooled, files replayed or moved aside
+	// (default: discard).
+	Logger *slog.Logger
 	// OnFlush, if not nil, is called after every flush attempt with its table, row count
 	// and outcome. It must not call the Writer.
 	OnFlush func(table string, rows int, err error)
@@ -56,19 +67,27 @@ type WriterOptions struct {
 
 // WriterOptionsFrom returns the options cfg sets.
 func WriterOptionsFrom(cfg config.Storage) WriterOptions {
-	return WriterOptions{BatchSize: cfg.BatchSize, FlushInterval: cfg.FlushInterval.D()}
+	return WriterOptions{
+		BatchSize: cfg.BatchSize, FlushInterval: cfg.FlushInterval.D(),
+		SpoolDir: cfg.SpoolDir, SpoolMaxBytes: cfg.SpoolMaxBytes,
+	}
 }
 
 // Writer buffers rows per table and inserts them in batches, when a table's buffer
 // reaches BatchSize and when its oldest row is FlushInterval old.
 //
-// A row is acknowledged only after ClickHouse confirmed the batch that holds it. A failed
-// flush keeps its rows buffered and retries them; nothing is dropped without its ack
-// being told. A Writer is safe for concurrent use; Add blocks while its table flushes,
-// which slows producers down to the pace ClickHouse accepts.
+// A row is acknowledged only after ClickHouse confirmed the batch that holds it, also
+// when the row waited in a spool file on the way. A failed flush keeps its rows
+// buffered and retries them; when the buffer of a table is full, or the Writer closes
+// while flushes fail, the rows go to a spool file, which the Writer replays (and then
+// deletes) once ClickHouse takes rows again, also after a restart. Nothing is dropped
+// without its ack being told. A Writer is safe for concurrent use; Add blocks while its
+// table flushes or spools, which slows producers down to the pace ClickHouse accepts.
 type Writer struct {
-	ins  Inserter
-	opts WriterOptions
+	ins   Inserter
+	opts  WriterOptions
+	spool *spool // nil without SpoolDir
+	log   *slog.Logger
 
 	mu     sync.Mutex // guards tables and closed
 	tables map[string]*tableBuffer
@@ -89,11 +108,15 @@ type tableBuffer struct {
 	oldest      time.Time // when the oldest buffered row was added
 	lastErr     error     // outcome of the last flush attempt
 	lastAttempt time.Time
-	pending     error // background flush error not yet reported by Add
+	pending     error     // background flush error not yet reported by Add
+	spoolErr    error     // outcome of the last spool attempt
+	lastSpool   time.Time // when the buffer was last spooled or tried to be
 }
 
-// NewWriter returns a Writer inserting through ins and starts its interval flusher.
-// The caller must call Close.
+// NewWriter returns a Writer inserting through ins and starts its background loop, which
+// flushes by interval and replays the spool whenever spool files wait, from its first
+// tick (FlushInterval/4) on: what an earlier process left there is written soon after
+// start-up. The caller must call Close.
 func NewWriter(ins Inserter, opts WriterOptions) *Writer {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 10000
@@ -107,20 +130,28 @@ func NewWriter(ins Inserter, opts WriterOptions) *Writer {
 	if opts.FlushTimeout <= 0 {
 		opts.FlushTimeout = 30 * time.Second
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	ctx, stop := context.WithCancel(context.Background())
-	w := &Writer{ins: ins, opts: opts, tables: map[string]*tableBuffer{}, stop: stop, done: make(chan struct{})}
+	w := &Writer{ins: ins, opts: opts, log: opts.Logger, tables: map[string]*tableBuffer{}, stop: stop, done: make(chan struct{})}
+	if opts.SpoolDir != "" {
+		w.spool = newSpool(opts.SpoolDir, opts.SpoolMaxBytes, opts.Metrics)
+	}
 	go w.loop(ctx)
 	return w
 }
 
 // Add buffers rec. ack, if not nil, is called exactly once: with nil after ClickHouse
-// confirmed the batch holding the row, or with an error when Close gives up on the row.
-// It is called without locks held, from the goroutine that flushed.
+// confirmed the batch holding the row (directly, or by the replay of the spool file that
+// held it), or with an error when Close gives up on the row or leaves it in the spool
+// (ErrSpooled). It is called without locks held, from the goroutine that flushed or
+// replayed.
 //
 // An error wrapping ErrBufferFull or ErrWriterClosed, or a column mismatch, means the row
 // was not buffered and ack will not be called. A *FlushError means the row was buffered
 // but a flush of its table (triggered by this Add or earlier in the background) failed;
-// the rows stay buffered for retry and the caller should slow down.
+// the rows stay buffered (or spooled) for retry and the caller should slow down.
 func (w *Writer) Add(ctx context.Context, rec Record, ack func(error)) error {
 	t, err := w.table(rec)
 	if err != nil {
@@ -132,9 +163,10 @@ func (w *Writer) Add(ctx context.Context, rec Record, ack func(error)) error {
 	}
 	t.mu.Lock()
 	if len(t.rows) >= w.opts.MaxBuffered {
-		last := t.lastErr
-		t.mu.Unlock()
-		return fmt.Errorf("add to %s: %w (%d rows; last flush: %v)", t.table, ErrBufferFull, w.opts.MaxBuffered, last)
+		if err := w.spoolFull(t); err != nil {
+			t.mu.Unlock()
+			return err
+		}
 	}
 	if len(t.rows) == 0 {
 		t.oldest = time.Now()
@@ -150,6 +182,49 @@ func (w *Writer) Add(ctx context.Context, rec Record, ack func(error)) error {
 	t.mu.Unlock()
 	callAcks(acks, nil)
 	return err
+}
+
+// spoolFull moves the full buffer of t to the spool. It fails with ErrBufferFull when
+// there is no spool, or spooling failed less than FlushInterval ago, or fails now. The
+// caller holds t.mu.
+func (w *Writer) spoolFull(t *tableBuffer) error {
+	full := func(cause error) error {
+		return fmt.Errorf("add to %s: %w (%d rows; last flush: %v; spool: %v)",
+			t.table, ErrBufferFull, w.opts.MaxBuffered, t.lastErr, cause)
+	}
+	switch {
+	case w.spool == nil:
+		return fmt.Errorf("add to %s: %w (%d rows; last flush: %v)", t.table, ErrBufferFull, w.opts.MaxBuffered, t.lastErr)
+	case t.spoolErr != nil && time.Since(t.lastSpool) < w.opts.FlushInterval:
+		return full(t.spoolErr)
+	}
+	if err := w.spoolLocked(t); err != nil {
+		return full(err)
+	}
+	return nil
+}
+
+// spoolLocked writes t's rows to a new spool file. On success it empties the buffer and
+// hands the rows' acks to the spool, which calls them once ClickHouse confirmed the
+// file's replay; on failure the rows stay. The caller holds t.mu.
+func (w *Writer) spoolLocked(t *tableBuffer) error {
+	n := len(t.rows)
+	f, err := w.spool.write(t.table, t.columns, t.rows)
+	t.lastSpool, t.spoolErr = time.Now(), err
+	if err != nil {
+		if m := w.opts.Metrics; m != nil && !errors.Is(err, errSpoolFull) {
+			m.SpoolErrors.WithLabelValues(t.table).Inc()
+		}
+		return err
+	}
+	w.log.Warn("rows spooled while ClickHouse does not take them", "table", t.table, "rows", n,
+		"file", w.spool.path(f.name), "last_flush_error", t.lastErr)
+	w.spool.hold(f.name, t.acks)
+	clear(t.rows)
+	t.rows = t.rows[:0]
+	t.acks = nil
+	w.gauge(t)
+	return nil
 }
 
 // table returns the buffer for rec's table, creating it on first use.
@@ -251,41 +326,52 @@ func (w *Writer) Flush(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// loop flushes tables whose oldest row waited FlushInterval, until ctx ends.
+// loop flushes tables whose oldest row waited FlushInterval and replays the spool, until
+// ctx ends.
 func (w *Writer) loop(ctx context.Context) {
 	defer close(w.done)
 	tick := max(w.opts.FlushInterval/4, 5*time.Millisecond)
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
+	var r replayer
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
 		}
-		for _, t := range w.snapshot() {
-			t.mu.Lock()
-			due := len(t.rows) > 0 && time.Since(t.oldest) >= w.opts.FlushInterval &&
-				(t.lastErr == nil || time.Since(t.lastAttempt) >= w.opts.FlushInterval)
-			var acks []func(error)
-			if due {
-				fctx, cancel := context.WithTimeout(ctx, w.opts.FlushTimeout)
-				var err error
-				acks, err = w.flushLocked(fctx, t)
-				cancel()
-				if err != nil {
-					t.pending = err
-				}
-			}
-			t.mu.Unlock()
-			callAcks(acks, nil)
-		}
+		w.flushDue(ctx)
+		r.run(ctx, w)
 	}
 }
 
-// Close stops the interval flusher and flushes every buffered row. If that flush fails,
-// Close gives up: it calls the acks of the rows left with the error and returns it.
-// Further Adds return ErrWriterClosed. Close may be called more than once.
+// flushDue flushes the tables whose oldest row waited FlushInterval.
+func (w *Writer) flushDue(ctx context.Context) {
+	for _, t := range w.snapshot() {
+		t.mu.Lock()
+		due := len(t.rows) > 0 && time.Since(t.oldest) >= w.opts.FlushInterval &&
+			(t.lastErr == nil || time.Since(t.lastAttempt) >= w.opts.FlushInterval)
+		var acks []func(error)
+		if due {
+			fctx, cancel := context.WithTimeout(ctx, w.opts.FlushTimeout)
+			var err error
+			acks, err = w.flushLocked(fctx, t)
+			cancel()
+			if err != nil {
+				t.pending = err
+			}
+		}
+		t.mu.Unlock()
+		callAcks(acks, nil)
+	}
+}
+
+// Close stops the background loop and flushes every buffered row, then replays the spool
+// while ClickHouse answers. If the flush fails, the rows left go to the spool; without a
+// spool, or if spooling fails too, Close gives up on them: it calls their acks with the
+// error and returns it. The acks of rows left in the spool get an error wrapping
+// ErrSpooled: they are safe on disk, and the next Writer on the folder inserts them, but
+// not stored yet. Further Adds return ErrWriterClosed. Close may be called more than once.
 func (w *Writer) Close(ctx context.Context) error {
 	w.mu.Lock()
 	w.closed = true
@@ -293,19 +379,102 @@ func (w *Writer) Close(ctx context.Context) error {
 	w.stop()
 	<-w.done
 	err := w.Flush(ctx)
+	if w.spool != nil {
+		// Rows this process spooled are acknowledged only once ClickHouse confirmed them:
+		// replay while it answers, and tell the acks of the rows still waiting that they
+		// are not stored (ErrSpooled). The next Writer on the folder replays them.
+		defer w.spool.release()
+		if err == nil {
+			if rerr := w.Replay(ctx); rerr != nil {
+				w.log.Warn("spool not replayed before closing; the next start replays it", "err", rerr)
+			}
+		}
+	}
 	if err == nil {
 		return nil
 	}
+	lost := false
+	var spoolErrs []error
 	for _, t := range w.snapshot() {
-		t.mu.Lock()
-		acks := t.acks
-		lost := len(t.rows)
-		t.rows, t.acks = nil, nil
-		w.gauge(t)
-		t.mu.Unlock()
-		if lost > 0 {
-			callAcks(acks, fmt.Errorf("storage: writer closed with %d unflushed rows of %s: %w", lost, t.table, err))
+		gaveUp, serr := w.spoolOrGiveUp(t, err)
+		lost = lost || gaveUp
+		if serr != nil {
+			spoolErrs = append(spoolErrs, serr)
 		}
 	}
-	return fmt.Errorf("close writer: %w", err)
+	if !lost {
+		w.log.Warn("writer closed while ClickHouse does not take rows; the rows left wait in the spool", "err", err)
+		return nil
+	}
+	return fmt.Errorf("close writer: %w", errors.Join(append([]error{err}, spoolErrs...)...))
+}
+
+// spoolOrGiveUp moves the rows left in t to the spool; failing that (or without a spool)
+// it calls their acks with flushErr and the spool's error. It reports whether it gave up
+// rows, and why spooling failed.
+func (w *Writer) spoolOrGiveUp(t *tableBuffer, flushErr error) (gaveUp bool, spoolErr error) {
+	t.mu.Lock()
+	if len(t.rows) == 0 {
+		t.mu.Unlock()
+		return false, nil
+	}
+	if w.spool != nil {
+		err := w.spoolLocked(t)
+		if err == nil {
+			t.mu.Unlock()
+			return false, nil
+		}
+		spoolErr = fmt.Errorf("not spooled: %w", err)
+	}
+	acks := t.acks
+	lost := len(t.rows)
+	t.rows, t.acks = nil, nil
+	w.gauge(t)
+	t.mu.Unlock()
+	cause := errors.Join(flushErr, spoolErr)
+	callAcks(acks, fmt.Errorf("storage: writer closed with %d unflushed rows of %s: %w", lost, t.table, cause))
+	return true, spoolErr
+}
+
+// Replay inserts the spooled rows through the writer's Inserter now, oldest file first,
+// and deletes each file once ClickHouse confirmed it. Unreadable files are moved aside and
+// reported as *SpoolFileError; the others go on. The first failed insert stops the replay
+// and is returned; its file stays for the next replay. Without a spool Replay does nothing.
+// The background loop replays on its own; Replay is for callers that want it done now.
+func (w *Writer) Replay(ctx context.Context) error {
+	if w.spool == nil {
+		return nil
+	}
+	res := w.spool.replay(ctx, w.ins, w.opts.FlushTimeout, time.Time{})
+	return errors.Join(append(res.bad, res.insertErr)...)
+}
+
+// replayer is the background loop's state of spool replays.
+type replayer struct {
+	last    time.Time // when the last replay started
+	failing bool      // the last replay's insert failed
+}
+
+// run replays the spool for up to FlushInterval when files wait and the last failed
+// replay is FlushInterval old. It logs what it did: a failing store once per outage,
+// every file moved aside.
+func (r *replayer) run(ctx context.Context, w *Writer) {
+	if w.spool == nil || w.spool.empty() || (r.failing && time.Since(r.last) < w.opts.FlushInterval) {
+		return
+	}
+	r.last = time.Now()
+	res := w.spool.replay(ctx, w.ins, w.opts.FlushTimeout, r.last.Add(w.opts.FlushInterval))
+	for _, err := range res.bad {
+		w.log.Error("spool file not replayed", "err", err)
+	}
+	if res.rows > 0 {
+		w.log.Info("spooled rows replayed", "rows", res.rows)
+	}
+	switch {
+	case res.insertErr != nil && !r.failing && ctx.Err() == nil:
+		w.log.Warn("spool not replayed; retrying", "err", res.insertErr)
+		r.failing = true
+	case res.insertErr == nil:
+		r.failing = false
+	}
 }

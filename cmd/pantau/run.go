@@ -71,7 +71,13 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 
 	wopts := storage.WriterOptionsFrom(cfg.Storage)
 	wopts.Metrics = storage.NewMetrics(reg)
+	wopts.Logger = logger
 	w := storage.NewWriter(st, wopts)
+	// Rows an earlier process left in the spool go in before the crawler asks what is
+	// stored, so that it does not fetch them again.
+	if err := w.Replay(ctx); err != nil {
+		logger.Warn("spool not replayed at start; the writer retries in the background", "err", err)
+	}
 
 	var p *pipeline.Pipeline
 	opts := append([]crawler.Option{

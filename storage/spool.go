@@ -1,0 +1,820 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The spool is a directory of files, each holding rows of one table that the writer could
+// not insert during a ClickHouse outage. A file is written to a temporary name, synced and
+// renamed into place before the writer acknowledges its rows, and deleted only after the
+// store confirmed its rows when they are replayed.
+//
+// A spool file is
+//
+//	magic "PNTSPL01"
+//	body: table, column count, columns, row count, rows (one tagged value per column)
+//	trailer: body length (uint64, little endian), CRC-32C of the body (uint32, little endian)
+//
+// Strings are a uvarint length and the bytes. Every value carries a tag naming its Go type,
+// so that a replayed row holds exactly the values Record.Row returned. A file cut short by a
+// crash or damaged later fails the length or checksum test and is set aside, never
+// half-replayed.
+
+// spoolMagic opens every spool file; its last two bytes are the format version.
+const spoolMagic = "PNTSPL01"
+
+// spoolTrailerSize is the size of the body length and checksum closing a spool file.
+const spoolTrailerSize = 12
+
+// Spool file name suffixes: complete files, files being written, files set aside.
+const (
+	spoolExt    = ".spool"
+	spoolTmpExt = ".tmp"
+	spoolBadExt = ".bad"
+)
+
+// DefaultSpoolMaxBytes caps the spool when WriterOptions.SpoolMaxBytes is zero.
+const DefaultSpoolMaxBytes = 1 << 30
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// errSpoolFull reports that a spool file would take the spool past its byte cap.
+var errSpoolFull = errors.New("spool full")
+
+// ErrSpooled is the error a row's ack gets when the Writer closed with the row in a spool
+// file that ClickHouse has not confirmed yet: the row is safe on disk and the next Writer
+// on the folder inserts it, but it is not stored, so its source should not advance past it.
+var ErrSpooled = errors.New("storage: rows wait in the spool, not yet confirmed by ClickHouse")
+
+// errSpoolCorrupt reports a spool file whose framing, checksum or values are wrong.
+var errSpoolCorrupt = errors.New("torn or corrupt spool file")
+
+// SpoolFileError reports a spool file that could not be read. The writer moves such a file
+// aside and goes on with the others; the operator decides what to do with it.
+type SpoolFileError struct {
+	Path  string // the spool file
+	Aside string // where it was moved; empty when moving it failed too
+	Err   error
+}
+
+// Error names the file and where it went.
+func (e *SpoolFileError) Error() string {
+	if e.Aside == "" {
+		return fmt.Sprintf("spool file %s: %v (could not be moved aside)", e.Path, e.Err)
+	}
+	return fmt.Sprintf("spool file %s: %v; moved aside to %s", e.Path, e.Err, e.Aside)
+}
+
+// Unwrap returns the read error.
+func (e *SpoolFileError) Unwrap() error { return e.Err }
+
+// spoolFile is one complete file in the spool.
+type spoolFile struct {
+	name  string // base name; names sort oldest first
+	table string
+	rows  int
+	size  int64
+}
+
+// spool is the writer's directory of spool files. It is safe for concurrent use.
+type spool struct {
+	dir      string
+	maxBytes int64
+	metrics  *Metrics
+
+	writeMu  sync.Mutex // one file written at a time, so the byte cap holds
+	replayMu sync.Mutex // one replay at a time, so no file is inserted twice
+
+	mu       sync.Mutex // guards the fields below
+	scanned  bool       // dir was listed; until then nothing is written
+	files    []spoolFile
+	bytes    int64
+	seq      uint64  // sequence number of the next file
+	problems []error // found by scan, not yet reported by a replay
+	// held are the acks of the rows of each file this process spooled, by file name:
+	// they are called once ClickHouse confirmed the file's replay, never earlier.
+	held map[string][]func(error)
+}
+
+func newSpool(dir string, maxBytes int64, m *Metrics) *spool {
+	if maxBytes <= 0 {
+		maxBytes = DefaultSpoolMaxBytes
+	}
+	return &spool{dir: dir, maxBytes: maxBytes, metrics: m}
+}
+
+// scan lists the directory once: it deletes files a crash left half written (their rows
+// were never acknowledged), reads the header of every spool file and moves aside the files
+// whose header cannot be read, keeping their errors for the next replay to report. It
+// fails when the directory cannot be listed, and is then tried again on the next call. A
+// missing directory is an empty spool; write creates it.
+func (s *spool) scan() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.scanned {
+		return nil
+	}
+	entries, err := os.ReadDir(s.dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("list spool %s: %w", s.dir, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		// Numbers of files set aside are not reused either, so no name is ever taken twice.
+		s.seq = max(s.seq, spoolSeq(name)+1)
+		switch {
+		case e.IsDir():
+		case strings.HasSuffix(name, spoolTmpExt):
+			if err := os.Remove(s.path(name)); err != nil {
+				s.problems = append(s.problems, fmt.Errorf("remove unfinished spool file: %w", err))
+			}
+		case strings.HasSuffix(name, spoolExt):
+			f, err := readSpoolHeader(s.path(name))
+			if err != nil {
+				s.problems = append(s.problems, s.setAside(name, spoolTable(name), err))
+				continue
+			}
+			f.name = name
+			s.files = append(s.files, f)
+			s.bytes += f.size
+		}
+	}
+	slices.SortFunc(s.files, func(a, b spoolFile) int { return strings.Compare(a.name, b.name) })
+	s.scanned = true
+	s.gaugeAllLocked()
+	return nil
+}
+
+// write stores rows of table in a new spool file and returns once the file is durable:
+// synced, renamed into place and its directory synced. It fails with errSpoolFull when the
+// file would take the spool past its cap, leaving nothing behind.
+func (s *spool) write(table string, columns []string, rows [][]any) (spoolFile, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.scan(); err != nil {
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
+	}
+	s.mu.Lock()
+	room := s.maxBytes - s.bytes
+	name := fmt.Sprintf("%020d-%s%s", s.seq, fileSafe(table), spoolExt)
+	s.seq++
+	s.mu.Unlock()
+	if room <= int64(len(spoolMagic)+spoolTrailerSize) {
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w (%d bytes)", len(rows), table, errSpoolFull, s.maxBytes)
+	}
+	if err := os.MkdirAll(s.dir, 0o750); err != nil {
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
+	}
+	size, err := writeSpoolFile(s.dir, name, room, table, columns, rows)
+	if err != nil {
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
+	}
+	f := spoolFile{name: name, table: table, rows: len(rows), size: size}
+	s.mu.Lock()
+	s.files = append(s.files, f)
+	s.bytes += size
+	s.gaugeLocked(table)
+	s.mu.Unlock()
+	return f, nil
+}
+
+// path returns the path of the spool file named name.
+func (s *spool) path(name string) string { return filepath.Join(s.dir, name) }
+
+// replayResult is the outcome of one replay.
+type replayResult struct {
+	rows      int     // rows the store confirmed
+	bad       []error // files moved aside (*SpoolFileError), files not deleted
+	insertErr error   // the insert (or listing) that stopped the replay
+}
+
+// replay inserts the spool files through ins, oldest first, each within timeout, and
+// deletes each file once the store confirmed it. A file that cannot be read is moved aside
+// and the others go on; a failed insert stops the replay, since the store is not taking
+// rows, and the file stays for the next replay. With a non-zero deadline no new file is
+// started after it.
+func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration, deadline time.Time) replayResult {
+	s.replayMu.Lock()
+	defer s.replayMu.Unlock()
+	var res replayResult
+	if err := s.scan(); err != nil {
+		res.insertErr = err
+		return res
+	}
+	s.mu.Lock()
+	files := slices.Clone(s.files)
+	res.bad, s.problems = s.problems, nil
+	s.mu.Unlock()
+	for _, f := range files {
+		if ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline)) {
+			break
+		}
+		table, columns, rows, err := readSpoolFile(s.path(f.name))
+		if err != nil {
+			s.mu.Lock()
+			bad := s.setAside(f.name, f.table, err)
+			res.bad = append(res.bad, bad)
+			s.dropLocked(f)
+			acks := s.takeLocked(f.name)
+			s.mu.Unlock()
+			callAcks(acks, bad)
+			continue
+		}
+		ictx, cancel := context.WithTimeout(ctx, timeout)
+		err = ins.Insert(ictx, table, columns, rows)
+		cancel()
+		if err != nil {
+			if m := s.metrics; m != nil {
+				m.FlushErrors.WithLabelValues(table).Inc()
+			}
+			res.insertErr = fmt.Errorf("replay spool file %s (%d rows of %s): %w", s.path(f.name), len(rows), table, err)
+			break
+		}
+		res.rows += len(rows)
+		if m := s.metrics; m != nil {
+			m.RowsWritten.WithLabelValues(table).Add(float64(len(rows)))
+			m.SpoolReplayedRows.WithLabelValues(table).Add(float64(len(rows)))
+		}
+		s.mu.Lock()
+		// A file that cannot be deleted is still forgotten, so that this process does not
+		// insert it again; a restart replays it once more, and the ReplacingMergeTree
+		// tables absorb the repeat.
+		if err := os.Remove(s.path(f.name)); err != nil {
+			res.bad = append(res.bad, fmt.Errorf("delete replayed spool file: %w", err))
+		}
+		s.dropLocked(f)
+		acks := s.takeLocked(f.name)
+		s.mu.Unlock()
+		callAcks(acks, nil)
+	}
+	return res
+}
+
+// hold keeps the acks of the rows spooled to the file name until its replay.
+func (s *spool) hold(name string, acks []func(error)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[string][]func(error){}
+	}
+	s.held[name] = acks
+}
+
+// takeLocked returns and forgets the acks held for the file name. The caller holds s.mu.
+func (s *spool) takeLocked(name string) []func(error) {
+	acks := s.held[name]
+	delete(s.held, name)
+	return acks
+}
+
+// release calls every held ack with an error wrapping ErrSpooled that names its file:
+// the rows wait on disk, unconfirmed, for a later process to replay them.
+func (s *spool) release() {
+	s.mu.Lock()
+	held := s.held
+	s.held = nil
+	s.mu.Unlock()
+	for name, acks := range held {
+		callAcks(acks, fmt.Errorf("%w: %s", ErrSpooled, s.path(name)))
+	}
+}
+
+// empty reports whether the spool holds no files. It is false until the folder was
+// listed, so that the first replay lists it.
+func (s *spool) empty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.scanned && len(s.files) == 0
+}
+
+// setAside renames the unreadable file name to name.bad, counts it and returns the
+// *SpoolFileError describing it. The caller holds s.mu.
+func (s *spool) setAside(name, table string, err error) error {
+	if m := s.metrics; m != nil {
+		m.SpoolErrors.WithLabelValues(table).Inc()
+	}
+	fe := &SpoolFileError{Path: s.path(name), Err: err}
+	if rerr := os.Rename(fe.Path, fe.Path+spoolBadExt); rerr == nil {
+		fe.Aside = fe.Path + spoolBadExt
+	}
+	return fe
+}
+
+// dropLocked forgets f. The caller holds s.mu.
+func (s *spool) dropLocked(f spoolFile) {
+	i := slices.IndexFunc(s.files, func(g spoolFile) bool { return g.name == f.name })
+	if i < 0 {
+		return
+	}
+	s.files = slices.Delete(s.files, i, i+1)
+	s.bytes -= f.size
+	s.gaugeLocked(f.table)
+}
+
+// gaugeLocked sets the spool gauges of table. The caller holds s.mu.
+func (s *spool) gaugeLocked(table string) {
+	m := s.metrics
+	if m == nil {
+		return
+	}
+	var rows, size int64
+	for _, f := range s.files {
+		if f.table == table {
+			rows += int64(f.rows)
+			size += f.size
+		}
+	}
+	m.SpoolRows.WithLabelValues(table).Set(float64(rows))
+	m.SpoolBytes.WithLabelValues(table).Set(float64(size))
+}
+
+// gaugeAllLocked sets the spool gauges of every table with files. The caller holds s.mu.
+func (s *spool) gaugeAllLocked() {
+	seen := map[string]bool{}
+	for _, f := range s.files {
+		if !seen[f.table] {
+			seen[f.table] = true
+			s.gaugeLocked(f.table)
+		}
+	}
+}
+
+// spoolSeq returns the sequence number a spool file name starts with, 0 if none.
+func spoolSeq(name string) uint64 {
+	digits, _, _ := strings.Cut(name, "-")
+	n, _ := strconv.ParseUint(digits, 10, 64)
+	return n
+}
+
+// spoolTable returns the table part of a spool file name, for metrics about a file whose
+// header cannot be read.
+func spoolTable(name string) string {
+	_, rest, _ := strings.Cut(strings.TrimSuffix(name, spoolExt), "-")
+	return rest
+}
+
+// fileSafe returns table with every byte outside [A-Za-z0-9_] replaced by '_'. The name
+// only helps people browsing the folder: the file itself holds the table name.
+func fileSafe(table string) string {
+	b := []byte(table)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// writeSpoolFile writes the rows to dir/name atomically and durably and returns the file's
+// size. It gives up with errSpoolFull as soon as the file grows past limit bytes.
+func writeSpoolFile(dir, name string, limit int64, table string, columns []string, rows [][]any) (size int64, err error) {
+	tmp := filepath.Join(dir, name+spoolTmpExt)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	enc := &spoolEncoder{w: f, limit: limit}
+	if err := enc.encode(table, columns, rows); err != nil {
+		return 0, err
+	}
+	if err := f.Sync(); err != nil {
+		return 0, err
+	}
+	if err := f.Close(); err != nil {
+		return 0, err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return 0, err
+	}
+	return enc.size, syncDir(dir)
+}
+
+// syncDir makes the entries of dir (a rename into it) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Value tags of the spool format. The numbers are part of the format: append only.
+const (
+	tagNil byte = iota
+	tagString
+	tagBytes
+	tagBool
+	tagInt
+	tagInt8
+	tagInt16
+	tagInt32
+	tagInt64
+	tagUint
+	tagUint8
+	tagUint16
+	tagUint32
+	tagUint64
+	tagFloat32
+	tagFloat64
+	tagTime
+	tagStrings
+)
+
+// spoolEncoder writes one spool file: magic, body and trailer.
+type spoolEncoder struct {
+	w     io.Writer
+	limit int64 // the most bytes the file may take
+	buf   []byte
+	crc   uint32
+	body  int64 // body bytes written so far
+	size  int64 // file bytes written so far
+}
+
+// encode writes the whole file.
+func (e *spoolEncoder) encode(table string, columns []string, rows [][]any) error {
+	e.buf = append(e.buf[:0], spoolMagic...)
+	if err := e.emit(false); err != nil {
+		return err
+	}
+	e.buf = appendString(e.buf, table)
+	e.buf = binary.AppendUvarint(e.buf, uint64(len(columns)))
+	for _, c := range columns {
+		e.buf = appendString(e.buf, c)
+	}
+	e.buf = binary.AppendUvarint(e.buf, uint64(len(rows)))
+	for i, row := range rows {
+		if len(row) != len(columns) {
+			return fmt.Errorf("row %d has %d values for %d columns", i, len(row), len(columns))
+		}
+		for j, v := range row {
+			var err error
+			if e.buf, err = appendSpoolValue(e.buf, v); err != nil {
+				return fmt.Errorf("row %d, column %s: %w", i, columns[j], err)
+			}
+		}
+		if len(e.buf) >= 64<<10 {
+			if err := e.emit(true); err != nil {
+				return err
+			}
+		}
+	}
+	if err := e.emit(true); err != nil {
+		return err
+	}
+	e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(e.body))
+	e.buf = binary.LittleEndian.AppendUint32(e.buf, e.crc)
+	return e.emit(false)
+}
+
+// emit writes the buffered bytes, adding them to the body's length and checksum when body
+// is true.
+func (e *spoolEncoder) emit(body bool) error {
+	if e.size+int64(len(e.buf)) > e.limit {
+		return errSpoolFull
+	}
+	if body {
+		e.crc = crc32.Update(e.crc, castagnoli, e.buf)
+		e.body += int64(len(e.buf))
+	}
+	n, err := e.w.Write(e.buf)
+	e.size += int64(n)
+	e.buf = e.buf[:0]
+	return err
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// appendSpoolValue appends v with its tag. It supports the Go types Record.Row returns.
+func appendSpoolValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(b, tagNil), nil
+	case string:
+		return appendString(append(b, tagString), v), nil
+	case []byte:
+		return appendString(append(b, tagBytes), string(v)), nil
+	case bool:
+		if v {
+			return append(b, tagBool, 1), nil
+		}
+		return append(b, tagBool, 0), nil
+	case int:
+		return binary.AppendVarint(append(b, tagInt), int64(v)), nil
+	case int8:
+		return binary.AppendVarint(append(b, tagInt8), int64(v)), nil
+	case int16:
+		return binary.AppendVarint(append(b, tagInt16), int64(v)), nil
+	case int32:
+		return binary.AppendVarint(append(b, tagInt32), int64(v)), nil
+	case int64:
+		return binary.AppendVarint(append(b, tagInt64), v), nil
+	case uint:
+		return binary.AppendUvarint(append(b, tagUint), uint64(v)), nil
+	case uint8:
+		return append(b, tagUint8, v), nil
+	case uint16:
+		return binary.AppendUvarint(append(b, tagUint16), uint64(v)), nil
+	case uint32:
+		return binary.AppendUvarint(append(b, tagUint32), uint64(v)), nil
+	case uint64:
+		return binary.AppendUvarint(append(b, tagUint64), v), nil
+	case float32:
+		return binary.LittleEndian.AppendUint32(append(b, tagFloat32), math.Float32bits(v)), nil
+	case float64:
+		return binary.LittleEndian.AppendUint64(append(b, tagFloat64), math.Float64bits(v)), nil
+	case time.Time:
+		// AppendBinary keeps the instant to the nanosecond and the zone offset (UTC as
+		// UTC) in at most 16 bytes: one length byte, then the encoding in place.
+		b = append(b, tagTime, 0)
+		at := len(b)
+		b, err := v.AppendBinary(b)
+		if err != nil {
+			return b[:at-2], err
+		}
+		b[at-1] = byte(len(b) - at)
+		return b, nil
+	case []string:
+		b = binary.AppendUvarint(append(b, tagStrings), uint64(len(v)))
+		for _, s := range v {
+			b = appendString(b, s)
+		}
+		return b, nil
+	}
+	return b, fmt.Errorf("cannot spool a %T value", v)
+}
+
+// readSpoolHeader reads the table and row count of the spool file at path, and its size,
+// without reading the rows.
+func readSpoolHeader(path string) (spoolFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return spoolFile{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return spoolFile{}, err
+	}
+	if st.Size() < int64(len(spoolMagic)+spoolTrailerSize) {
+		return spoolFile{}, fmt.Errorf("%w: %d bytes", errSpoolCorrupt, st.Size())
+	}
+	head := make([]byte, min(st.Size()-spoolTrailerSize, 64<<10))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return spoolFile{}, err
+	}
+	if string(head[:len(spoolMagic)]) != spoolMagic {
+		return spoolFile{}, fmt.Errorf("%w: not a spool file (magic %q)", errSpoolCorrupt, head[:len(spoolMagic)])
+	}
+	d := spoolDecoder{b: head[len(spoolMagic):]}
+	table, _ := d.header()
+	rows := d.count(0)
+	if d.err != nil {
+		return spoolFile{}, d.err
+	}
+	return spoolFile{table: table, rows: rows, size: st.Size()}, nil
+}
+
+// readSpoolFile reads and checks the spool file at path.
+func readSpoolFile(path string) (table string, columns []string, rows [][]any, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return decodeSpool(data)
+}
+
+// decodeSpool checks the framing and checksum of a whole spool file and decodes it.
+func decodeSpool(data []byte) (table string, columns []string, rows [][]any, err error) {
+	if len(data) < len(spoolMagic)+spoolTrailerSize {
+		return "", nil, nil, fmt.Errorf("%w: %d bytes", errSpoolCorrupt, len(data))
+	}
+	if string(data[:len(spoolMagic)]) != spoolMagic {
+		return "", nil, nil, fmt.Errorf("%w: not a spool file (magic %q)", errSpoolCorrupt, data[:len(spoolMagic)])
+	}
+	body := data[len(spoolMagic) : len(data)-spoolTrailerSize]
+	trailer := data[len(data)-spoolTrailerSize:]
+	if n := binary.LittleEndian.Uint64(trailer); n != uint64(len(body)) {
+		return "", nil, nil, fmt.Errorf("%w: body of %d bytes, trailer says %d", errSpoolCorrupt, len(body), n)
+	}
+	if sum := crc32.Checksum(body, castagnoli); sum != binary.LittleEndian.Uint32(trailer[8:]) {
+		return "", nil, nil, fmt.Errorf("%w: checksum mismatch", errSpoolCorrupt)
+	}
+	d := spoolDecoder{b: body}
+	table, columns = d.header()
+	n := d.count(len(columns))
+	rows = make([][]any, 0, n)
+	for range n {
+		if d.err != nil {
+			break
+		}
+		row := make([]any, len(columns))
+		for j := range row {
+			row[j] = d.value()
+		}
+		rows = append(rows, row)
+	}
+	if d.err == nil && len(d.b) > 0 {
+		d.fail("%d bytes after the last row", len(d.b))
+	}
+	if d.err != nil {
+		return "", nil, nil, d.err
+	}
+	return table, columns, rows, nil
+}
+
+// spoolDecoder reads a spool body. The first problem is kept in err; after it every read
+// returns zero values.
+type spoolDecoder struct {
+	b   []byte
+	err error
+}
+
+func (d *spoolDecoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: %s", errSpoolCorrupt, fmt.Sprintf(format, args...))
+	}
+	d.b = nil
+}
+
+// header reads the table and columns.
+func (d *spoolDecoder) header() (table string, columns []string) {
+	table = d.string()
+	columns = make([]string, d.count(1))
+	for i := range columns {
+		columns[i] = d.string()
+	}
+	if d.err == nil && (table == "" || len(columns) == 0) {
+		d.fail("no table or no columns")
+	}
+	return table, columns
+}
+
+// count reads a number of items each taking at least minSize bytes, checking that the
+// rest of the body can hold them.
+func (d *spoolDecoder) count(minSize int) int {
+	n := d.uvarint()
+	if minSize > 0 && n > uint64(len(d.b)/minSize) {
+		d.fail("count %d exceeds the %d bytes left", n, len(d.b))
+		return 0
+	}
+	if n > math.MaxInt32 {
+		d.fail("count %d too large", n)
+		return 0
+	}
+	return int(n)
+}
+
+func (d *spoolDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("bad unsigned number")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *spoolDecoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("bad signed number")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *spoolDecoder) bytes(n int) []byte {
+	if n > len(d.b) {
+		d.fail("%d bytes wanted, %d left", n, len(d.b))
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
+// lenBytes reads a uvarint length and that many bytes, without copying them.
+func (d *spoolDecoder) lenBytes() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail("%d bytes wanted, %d left", n, len(d.b))
+		return nil
+	}
+	return d.bytes(int(n))
+}
+
+func (d *spoolDecoder) string() string { return string(d.lenBytes()) }
+
+// signed reads a varint that must fit in bits.
+func (d *spoolDecoder) signed(bits int) int64 {
+	v := d.varint()
+	if bits < 64 && (v < -1<<(bits-1) || v >= 1<<(bits-1)) {
+		d.fail("%d out of range of int%d", v, bits)
+	}
+	return v
+}
+
+// unsigned reads a uvarint that must fit in bits.
+func (d *spoolDecoder) unsigned(bits int) uint64 {
+	v := d.uvarint()
+	if bits < 64 && v >= 1<<bits {
+		d.fail("%d out of range of uint%d", v, bits)
+	}
+	return v
+}
+
+// value reads one tagged value.
+func (d *spoolDecoder) value() any {
+	tag := d.bytes(1)
+	if tag == nil {
+		return nil
+	}
+	switch tag[0] {
+	case tagNil:
+		return nil
+	case tagString:
+		return d.string()
+	case tagBytes:
+		return slices.Clone(d.lenBytes())
+	case tagBool:
+		b := d.bytes(1)
+		if b != nil && b[0] > 1 {
+			d.fail("bool byte %d", b[0])
+		}
+		return b != nil && b[0] == 1
+	case tagInt:
+		return int(d.signed(strconv.IntSize))
+	case tagInt8:
+		return int8(d.signed(8))
+	case tagInt16:
+		return int16(d.signed(16))
+	case tagInt32:
+		return int32(d.signed(32))
+	case tagInt64:
+		return d.signed(64)
+	case tagUint:
+		return uint(d.unsigned(strconv.IntSize))
+	case tagUint8:
+		if b := d.bytes(1); b != nil {
+			return b[0]
+		}
+		return uint8(0)
+	case tagUint16:
+		return uint16(d.unsigned(16))
+	case tagUint32:
+		return uint32(d.unsigned(32))
+	case tagUint64:
+		return d.unsigned(64)
+	case tagFloat32:
+		if b := d.bytes(4); b != nil {
+			return math.Float32frombits(binary.LittleEndian.Uint32(b))
+		}
+		return float32(0)
+	case tagFloat64:
+		if b := d.bytes(8); b != nil {
+			return math.Float64frombits(binary.LittleEndian.Uint64(b))
+		}
+		return float64(0)
+	case tagTime:
+		var t time.Time
+		if err := t.UnmarshalBinary(d.lenBytes()); err != nil && d.err == nil {
+			d.fail("time: %v", err)
+		}
+		return t
+	case tagStrings:
+		v := make([]string, d.count(1))
+		for i := range v {
+			v[i] = d.string()
+		}
+		return v
+	}
+	d.fail("unknown value tag %d", tag[0])
+	return nil
+}
