@@ -739,7 +739,12 @@ func (c *Crawler) work(ctx context.Context, jobs <-chan job, out chan<- Article)
 			if ctx.Err() == nil {
 				class := errorClass(err)
 				c.m.sourceErrors.WithLabelValues(j.src.Name, class).Inc()
-				c.log.Warn("article skipped", "source", j.src.Name, "url", j.item.URL, "error_class", class, "err", err)
+				// A robots.txt refusal is the site's policy, not a fault: counted, logged quietly.
+				level := slog.LevelWarn
+				if errors.Is(err, ErrRobotsDisallowed) {
+					level = slog.LevelInfo
+				}
+				c.log.Log(ctx, level, "article skipped", "source", j.src.Name, "url", j.item.URL, "error_class", class, "err", err)
 			}
 			continue
 		}
