@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -99,6 +100,7 @@ type spool struct {
 	replayMu sync.Mutex // one replay at a time, so no file is inserted twice
 
 	mu       sync.Mutex // guards the fields below
+	lock     *os.File   // the folder's lock file, held from the first use until close
 	scanned  bool       // dir was listed; until then nothing is written
 	files    []spoolFile
 	bytes    int64
@@ -107,7 +109,15 @@ type spool struct {
 	// held are the acks of the rows of each file this process spooled, by file name:
 	// they are called once ClickHouse confirmed the file's replay, never earlier.
 	held map[string][]func(error)
+	// refusals counts, by file name, the replays in which ClickHouse refused the file
+	// while it took other rows.
+	refusals map[string]int
 }
+
+// maxRefusals is how many times ClickHouse may refuse a spool file while it takes other
+// rows before the file is moved aside: such a file (rows the schema no longer accepts,
+// say) would otherwise stop every replay behind it.
+const maxRefusals = 3
 
 func newSpool(dir string, maxBytes int64, m *Metrics) *spool {
 	if maxBytes <= 0 {
@@ -130,6 +140,11 @@ func (s *spool) scan() error {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("list spool %s: %w", s.dir, err)
+	}
+	if err == nil {
+		if err := s.lockLocked(); err != nil {
+			return err
+		}
 	}
 	for _, e := range entries {
 		name := e.Name()
@@ -178,6 +193,12 @@ func (s *spool) write(table string, columns []string, rows [][]any) (spoolFile, 
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
 		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
 	}
+	s.mu.Lock()
+	err := s.lockLocked()
+	s.mu.Unlock()
+	if err != nil {
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
+	}
 	size, err := writeSpoolFile(s.dir, name, room, table, columns, rows)
 	if err != nil {
 		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
@@ -191,6 +212,43 @@ func (s *spool) write(table string, columns []string, rows [][]any) (spoolFile, 
 	return f, nil
 }
 
+// lockName is the lock file in a spool folder; it keeps a second process out.
+const lockName = ".lock"
+
+// ErrSpoolInUse reports a spool folder another process holds: two writers on one folder
+// would replay each other's files.
+var ErrSpoolInUse = errors.New("storage: spool folder in use by another process")
+
+// lockLocked takes the folder's lock, once, without waiting. The caller holds s.mu.
+func (s *spool) lockLocked() error {
+	if s.lock != nil {
+		return nil
+	}
+	f, err := os.OpenFile(s.path(lockName), os.O_CREATE|os.O_RDWR, 0o640)
+	if err != nil {
+		return fmt.Errorf("lock spool %s: %w", s.dir, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return fmt.Errorf("spool %s: %w; give every instance its own storage.spool_dir", s.dir, ErrSpoolInUse)
+		}
+		return fmt.Errorf("lock spool %s: %w", s.dir, err)
+	}
+	s.lock = f
+	return nil
+}
+
+// close lets another process use the folder.
+func (s *spool) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lock != nil {
+		s.lock.Close() // closing the file releases the lock
+		s.lock = nil
+	}
+}
+
 // path returns the path of the spool file named name.
 func (s *spool) path(name string) string { return filepath.Join(s.dir, name) }
 
@@ -198,15 +256,19 @@ func (s *spool) path(name string) string { return filepath.Join(s.dir, name) }
 type replayResult struct {
 	rows      int     // rows the store confirmed
 	bad       []error // files moved aside (*SpoolFileError), files not deleted
+	refused   []error // files the store refused while it took other rows, kept for now
 	insertErr error   // the insert (or listing) that stopped the replay
 }
 
 // replay inserts the spool files through ins, oldest first, each within timeout, and
 // deletes each file once the store confirmed it. A file that cannot be read is moved aside
-// and the others go on; a failed insert stops the replay, since the store is not taking
-// rows, and the file stays for the next replay. With a non-zero deadline no new file is
-// started after it.
-func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration, deadline time.Time) replayResult {
+// and the others go on. After a failed insert the replay tries the next file: if the store
+// takes that one, the failed file was refused on its own merits and the replay goes on;
+// if not, or if no file is left, the replay stops, since the store is not taking rows.
+// storeTakesRows says that the store confirmed other rows since the last replay, which
+// also makes a lone failing file a refusal. A file refused maxRefusals times is moved
+// aside. With a non-zero deadline no new file is started after it.
+func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration, deadline time.Time, storeTakesRows bool) replayResult {
 	s.replayMu.Lock()
 	defer s.replayMu.Unlock()
 	var res replayResult
@@ -218,6 +280,8 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 	files := slices.Clone(s.files)
 	res.bad, s.problems = s.problems, nil
 	s.mu.Unlock()
+	var failed *spoolFile // the file whose insert failed, until the next insert tells why
+	var failedErr error
 	for _, f := range files {
 		if ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline)) {
 			break
@@ -240,8 +304,16 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 			if m := s.metrics; m != nil {
 				m.FlushErrors.WithLabelValues(table).Inc()
 			}
-			res.insertErr = fmt.Errorf("replay spool file %s (%d rows of %s): %w", s.path(f.name), len(rows), table, err)
-			break
+			err = fmt.Errorf("replay spool file %s (%d rows of %s): %w", s.path(f.name), len(rows), table, err)
+			if failed != nil {
+				break // a second failure in a row: the store is not taking rows
+			}
+			failed, failedErr, res.insertErr = &f, err, err
+			continue
+		}
+		if failed != nil {
+			s.refuse(&res, *failed, failedErr)
+			failed, res.insertErr = nil, nil
 		}
 		res.rows += len(rows)
 		if m := s.metrics; m != nil {
@@ -260,7 +332,34 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 		s.mu.Unlock()
 		callAcks(acks, nil)
 	}
+	if failed != nil && storeTakesRows {
+		s.refuse(&res, *failed, failedErr)
+		res.insertErr = nil
+	}
 	return res
+}
+
+// refuse counts a refusal of f by a store that takes other rows, and moves f aside at the
+// maxRefusals-th, calling its held acks with the error.
+func (s *spool) refuse(res *replayResult, f spoolFile, err error) {
+	s.mu.Lock()
+	if s.refusals == nil {
+		s.refusals = map[string]int{}
+	}
+	s.refusals[f.name]++
+	n := s.refusals[f.name]
+	if n < maxRefusals {
+		s.mu.Unlock()
+		res.refused = append(res.refused, fmt.Errorf("refused %d of %d times while ClickHouse takes other rows: %w", n, maxRefusals, err))
+		return
+	}
+	delete(s.refusals, f.name)
+	bad := s.setAside(f.name, f.table, fmt.Errorf("refused %d times while ClickHouse took other rows: %w", n, err))
+	res.bad = append(res.bad, bad)
+	s.dropLocked(f)
+	acks := s.takeLocked(f.name)
+	s.mu.Unlock()
+	callAcks(acks, bad)
 }
 
 // hold keeps the acks of the rows spooled to the file name until its replay.

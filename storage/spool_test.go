@@ -115,7 +115,8 @@ func seq(first, last int) []uint64 {
 	return out
 }
 
-// spoolFiles returns the base names in dir ending in suffix, sorted.
+// spoolFiles returns the base names in dir ending in suffix, sorted, but for the folder's
+// lock file.
 func spoolFiles(t testing.TB, dir, suffix string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -124,7 +125,7 @@ func spoolFiles(t testing.TB, dir, suffix string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), suffix) {
+		if strings.HasSuffix(e.Name(), suffix) && e.Name() != ".lock" {
 			out = append(out, e.Name())
 		}
 	}
@@ -366,6 +367,9 @@ func TestWriterSetsAsideCorruptSpoolFiles(t *testing.T) {
 		}
 
 		// A later outage numbers its files after every file seen, those set aside included.
+		if err := w.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
 		w3 := storage.NewWriter(down(s), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 		addAll(t, w3, &a, 100, 101)
 		if err := w3.Close(ctx); err != nil {
@@ -402,6 +406,115 @@ func flipByte(t *testing.T, path string) {
 	data[len(data)/2] ^= 0x40
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// refuser is a store that refuses any batch holding a fetch of 666 bytes, as ClickHouse
+// refuses rows its schema no longer accepts.
+type refuser struct{ storage.Inserter }
+
+func (r refuser) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	for _, row := range rows {
+		if slices.Contains(row, any(uint64(666))) {
+			return errors.New("Code: 27. Cannot parse input (simulated refusal)")
+		}
+	}
+	return r.Inserter.Insert(ctx, table, columns, rows)
+}
+
+// TestWriterSetsAsideRefusedSpoolFile checks that a spool file ClickHouse keeps refusing
+// while it takes other rows is moved aside after maxRefusals replays, instead of
+// stopping every replay; its rows' acks get the error, the other rows are stored.
+func TestWriterSetsAsideRefusedSpoolFile(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s storage.Store) {
+		ctx := context.Background()
+		ins := down(refuser{s})
+		dir := t.TempDir()
+		w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: 20 * time.Millisecond, SpoolDir: dir})
+		defer func() { _ = w.Close(ctx) }()
+		var refusedAcks, otherAcks ackLog
+		var fe *storage.FlushError
+		for i, n := range []int{666, 1, 2, 3, 4} {
+			a := &otherAcks
+			if i < 2 {
+				a = &refusedAcks
+			}
+			if err := w.Add(ctx, fetch(n), a.fn()); err != nil && !errors.As(err, &fe) {
+				t.Fatalf("add fetch %d: %v", n, err)
+			}
+		}
+		if got := spoolFiles(t, dir, ".spool"); len(got) != 2 {
+			t.Fatalf("spool files %v, want 2", got)
+		}
+
+		// ClickHouse is back but refuses the first file. Rows keep arriving and flushing,
+		// so each replay learns that the refusal is about the file.
+		ins.down.Store(false)
+		n := 100
+		waitUntil(t, "the refused file moved aside", func() bool {
+			n++
+			if err := w.Add(ctx, fetch(n), otherAcks.fn()); err != nil && !errors.As(err, &fe) {
+				t.Fatalf("add fetch %d: %v", n, err)
+			}
+			return len(spoolFiles(t, dir, ".bad")) == 1
+		})
+		if got := spoolFiles(t, dir, ".spool"); len(got) != 0 {
+			t.Errorf("spool files left %v", got)
+		}
+		if ok, failed := refusedAcks.counts(); ok != 0 || failed != 2 {
+			t.Fatalf("acks of the refused rows: %d ok, %d failed; want 2 failed", ok, failed)
+		}
+		var sfe *storage.SpoolFileError
+		if err := refusedAcks.errs[0]; !errors.As(err, &sfe) || !strings.Contains(err.Error(), "refused 3 times") {
+			t.Errorf("ack error %v, want a *SpoolFileError saying the file was refused 3 times", err)
+		}
+		if err := w.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		stored := storedFetches(t, s)
+		if slices.Contains(stored, 666) || slices.Contains(stored, 1) {
+			t.Errorf("rows of the refused file stored: %v", stored)
+		}
+		for _, want := range []uint64{2, 3, 4, 101} {
+			if !slices.Contains(stored, want) {
+				t.Errorf("fetch %d not stored: %v", want, stored)
+			}
+		}
+	})
+}
+
+// TestSpoolFolderOneProcess checks that a second writer does not use a spool folder a
+// first one holds, and can once the first closed.
+func TestSpoolFolderOneProcess(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	opts := storage.WriterOptions{BatchSize: 1, MaxBuffered: 1, FlushInterval: time.Hour, SpoolDir: dir}
+	first := storage.NewWriter(down(nil), opts)
+	var a ackLog
+	addAll(t, first, &a, 0, 2) // the second Add spools the first row
+	if got := spoolFiles(t, dir, ".spool"); len(got) != 1 {
+		t.Fatalf("spool files %v, want 1", got)
+	}
+
+	second := storage.NewWriter(down(nil), opts)
+	var b ackLog
+	addAll(t, second, &b, 10, 11)
+	err := second.Add(ctx, fetch(11), b.fn())
+	if !errors.Is(err, storage.ErrBufferFull) || !errors.Is(err, storage.ErrSpoolInUse) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("second writer spooling into a held folder: err = %v, want ErrBufferFull and ErrSpoolInUse naming %s", err, dir)
+	}
+	if err := second.Replay(ctx); !errors.Is(err, storage.ErrSpoolInUse) {
+		t.Errorf("second writer replaying a held folder: err = %v, want ErrSpoolInUse", err)
+	}
+
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Close(ctx); err != nil {
+		t.Fatalf("second writer closing once the folder is free: %v (want its row spooled)", err)
+	}
+	if got := spoolFiles(t, dir, ".spool"); len(got) != 3 {
+		t.Errorf("spool files %v, want 3: two of the first writer, one of the second", got)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pantau-id/pantau/config"
@@ -88,6 +89,9 @@ type Writer struct {
 	opts  WriterOptions
 	spool *spool // nil without SpoolDir
 	log   *slog.Logger
+	// lastFlushOK is when a flush last succeeded, in Unix nanoseconds: a spool file
+	// failing while flushes succeed is refused for what it holds, not for an outage.
+	lastFlushOK atomic.Int64
 
 	mu     sync.Mutex // guards tables and closed
 	tables map[string]*tableBuffer
@@ -189,7 +193,7 @@ func (w *Writer) Add(ctx context.Context, rec Record, ack func(error)) error {
 // caller holds t.mu.
 func (w *Writer) spoolFull(t *tableBuffer) error {
 	full := func(cause error) error {
-		return fmt.Errorf("add to %s: %w (%d rows; last flush: %v; spool: %v)",
+		return fmt.Errorf("add to %s: %w (%d rows; last flush: %v; spool: %w)",
 			t.table, ErrBufferFull, w.opts.MaxBuffered, t.lastErr, cause)
 	}
 	switch {
@@ -273,6 +277,7 @@ func (w *Writer) flushLocked(ctx context.Context, t *tableBuffer) ([]func(error)
 		return nil, &FlushError{Table: t.table, Rows: n, Err: err}
 	}
 	t.lastErr = nil
+	w.lastFlushOK.Store(t.lastAttempt.UnixNano())
 	acks := t.acks
 	clear(t.rows) // drop references to the values
 	t.rows = t.rows[:0]
@@ -383,6 +388,7 @@ func (w *Writer) Close(ctx context.Context) error {
 		// Rows this process spooled are acknowledged only once ClickHouse confirmed them:
 		// replay while it answers, and tell the acks of the rows still waiting that they
 		// are not stored (ErrSpooled). The next Writer on the folder replays them.
+		defer w.spool.close()
 		defer w.spool.release()
 		if err == nil {
 			if rerr := w.Replay(ctx); rerr != nil {
@@ -445,8 +451,13 @@ func (w *Writer) Replay(ctx context.Context) error {
 	if w.spool == nil {
 		return nil
 	}
-	res := w.spool.replay(ctx, w.ins, w.opts.FlushTimeout, time.Time{})
-	return errors.Join(append(res.bad, res.insertErr)...)
+	res := w.spool.replay(ctx, w.ins, w.opts.FlushTimeout, time.Time{}, false)
+	return errors.Join(append(append(res.bad, res.refused...), res.insertErr)...)
+}
+
+// flushedSince reports whether a flush succeeded after t.
+func (w *Writer) flushedSince(t time.Time) bool {
+	return w.lastFlushOK.Load() > t.UnixNano()
 }
 
 // replayer is the background loop's state of spool replays.
@@ -462,10 +473,14 @@ func (r *replayer) run(ctx context.Context, w *Writer) {
 	if w.spool == nil || w.spool.empty() || (r.failing && time.Since(r.last) < w.opts.FlushInterval) {
 		return
 	}
+	storeTakesRows := w.flushedSince(r.last)
 	r.last = time.Now()
-	res := w.spool.replay(ctx, w.ins, w.opts.FlushTimeout, r.last.Add(w.opts.FlushInterval))
+	res := w.spool.replay(ctx, w.ins, w.opts.FlushTimeout, r.last.Add(w.opts.FlushInterval), storeTakesRows)
 	for _, err := range res.bad {
 		w.log.Error("spool file not replayed", "err", err)
+	}
+	for _, err := range res.refused {
+		w.log.Warn("spool file refused; kept for now", "err", err)
 	}
 	if res.rows > 0 {
 		w.log.Info("spooled rows replayed", "rows", res.rows)
