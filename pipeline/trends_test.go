@@ -28,9 +28,9 @@ const rulesFile = "../dashboards/prometheus/rules/pantau.rules.yml"
 
 // coverage is one story for the synthetic history, with its syndicated copies.
 type coverage struct {
-	programme, unit, source, label, title string
-	published                             time.Time
-	copies                                []string
+	programme, source, label, title string
+	published                       time.Time
+	copies                          []string
 }
 
 // units of the synthetic history's programmes.

@@ -25,10 +25,9 @@ type token struct {
 
 // scratch holds the per-call buffers of Judge; pooled so that Judge does not allocate.
 type scratch struct {
-	buf    []byte
-	toks   []token
-	feats  []feature
-	lexHit []float32
+	buf   []byte
+	toks  []token
+	feats []feature
 }
 
 // langRules holds the word lists that steer negation, intensity and contrast for one language.

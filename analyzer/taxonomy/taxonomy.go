@@ -316,11 +316,3 @@ func (n *node) matchesNothing() bool {
 		return false
 	}
 }
-
-// queryString renders the programme's query in canonical form, or "" when it has none.
-func (t *Taxonomy) queryString(i int) string {
-	if q := t.compiled[i].query; q != nil {
-		return q.String()
-	}
-	return ""
-}
