@@ -187,7 +187,7 @@ func (p *Pipeline) process(a crawler.Article) {
 		a.Ack(err)
 		switch {
 		case errors.Is(err, storage.ErrSpooled):
-			p.log.Info("article waits in the writer's spool for the next start", "url", a.CanonicalURL, "source", a.Source)
+			p.log.Debug("article waits in the writer's spool for the next start", "url", a.CanonicalURL, "source", a.Source)
 		case err != nil:
 			p.log.Error("article not stored", "url", a.CanonicalURL, "source", a.Source, "err", err)
 		}
