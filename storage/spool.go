@@ -288,13 +288,7 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 		}
 		table, columns, rows, err := readSpoolFile(s.path(f.name))
 		if err != nil {
-			s.mu.Lock()
-			bad := s.setAside(f.name, f.table, err)
-			res.bad = append(res.bad, bad)
-			s.dropLocked(f)
-			acks := s.takeLocked(f.name)
-			s.mu.Unlock()
-			callAcks(acks, bad)
+			res.bad = append(res.bad, s.discard(f, err))
 			continue
 		}
 		ictx, cancel := context.WithTimeout(ctx, timeout)
@@ -327,8 +321,7 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 		if err := os.Remove(s.path(f.name)); err != nil {
 			res.bad = append(res.bad, fmt.Errorf("delete replayed spool file: %w", err))
 		}
-		s.dropLocked(f)
-		acks := s.takeLocked(f.name)
+		acks := s.forgetLocked(f)
 		s.mu.Unlock()
 		callAcks(acks, nil)
 	}
@@ -348,18 +341,23 @@ func (s *spool) refuse(res *replayResult, f spoolFile, err error) {
 	}
 	s.refusals[f.name]++
 	n := s.refusals[f.name]
+	s.mu.Unlock()
 	if n < maxRefusals {
-		s.mu.Unlock()
 		res.refused = append(res.refused, fmt.Errorf("refused %d of %d times while ClickHouse takes other rows: %w", n, maxRefusals, err))
 		return
 	}
-	delete(s.refusals, f.name)
-	bad := s.setAside(f.name, f.table, fmt.Errorf("refused %d times while ClickHouse took other rows: %w", n, err))
-	res.bad = append(res.bad, bad)
-	s.dropLocked(f)
-	acks := s.takeLocked(f.name)
+	res.bad = append(res.bad, s.discard(f, fmt.Errorf("refused %d times while ClickHouse took other rows: %w", n, err)))
+}
+
+// discard moves f aside for err, forgets it and calls the acks held for its rows with the
+// resulting *SpoolFileError, which it returns.
+func (s *spool) discard(f spoolFile, err error) error {
+	s.mu.Lock()
+	bad := s.setAside(f.name, f.table, err)
+	acks := s.forgetLocked(f)
 	s.mu.Unlock()
 	callAcks(acks, bad)
+	return bad
 }
 
 // hold keeps the acks of the rows spooled to the file name until its replay.
@@ -370,13 +368,6 @@ func (s *spool) hold(name string, acks []func(error)) {
 		s.held = map[string][]func(error){}
 	}
 	s.held[name] = acks
-}
-
-// takeLocked returns and forgets the acks held for the file name. The caller holds s.mu.
-func (s *spool) takeLocked(name string) []func(error) {
-	acks := s.held[name]
-	delete(s.held, name)
-	return acks
 }
 
 // release calls every held ack with an error wrapping ErrSpooled that names its file:
@@ -412,15 +403,18 @@ func (s *spool) setAside(name, table string, err error) error {
 	return fe
 }
 
-// dropLocked forgets f. The caller holds s.mu.
-func (s *spool) dropLocked(f spoolFile) {
-	i := slices.IndexFunc(s.files, func(g spoolFile) bool { return g.name == f.name })
-	if i < 0 {
-		return
+// forgetLocked forgets f, replayed or moved aside, and returns the acks held for its rows.
+// The caller holds s.mu.
+func (s *spool) forgetLocked(f spoolFile) []func(error) {
+	acks := s.held[f.name]
+	delete(s.held, f.name)
+	delete(s.refusals, f.name)
+	if i := slices.IndexFunc(s.files, func(g spoolFile) bool { return g.name == f.name }); i >= 0 {
+		s.files = slices.Delete(s.files, i, i+1)
+		s.bytes -= f.size
+		s.gaugeLocked(f.table)
 	}
-	s.files = slices.Delete(s.files, i, i+1)
-	s.bytes -= f.size
-	s.gaugeLocked(f.table)
+	return acks
 }
 
 // gaugeLocked sets the spool gauges of table. The caller holds s.mu.
