@@ -48,11 +48,13 @@ type Result struct {
 
 // Analyzer analyses articles against a taxonomy. It is safe for concurrent use.
 type Analyzer struct {
-	tax   *taxonomy.Taxonomy
-	model *sentiment.Model
+	tax    *taxonomy.Taxonomy
+	model  *sentiment.Model
+	stance *StanceWeights
 }
 
-// New returns an analyzer; a nil taxonomy or model means the one shipped in the binary.
+// New returns an analyzer; a nil taxonomy or model means the one shipped in the binary. Mentions
+// are judged with the shipped stance model (see WithStance).
 func New(tax *taxonomy.Taxonomy, model *sentiment.Model) *Analyzer {
 	if tax == nil {
 		tax = taxonomy.Default()
@@ -60,7 +62,15 @@ func New(tax *taxonomy.Taxonomy, model *sentiment.Model) *Analyzer {
 	if model == nil {
 		model = sentiment.Default()
 	}
-	return &Analyzer{tax: tax, model: model}
+	return &Analyzer{tax: tax, model: model, stance: DefaultStance()}
+}
+
+// WithStance returns a copy of a that judges mentions with the stance weights w; nil judges them
+// with the sentence model and the hand-written rules alone.
+func (a *Analyzer) WithStance(w *StanceWeights) *Analyzer {
+	b := *a
+	b.stance = w
+	return &b
 }
 
 // Limits on the text judged.
@@ -103,11 +113,16 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	}
 
 	progs := a.tax.Programmes()
-	for _, m := range a.tax.Match(title, doc.Text, sents) {
+	passages := passagesPool.Get().(*sentiment.Passages)
+	defer passagesPool.Put(passages)
+	passages.Reset(a.model, judgeLang)
+	matches := a.tax.Match(title, doc.Text, sents)
+	named := namingCounts(matches)
+	for _, m := range matches {
 		p := progs[m.Programme]
-		text, snippet, parts := mentionText(title, doc.Text, sents, m)
-		judged := a.model.Judge(text, judgeLang)
-		stance, criticism := stance(judged, parts, programmeTerms(p, m.Terms))
+		in, snippet := newMentionInput(p, m, title, doc.Text, sents, named)
+		in.lang, in.passages = judgeLang, passages
+		stance, criticism := a.judgeMention(in)
 		res.Mentions = append(res.Mentions, Mention{
 			Programme: p.ID,
 			Unit:      p.Unit,
@@ -120,13 +135,51 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	return res
 }
 
+// newMentionInput builds the input of a match's judgement, without its language and passages.
+// named counts the matches naming each sentence (namingCounts).
+func newMentionInput(p taxonomy.Programme, m taxonomy.Match, title, body string, sents []taxonomy.Span, named map[int]int) (mentionInput, string) {
+	text, snippet, parts, index := mentionParts(title, body, sents, m)
+	in := mentionInput{programme: p.ID, text: text, parts: parts, terms: programmeTerms(p, m.Terms), inTitle: m.InTitle}
+	for k, i := range index {
+		if named[i] > 1 {
+			in.shared = append(in.shared, k)
+		}
+	}
+	return in, snippet
+}
+
+// namingCounts returns how many matches name each sentence, the title under titlePart.
+func namingCounts(matches []taxonomy.Match) map[int]int {
+	named := make(map[int]int, 16)
+	for _, m := range matches {
+		if m.InTitle {
+			named[titlePart]++
+		}
+		for _, s := range m.Sentences {
+			named[s]++
+		}
+	}
+	return named
+}
+
 // mentionText assembles the text judged for a match, as one text and as its sentences (the title
 // first when it names the programme), and picks its snippet.
 func mentionText(title, body string, sents []taxonomy.Span, m taxonomy.Match) (text, snippet string, parts []string) {
+	text, snippet, parts, _ = mentionParts(title, body, sents, m)
+	return text, snippet, parts
+}
+
+// titlePart is the index mentionParts gives the title.
+const titlePart = -1
+
+// mentionParts is mentionText that also returns the sentence index of each part (titlePart for
+// the title).
+func mentionParts(title, body string, sents []taxonomy.Span, m taxonomy.Match) (text, snippet string, parts []string, index []int) {
 	if m.InTitle {
 		text = title
 		snippet = title
 		parts = append(parts, title)
+		index = append(index, titlePart)
 	}
 	included := make(map[int]bool, len(m.Sentences)+2)
 	var order []int
@@ -155,11 +208,12 @@ func mentionText(title, body string, sents []taxonomy.Span, m taxonomy.Match) (t
 		part := body[sents[i].Start:sents[i].End]
 		text = joinSentence(text, part)
 		parts = append(parts, part)
+		index = append(index, i)
 	}
 	if len(m.Sentences) > 0 {
 		snippet = body[sents[m.Sentences[0]].Start:sents[m.Sentences[0]].End]
 	}
-	return text, snippet, parts
+	return text, snippet, parts, index
 }
 
 // attributionWords are the verbs that attribute a quotation to a speaker.

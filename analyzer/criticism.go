@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -190,24 +191,46 @@ func denies(words []string) bool {
 //     fire, a death) that blames nobody: neutral;
 //   - otherwise the model's judgement, with criticism exactly when it is negative.
 func stance(judged sentiment.Result, sentences []string, terms []programmeTerm) (Sentiment, bool) {
-	s := Sentiment{Label: judged.Label, Score: judged.Score}
-	var f clauseFacts
+	var facts clauseFacts
 	denial := false
-	var hits []cueHit
 	for _, sentence := range sentences {
-		words, cuts, phrases := clauseWords(sentence)
-		d := denies(words)
+		f, d := sentenceFacts(sentence, terms, nil)
+		facts.merge(f)
 		denial = denial || d
-		named := termPhrases(words, phrases, terms)
-		for c := range len(cuts) - 1 {
-			lo, hi := cuts[c], cuts[c+1]
-			if lo == hi {
-				continue
-			}
-			hits = clauseCues.hits(words[lo:hi], hits[:0])
-			f.merge(judgeClause(words[lo:hi], phrases[lo:hi], named, hits, d))
+	}
+	return ruleStance(judged, facts, denial)
+}
+
+// sentenceFacts applies the clause rules to one sentence of a mention and reports what they found
+// and whether the sentence is a denial. With v set, it also adds the clauses' stance features to v.
+func sentenceFacts(sentence string, terms []programmeTerm, v *sentiment.Vector) (clauseFacts, bool) {
+	var f clauseFacts
+	words, cuts, phrases := clauseWords(sentence)
+	d := denies(words)
+	named := termPhrases(words, phrases, terms)
+	var spans [][2]int
+	if v != nil {
+		var arr [8][2]int
+		spans = termSpans(words, terms, arr[:0])
+	}
+	var buf [16]cueHit
+	for c := range len(cuts) - 1 {
+		lo, hi := cuts[c], cuts[c+1]
+		if lo == hi {
+			continue
+		}
+		hits := clauseCues.hits(words[lo:hi], buf[:0])
+		f.merge(judgeClause(words[lo:hi], phrases[lo:hi], named, hits, d))
+		if v != nil {
+			addClauseFeatures(v, words, lo, hi, spans, hits, d)
 		}
 	}
+	return f, d
+}
+
+// ruleStance applies stance's rules to the model's judgement and the facts of the mention's clauses.
+func ruleStance(judged sentiment.Result, f clauseFacts, denial bool) (Sentiment, bool) {
+	s := Sentiment{Label: judged.Label, Score: judged.Score}
 	switch {
 	case f.harm:
 		s.Label = sentiment.Negative
@@ -408,21 +431,24 @@ func termPhrases(words []string, phrases []int, terms []programmeTerm) []int {
 	var out []int
 	for _, t := range terms {
 		for i := 0; i+len(t.words) <= len(words); i++ {
-			ok := true
-			for k, tw := range t.words {
-				w := words[i+k]
-				if !sameWord(w, tw) && !(t.prefix && k == len(t.words)-1 && strings.HasPrefix(w, tw)) {
-					ok = false
-					break
-				}
-			}
-			if ok && !slices.Contains(out, phrases[i]) {
+			if termAt(words, i, t) && !slices.Contains(out, phrases[i]) {
 				out = append(out, phrases[i])
 			}
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// termAt reports whether term t occurs in words at i.
+func termAt(words []string, i int, t programmeTerm) bool {
+	for k, tw := range t.words {
+		w := words[i+k]
+		if !sameWord(w, tw) && !(t.prefix && k == len(t.words)-1 && strings.HasPrefix(w, tw)) {
+			return false
+		}
+	}
+	return true
 }
 
 // sameWord reports whether w is p, or p with the enclitic -nya attached (mampetnya).
@@ -461,10 +487,15 @@ type cuePhrase struct {
 	kind  cueKind
 }
 
+// The index is built in a fixed order (kinds ascending, first words sorted), so that hits come in
+// the same order in every process and the stance features, and the weights trained on them, are
+// reproducible bit for bit.
 func newCueIndex(lists map[cueKind]phraseSet) cueIndex {
 	ix := cueIndex{}
-	for kind, ps := range lists {
-		for first, phrases := range ps {
+	for _, kind := range slices.Sorted(maps.Keys(lists)) {
+		ps := lists[kind]
+		for _, first := range slices.Sorted(maps.Keys(ps)) {
+			phrases := ps[first]
 		next:
 			for _, p := range phrases {
 				for i, q := range ix[first] {

@@ -17,6 +17,10 @@ import (
 //   - Programmes set (possibly empty): programme matching, the complete list of programmes the text mentions;
 //   - Programme set: one mention, its Label (stance toward that programme) and, when given, Criticism;
 //   - neither: the sentiment of the whole text (Label).
+//
+// A corpus line may carry both: Programmes and Mentions, the stance toward each programme
+// ({"programme","label","criticism"}). ReadLabelledDocs expands it into one matching line and
+// one mention line per entry of Mentions.
 type LabelledDoc struct {
 	Line       int      `json:"-"` // line number in the file, from 1
 	ID         string   `json:"id,omitempty"`
@@ -28,8 +32,17 @@ type LabelledDoc struct {
 	Programme  string   `json:"programme,omitempty"`
 	Label      string   `json:"label,omitempty"`
 	Criticism  *bool    `json:"criticism,omitempty"`
+	// Mentions are the per-programme stances of a corpus line; empty after ReadLabelledDocs.
+	Mentions []LabelledMention `json:"mentions,omitempty"`
 
 	hasProgrammes bool
+}
+
+// LabelledMention is the stance toward one programme in a corpus line.
+type LabelledMention struct {
+	Programme string `json:"programme"`
+	Label     string `json:"label"`
+	Criticism *bool  `json:"criticism,omitempty"`
 }
 
 // Kinds of LabelledDoc.
@@ -110,6 +123,15 @@ func ReadLabelledDocs(r io.Reader, name string) ([]LabelledDoc, error) {
 			}
 			d.Label = canon
 		}
+		if len(d.Mentions) > 0 {
+			expanded, err := expandMentions(d)
+			if err != nil {
+				fail(line, "%v", err)
+				continue
+			}
+			out = append(out, expanded...)
+			continue
+		}
 		if d.Kind() != DocMatching && d.Label == "" {
 			fail(line, "want a label (or programmes)")
 			continue
@@ -117,6 +139,34 @@ func ReadLabelledDocs(r io.Reader, name string) ([]LabelledDoc, error) {
 		out = append(out, d)
 	}
 	return out, errors.Join(errs...)
+}
+
+// expandMentions turns a corpus line with Mentions into its matching line (when it lists
+// Programmes) and one mention line per entry.
+func expandMentions(d LabelledDoc) ([]LabelledDoc, error) {
+	if d.Programme != "" || d.Label != "" {
+		return nil, errors.New("set mentions or programme and label, not both")
+	}
+	mentions := d.Mentions
+	d.Mentions = nil
+	var out []LabelledDoc
+	if d.hasProgrammes {
+		out = append(out, d)
+	}
+	for i, m := range mentions {
+		label, ok := sentiment.ParseLabel(m.Label)
+		if !ok || m.Programme == "" {
+			return nil, fmt.Errorf("mention %d: want a programme and a label, got %q and %q", i+1, m.Programme, m.Label)
+		}
+		if d.hasProgrammes && !slices.Contains(d.Programmes, m.Programme) {
+			return nil, fmt.Errorf("mention %d: programme %q is not in programmes", i+1, m.Programme)
+		}
+		md := d
+		md.hasProgrammes, md.Programmes = false, nil
+		md.Programme, md.Label, md.Criticism = m.Programme, label, m.Criticism
+		out = append(out, md)
+	}
+	return out, nil
 }
 
 // document returns the analyzer's input for d; lang is used when d names none.

@@ -146,6 +146,7 @@ func FuzzParseSitemap(f *testing.F) {
 // workers are busy. For a higher exec rate run with -fuzzminimizetime 5s.
 func FuzzExtract(f *testing.F) {
 	seeds(f, "*.html")
+	seeds(f, "layouts/*.html")
 	f.Fuzz(func(t *testing.T, page []byte) {
 		ex, err := Extract(page, "https://example.co.id/berita/1")
 		if err != nil {
@@ -153,6 +154,11 @@ func FuzzExtract(f *testing.F) {
 		}
 		if ex.Text == "" {
 			t.Error("nil error with empty text")
+		}
+		for _, l := range strings.Split(ex.Text, "\n") {
+			if l == "" || l != strings.TrimSpace(l) {
+				t.Errorf("empty or untrimmed line %q", l)
+			}
 		}
 		if !ex.Published.IsZero() && ex.Published.Location() != time.UTC {
 			t.Errorf("Published not UTC: %v", ex.Published)

@@ -87,19 +87,20 @@ func extract(page []byte, pageURL string, h extractHints) (Extracted, error) {
 		EnableFallback:  false, // DESIGN.md: as accurate and about twice as fast without
 		HtmlDateMode:    trafilatura.Disabled,
 	}
+	separateBlocks(doc) // trafilatura joins some text without a separator
 	res, err := trafilatura.ExtractDocument(doc, opts)
 	if err != nil {
 		return Extracted{}, fmt.Errorf("%w: %v", ErrNoContent, err)
-	}
-	out.Text = strings.TrimSpace(res.ContentText)
-	if utf8.RuneCountInString(out.Text) < minTextRunes {
-		return Extracted{}, ErrNoContent
 	}
 	out.Title = strings.TrimSpace(res.Metadata.Title)
 	if out.Title == "" {
 		out.Title = meta.title
 	}
 	out.Author = strings.TrimSpace(res.Metadata.Author)
+	out.Text = bodyText(res, out.Title, out.Author)
+	if utf8.RuneCountInString(out.Text) < minTextRunes {
+		return Extracted{}, ErrNoContent
+	}
 	if out.Lang == "" {
 		out.Lang = primaryLang(res.Metadata.Language)
 	}
@@ -127,6 +128,17 @@ func extract(page []byte, pageURL string, h extractHints) (Extracted, error) {
 
 	out.URL = canonicalOf(base, meta.canonical)
 	return out, nil
+}
+
+// bodyText is the article text of a trafilatura result, one paragraph a line, without
+// the title and byline lines an article container often starts with. It reads the
+// result's node, which keeps block boundaries, and only falls back to its flat text
+// when there is no node.
+func bodyText(res *trafilatura.ExtractResult, title, author string) string {
+	if res.ContentNode == nil {
+		return strings.TrimSpace(res.ContentText)
+	}
+	return strings.Join(stripHead(nodeText(res.ContentNode), title, author), "\n")
 }
 
 // canonicalOf picks the page's canonical URL: rel=canonical when it is on the same

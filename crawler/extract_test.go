@@ -4,9 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 func readTestdata(tb testing.TB, name string) []byte {
@@ -108,6 +111,160 @@ func TestExtract(t *testing.T) {
 				if strings.Contains(got.Text, s) {
 					t.Errorf("Text contains boilerplate %q", s)
 				}
+			}
+		})
+	}
+}
+
+// TestExtractBodyLayouts extracts article pages whose container starts with the
+// headline and a byline, in several layouts, and compares the body with the paragraphs
+// in testdata/layouts/<name>.txt, one a line.
+func TestExtractBodyLayouts(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string // in testdata/layouts, with a .txt of the expected lines beside it
+		title   string
+		bylines []string // lines of the page's container that are not body text
+	}{
+		{
+			name:    "h1 inside the article, author name as its own line",
+			file:    "h1_in_article",
+			title:   "Banjir Rendam Ratusan Rumah di Lubuk Buaya",
+			bylines: []string{"Dedi Kurniawan"},
+		},
+		{
+			name:    "byline in its own divs",
+			file:    "byline_div",
+			title:   "Harga Beras Medium di Padang Naik Jelang Akhir Tahun",
+			bylines: []string{"Redaksi", "Reporter: Siti Rahma"},
+		},
+		{
+			name:    "minified, inline spans in blocks with no white space between them",
+			file:    "inline_no_space",
+			title:   "Stok Elpiji 3 Kg di Pariaman Langka",
+			bylines: []string{"Redaksi", "Penulis: Rudi Hartono"},
+		},
+		{
+			name:    "paragraphs separated by br",
+			file:    "br_paragraphs",
+			title:   "Kapal Nelayan Hilang di Perairan Mentawai Ditemukan Selamat",
+			bylines: []string{"Oleh: Hendra Saputra"},
+		},
+		{
+			name:    "english page with By and Written by lines",
+			file:    "english",
+			title:   "Padang Opens Its First Waste Bank for Schools",
+			bylines: []string{"By Jonathan Reyes", "Written by Jonathan Reyes, Padang"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Extract(readTestdata(t, "layouts/"+tt.file+".html"), "https://example.id/berita/1")
+			if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			want := strings.Split(strings.TrimSpace(string(readTestdata(t, "layouts/"+tt.file+".txt"))), "\n")
+			lines := strings.Split(got.Text, "\n")
+			if got.Title != tt.title {
+				t.Errorf("Title = %q, want %q", got.Title, tt.title)
+			}
+			if strings.HasPrefix(got.Text, tt.title) {
+				t.Errorf("Text starts with the title:\n%s", got.Text)
+			}
+			for _, b := range tt.bylines {
+				if slices.Contains(lines, b) {
+					t.Errorf("Text holds the byline line %q", b)
+				}
+			}
+			for i := 1; i < len(want); i++ {
+				before, after := strings.Fields(want[i-1]), strings.Fields(want[i])
+				if glued := before[len(before)-1] + after[0]; strings.Contains(got.Text, glued) {
+					t.Errorf("Text glues two paragraphs: %q", glued)
+				}
+			}
+			if !slices.Equal(lines, want) {
+				t.Errorf("Text lines:\n%s\nwant:\n%s", got.Text, strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// TestExtractShortMinifiedArticle covers an article too short for trafilatura's main
+// extractor: its baseline joins the whole <article> text, which ran words together on
+// minified pages.
+func TestExtractShortMinifiedArticle(t *testing.T) {
+	page := `<html lang="id"><head><title>Stok Elpiji Langka</title></head><body><nav><a href="/">Beranda</a></nav>` +
+		`<article><h1>Stok Elpiji Langka</h1><div>Pasokan elpiji ke pangkalan berkurang dari jumlah yang didistribusikan</div>` +
+		`<div>Redaksi</div><div>Menurut Anom, kiriman dari agen hanya separuh dari biasanya.</div></article></body></html>`
+	got, err := Extract([]byte(page), "https://example.id/berita/1")
+	if err != nil {
+		t.Fatalf("Extract: %v", err)
+	}
+	for _, glued := range []string{"LangkaPasokan", "didistribusikanRedaksi", "RedaksiMenurut"} {
+		if strings.Contains(got.Text, glued) {
+			t.Errorf("Text glues words: %q in\n%s", glued, got.Text)
+		}
+	}
+}
+
+func TestNodeText(t *testing.T) {
+	tests := []struct {
+		name string
+		html string
+		want []string
+	}{
+		{"paragraphs", "<p>One  two\n three.</p><p>Four.</p>", []string{"One two three.", "Four."}},
+		{"br and inline", "<p><b>Oleh</b>: Andi<br><br>Satu <i>dua</i>.<br/>Tiga</p>", []string{"Oleh: Andi", "Satu dua.", "Tiga"}},
+		{"blocks without white space", "<div>a</div><div>b<div>c</div>d</div>", []string{"a", "b", "c", "d"}},
+		{"list and table", "<ul><li>x</li><li>y</li></ul><table><tr><td>1</td><td>2</td></tr><tr><th>3</th></tr></table>", []string{"x", "y", "1 2", "3"}},
+		{"heading and quote", "<h2>Sub</h2><blockquote>Kutipan</blockquote>ekor", []string{"Sub", "Kutipan", "ekor"}},
+		{"empty blocks and nbsp", "<p>\u00a0</p><p> </p><div><p>kata\u00a0kata</p></div>", []string{"kata kata"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := html.Parse(strings.NewReader(tt.html))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := nodeText(doc); !slices.Equal(got, tt.want) {
+				t.Errorf("nodeText = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStripHead(t *testing.T) {
+	const title = "Harga Beras Naik, Warga Mengeluh"
+	body := []string{"Padang - Harga beras naik.", "Kalimat kedua.", "Kalimat ketiga."}
+	tests := []struct {
+		name   string
+		author string
+		lines  []string
+		want   []string
+	}{
+		{"title", "", append([]string{title}, body...), body},
+		{"title in other case and punctuation", "", append([]string{"HARGA BERAS NAIK - WARGA MENGELUH!"}, body...), body},
+		{"title and site name", "", append([]string{title + " | Kabar Minang Raya"}, body...), body},
+		{"title and byline lines", "", append([]string{title, "Redaksi", "Penulis: Rahmi Yulianti | Editor: Syafril | Senin, 12 Oktober 2026 10:20 WIB"}, body...), body},
+		{"author name", "Putri Ananda", append([]string{"Putri Ananda"}, body...), body},
+		{"author name and site", "Putri Ananda", append([]string{"Putri Ananda - sumbarterkini"}, body...), body},
+		{"byline prefixes", "", append([]string{"Oleh Andi Saputra", "Laporan wartawan Tribun Padang, Rizka", "Pewarta: Budi", "Kontributor: Sari", "By Clara Wenas", "Written by Jonathan Reyes"}, body...), body},
+		{"byline after the first paragraph", "", []string{body[0], "Reporter: Maya", body[1], body[2]}, body},
+		{"sentences that start like a byline are kept", "",
+			[]string{"Oleh karena itu, warga diminta tenang.", "By the end of the year, prices fell.", "Redaksional media ini independen", "Editorial board"},
+			[]string{"Oleh karena itu, warga diminta tenang.", "By the end of the year, prices fell.", "Redaksional media ini independen", "Editorial board"}},
+		{"a sentence after a prefix and a capital is kept", "",
+			[]string{"Reporter Budi Santoso melaporkan bahwa air di Lubuk Buaya sudah surut."},
+			[]string{"Reporter Budi Santoso melaporkan bahwa air di Lubuk Buaya sudah surut."}},
+		{"a paragraph that starts with the title is kept", "",
+			[]string{title + " sejak pekan lalu karena pasokan dari sentra produksi berkurang."},
+			[]string{title + " sejak pekan lalu karena pasokan dari sentra produksi berkurang."}},
+		{"only the head is looked at", "", append(slices.Clone(body), "Redaksi", title), append(slices.Clone(body), "Redaksi", title)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := stripHead(tt.lines, title, tt.author); !slices.Equal(got, tt.want) {
+				t.Errorf("stripHead =\n%q\nwant\n%q", got, tt.want)
 			}
 		})
 	}

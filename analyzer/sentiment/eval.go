@@ -265,13 +265,22 @@ type Report struct {
 // Evaluate judges every example with m in lang and scores the labels against the gold ones.
 // Examples with an unknown gold label are skipped.
 func Evaluate(m *Model, lang string, ex []Example) Report {
+	return Score(lang, len(ex), func(i int) (string, string) {
+		return ex[i].Label, m.Judge(ex[i].Text, lang).Label
+	})
+}
+
+// Score scores n predictions: pair(i) returns the gold and the predicted label of the i-th.
+// Pairs with an unknown gold label are skipped.
+func Score(lang string, n int, pair func(i int) (gold, predicted string)) Report {
 	rep := Report{Lang: lang}
-	for _, e := range ex {
-		gold, ok := labelIndex(e.Label)
+	for i := range n {
+		g, p := pair(i)
+		gold, ok := labelIndex(g)
 		if !ok {
 			continue
 		}
-		pred, _ := labelIndex(m.Judge(e.Text, lang).Label)
+		pred, _ := labelIndex(p)
 		rep.Confusion[gold][pred]++
 		rep.N++
 	}

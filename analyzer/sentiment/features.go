@@ -45,8 +45,39 @@ func mix(h uint64) uint64 {
 // extract appends the hashed features of the annotated tokens in sc to sc.feats and scales them to
 // unit length. Lexicon features (English valences) are appended after scaling, as raw values.
 func extract(sc *scratch, bits uint8, vader *lexicon) {
+	sc.feats = extractRaw(sc, bits, sc.feats[:0])
+	normalize(sc.feats)
+	if vader != nil {
+		pos, neg := vader.valence(sc)
+		sc.feats = appendValences(sc.feats, bits, pos, neg)
+	}
+}
+
+// normalize scales feats to unit length.
+func normalize(feats []feature) {
+	var ss float64
+	for _, f := range feats {
+		ss += float64(f.val) * float64(f.val)
+	}
+	if ss > 0 {
+		inv := float32(1 / math.Sqrt(ss))
+		for i := range feats {
+			feats[i].val *= inv
+		}
+	}
+}
+
+// appendValences appends the two lexicon valence features (positive and negative sums).
+func appendValences(feats []feature, bits uint8, pos, neg float32) []feature {
 	mask := uint64(1)<<bits - 1
-	sc.feats = sc.feats[:0]
+	return append(feats,
+		feature{uint32(hashBytes(seedLex, []byte("pos")) & mask), squash(pos)},
+		feature{uint32(hashBytes(seedLex, []byte("neg")) & mask), squash(neg)})
+}
+
+// extractRaw appends the hashed features of the annotated tokens in sc to dst, unscaled.
+func extractRaw(sc *scratch, bits uint8, dst []feature) []feature {
+	mask := uint64(1)<<bits - 1
 	var prev uint64
 	havePrev := false
 	var cbuf [maxCharLen + 2]byte
@@ -56,7 +87,7 @@ func extract(sc *scratch, bits uint8, vader *lexicon) {
 		case kindStop:
 			havePrev = false
 			if t.punct == '!' || t.punct == '?' {
-				sc.feats = append(sc.feats, feature{uint32(hashBytes(seedPunct, []byte{t.punct}) & mask), 1})
+				dst = append(dst, feature{uint32(hashBytes(seedPunct, []byte{t.punct}) & mask), 1})
 			}
 			continue
 		case kindComma:
@@ -69,12 +100,12 @@ func extract(sc *scratch, bits uint8, vader *lexicon) {
 		}
 		w := sc.word(t)
 		h := hashBytes(seedUni^flip, w)
-		sc.feats = append(sc.feats, feature{uint32(h & mask), t.w})
+		dst = append(dst, feature{uint32(h & mask), t.w})
 		if t.stemS != t.s || t.stemE != t.e {
-			sc.feats = append(sc.feats, feature{uint32(hashBytes(seedStem^flip, sc.stem(t)) & mask), t.w})
+			dst = append(dst, feature{uint32(hashBytes(seedStem^flip, sc.stem(t)) & mask), t.w})
 		}
 		if havePrev {
-			sc.feats = append(sc.feats, feature{uint32(mix(prev*31+h^seedBi) & mask), t.w})
+			dst = append(dst, feature{uint32(mix(prev*31+h^seedBi) & mask), t.w})
 		}
 		prev, havePrev = h, true
 		// Character n-grams of "<word>".
@@ -93,27 +124,12 @@ func extract(sc *scratch, bits uint8, vader *lexicon) {
 				hh ^= uint64(cw[a+k])
 				hh *= fnvPrime
 				if k+1 >= minCharN && !(k+1 == len(cw)) {
-					sc.feats = append(sc.feats, feature{uint32(mix(hh) & mask), cv})
+					dst = append(dst, feature{uint32(mix(hh) & mask), cv})
 				}
 			}
 		}
 	}
-	var ss float64
-	for _, f := range sc.feats {
-		ss += float64(f.val) * float64(f.val)
-	}
-	if ss > 0 {
-		inv := float32(1 / math.Sqrt(ss))
-		for i := range sc.feats {
-			sc.feats[i].val *= inv
-		}
-	}
-	if vader != nil {
-		pos, neg := vader.valence(sc)
-		sc.feats = append(sc.feats,
-			feature{uint32(hashBytes(seedLex, []byte("pos")) & mask), squash(pos)},
-			feature{uint32(hashBytes(seedLex, []byte("neg")) & mask), squash(neg)})
-	}
+	return dst
 }
 
 // squash maps a summed valence to [0, 1).

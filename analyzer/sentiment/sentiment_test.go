@@ -129,9 +129,7 @@ func TestWeightsRoundTrip(t *testing.T) {
 
 // Macro-F1 floors, measured with the shipped weights (see README.md) minus a margin.
 func TestQualityFloors(t *testing.T) {
-	if _, err := os.Stat(dataDir); err != nil {
-		t.Skipf("shared data folder %s absent: %v", dataDir, err)
-	}
+	requireData(t)
 	tests := []struct {
 		name, lang, file string
 		floor            float64
@@ -160,9 +158,7 @@ func TestTrainOnlyFloor(t *testing.T) {
 	if testing.Short() {
 		t.Skip("retraining skipped in -short mode")
 	}
-	if _, err := os.Stat(dataDir); err != nil {
-		t.Skipf("shared data folder %s absent: %v", dataDir, err)
-	}
+	requireData(t)
 	w, err := Train(readData(t, "smsa/train_preprocess.tsv"), DefaultTrainConfig("id"))
 	if err != nil {
 		t.Fatal(err)
@@ -191,4 +187,16 @@ func readData(t *testing.T, name string) []Example {
 		t.Fatalf("read %s: %v", name, err)
 	}
 	return ex
+}
+
+// requireData skips the test when the shared data folder is absent, or fails it under CI=true,
+// where a missing folder means the quality floors were not checked.
+func requireData(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(dataDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("shared data folder %s absent under CI=true: %v", dataDir, err)
+		}
+		t.Skipf("shared data folder %s absent: %v", dataDir, err)
+	}
 }

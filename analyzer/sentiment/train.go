@@ -3,8 +3,6 @@ package sentiment
 import (
 	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"strings"
 )
 
@@ -51,6 +49,7 @@ func labelIndex(label string) (int, bool) {
 type trainExample struct {
 	feats []feature
 	y     int
+	w     float32 // example weight
 }
 
 // Train fits a softmax regression by averaged SGD over the examples.
@@ -70,7 +69,6 @@ func Train(ex []Example, cfg TrainConfig) (*Weights, error) {
 		vader = lexVaderEN
 	}
 	data := make([]trainExample, 0, len(ex))
-	var counts [numClasses]int
 	sc := &scratch{}
 	for i, e := range ex {
 		y, ok := labelIndex(e.Label)
@@ -80,71 +78,7 @@ func Train(ex []Example, cfg TrainConfig) (*Weights, error) {
 		tokenize(sc, e.Text, rules)
 		annotate(sc, rules)
 		extract(sc, cfg.Bits, vader)
-		data = append(data, trainExample{feats: append([]feature(nil), sc.feats...), y: y})
-		counts[y]++
+		data = append(data, trainExample{feats: append([]feature(nil), sc.feats...), y: y, w: 1})
 	}
-	var cw [numClasses]float32
-	for c := range cw {
-		cw[c] = 1
-		if counts[c] > 0 && cfg.ClassWeightPower > 0 {
-			cw[c] = float32(math.Pow(float64(len(data))/float64(numClasses*counts[c]), cfg.ClassWeightPower))
-		}
-	}
-
-	n := numClasses << cfg.Bits
-	w := make([]float32, n)
-	u := make([]float32, n) // running sum of t*update, for averaging
-	var b, ub [numClasses]float32
-	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
-	order := make([]int, len(data))
-	for i := range order {
-		order[i] = i
-	}
-	t := float32(1)
-	for epoch := 0; epoch < cfg.Epochs; epoch++ {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		eta := float32(cfg.LearningRate / math.Sqrt(1+float64(epoch)))
-		decay := 1 - eta*float32(cfg.L2)
-		for _, k := range order {
-			d := &data[k]
-			z := b
-			for _, f := range d.feats {
-				i := int(f.idx) * numClasses
-				for c := 0; c < numClasses; c++ {
-					z[c] += w[i+c] * f.val
-				}
-			}
-			p := softmax(z)
-			var g [numClasses]float32
-			for c := range g {
-				g[c] = p[c]
-				if c == d.y {
-					g[c] -= 1
-				}
-				g[c] *= cw[d.y] * eta
-			}
-			for _, f := range d.feats {
-				i := int(f.idx) * numClasses
-				for c := 0; c < numClasses; c++ {
-					old := w[i+c]
-					nw := old*decay - g[c]*f.val
-					w[i+c] = nw
-					u[i+c] += t * (nw - old)
-				}
-			}
-			for c := range b {
-				b[c] -= g[c]
-				ub[c] -= t * g[c]
-			}
-			t++
-		}
-	}
-	out := &Weights{Lang: cfg.Lang, Bits: cfg.Bits, Valences: cfg.Valences, LexWeight: cfg.LexWeight, W: w}
-	for i := range w {
-		w[i] -= u[i] / t
-	}
-	for c := range b {
-		out.B[c] = b[c] - ub[c]/t
-	}
-	return out, nil
+	return fit(data, cfg)
 }

@@ -44,9 +44,8 @@ func TestExtractSavedPages(t *testing.T) {
 			if got.Title != w.Title || got.Lang != w.Lang {
 				t.Errorf("title %q lang %q, want %q %q", got.Title, got.Lang, w.Title, w.Lang)
 			}
-			body := strings.TrimSpace(strings.TrimPrefix(got.Text, got.Title))
-			if !strings.HasPrefix(body, w.BodyPrefix) {
-				t.Errorf("body starts %q, want %q", body[:min(len(body), 80)], w.BodyPrefix)
+			if !strings.HasPrefix(got.Text, w.BodyPrefix) {
+				t.Errorf("body starts %q, want %q", got.Text[:min(len(got.Text), 80)], w.BodyPrefix)
 			}
 			if got.Error != "" || filepath.Base(got.File) != w.File {
 				t.Errorf("file %q error %q", got.File, got.Error)

@@ -1,0 +1,105 @@
+package analyzer_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/pantau-id/pantau/analyzer"
+)
+
+// TestDefaultTaxonomyMatching checks which programmes the default taxonomy finds in short passages,
+// following the labelling rules of the news corpus: every programme the passage is about, nothing
+// for a word used in another sense, and hoaks as well as the programme for a hoax clarification.
+func TestDefaultTaxonomyMatching(t *testing.T) {
+	a := analyzer.New(nil, nil)
+	tests := []struct {
+		name, text string
+		want       []string // every programme matched, in any order; nil for none
+	}{
+		// Civil registration: a KTP named as a requirement is not the e-KTP service, and the
+		// umbrella "administrasi kependudukan" is e-KTP news when the e-KTP is what it is about.
+		{"birth certificate needs parents' KTP", "Syarat membuat akta kelahiran adalah KTP kedua orang tua, Kartu Keluarga dan surat keterangan lahir dari bidan.", []string{"kk_akta"}},
+		{"family card on plain paper", "Disdukcapil kini mencetak Kartu Keluarga di atas kertas HVS biasa.", []string{"kk_akta"}},
+		{"KK changed by WhatsApp", "Warga yang ingin mengubah KK cukup mengirim berkas lewat WhatsApp.", []string{"kk_akta"}},
+		{"child identity card", "Baru 40 persen anak di kota itu memiliki KIA yang diterbitkan Disdukcapil.", []string{"kk_akta"}},
+		{"marriage registration", "Dispendukcapil membuka ruang pencatatan perkawinan bagi pasangan non-Muslim.", []string{"kk_akta"}},
+		{"KIA as maternal health is not the card", "Bidan melayani pemeriksaan kesehatan ibu dan anak (KIA) di puskesmas setiap Senin.", []string{"kesehatan_puskesmas"}},
+		{"civil administration about e-KTP", "Layanan administrasi kependudukan keliling melayani perekaman e-KTP bagi warga lansia.", []string{"ektp"}},
+		{"e-KTP and family card both served", "Warga antre berjam-jam untuk mencetak e-KTP dan Kartu Keluarga.", []string{"ektp", "kk_akta"}},
+		{"prosperous family card is social aid", "Dinas Sosial memblokir 1.386 Kartu Keluarga Sejahtera karena data penerima bermasalah.", []string{"bansos"}},
+		{"households are not the card", "Sebanyak 200 KK terdampak angin kencang di desa itu.", nil},
+
+		// A public service hall is not business licensing unless a permit is named.
+		{"service hall for passports", "Warga antre di Mal Pelayanan Publik (MPP) untuk membuat paspor dan memperpanjang SIM.", nil},
+		{"service hall for birth certificates", "Mal Pelayanan Publik Kota Padang kini melayani pembuatan akta kelahiran.", []string{"kk_akta"}},
+		{"service hall for business permits", "Di Mal Pelayanan Publik pelaku usaha dapat mengurus izin usaha dan NIB.", []string{"perizinan_oss"}},
+		{"slow permits", "DPRD menyoroti lambatnya pengurusan perizinan di daerah tersebut.", []string{"perizinan_oss"}},
+		{"residence permit is immigration", "WNA itu dideportasi karena tidak mengurus izin tinggal.", nil},
+
+		// Street lighting is pju, not the road it stands on nor the PLN supply.
+		{"broken street lights", "Warga mengeluhkan rusaknya lampu jalan di Jalan Sudirman yang padam sejak sepekan.", []string{"pju"}},
+		{"street light meters", "Dishub memasang jaringan listrik dan kWh meter untuk penerangan jalan umum.", []string{"pju"}},
+		{"PLN switching street lights on", "PLN mengirim tim untuk menyalakan kembali lampu PJU di jalur dua.", []string{"pju"}},
+		{"repaired lights on a named street", "Lampu PJU yang rusak diperbaiki di jalan Patimura.", []string{"pju"}},
+		{"dark street and a potholed road", "Lampu jalan mati dan jalan berlubang di Lubuk Begalung.", []string{"jalan", "pju"}},
+		{"dark street and a blackout", "Lampu jalan padam sejak Senin. Warga juga mengeluhkan pemadaman listrik bergilir oleh PLN.", []string{"listrik_pln", "pju"}},
+
+		// Hoax clarifications list hoaks and the programme the claim is about.
+		{"denied aid message", "Beredar pesan bansos Rp 5 juta dari Kemensos. Kemensos memastikan informasi itu tidak benar.", []string{"bansos", "hoaks"}},
+		{"claim declared untrue", "Unggahan yang menyebut tarif KRL naik adalah tidak benar. Faktanya, tarif KRL tidak berubah.", []string{"hoaks", "transportasi_publik"}},
+		{"rumour denied", "PLN membantah kabar pemadaman listrik selama tujuh hari yang viral di media sosial.", []string{"hoaks", "listrik_pln"}},
+		{"fake registration site", "Kemensos menegaskan tidak pernah membuat situs pendaftaran bantuan sosial.", []string{"bansos", "hoaks"}},
+		{"chain message", "Pesan berantai soal pemutihan pajak kendaraan secara nasional dipastikan hoaks.", []string{"hoaks", "pajak_daerah"}},
+		{"disinformation", "Diskominfo meminta warga mewaspadai disinformasi tentang jadwal PPDB.", []string{"hoaks", "ppdb"}},
+		{"improper delivery is not a denial", "Warga memprotes penyaluran bansos yang tidak benar karena banyak penerima yang mampu.", []string{"bansos"}},
+		{"not denying is no clarification", "Disdukcapil tidak membantah kabar blangko e-KTP habis sejak Maret.", []string{"ektp"}},
+
+		// Roads built, kept and worn out.
+		{"toll road opened", "Presiden meresmikan jalan tol Serpong-Balaraja.", []string{"jalan"}},
+		{"road maintenance budget", "Dinas PUPR mengalokasikan Rp3 miliar untuk pemeliharaan rutin jalan kabupaten.", []string{"jalan"}},
+		{"asphalt that did not last", "Jalan itu sudah pernah diaspal, tetapi kini kembali rusak.", []string{"jalan"}},
+		{"walking is not a road", "Warga berjalan kaki ke pasar karena angkot belum beroperasi.", []string{"transportasi_publik"}},
+
+		// Piped water.
+		{"regional water company by name", "Pelanggan Perumda Tirtawening mengalami gangguan aliran air selama dua hari.", []string{"air_bersih"}},
+		{"piped water system opened", "Bupati meresmikan SPAM perpipaan yang melayani 50 rumah di lima desa.", []string{"air_bersih"}},
+		{"spam mail is not water", "Warga menerima email spam berisi tautan undian berhadiah.", nil},
+
+		// Flooding and drainage.
+		{"drain cleaning", "Petugas membersihkan saluran air dan gorong-gorong agar tidak terjadi genangan.", []string{"banjir_drainase"}},
+		{"infiltration wells", "Dinas SDA menambah 1.000 sumur resapan dan membangun kolam retensi.", []string{"banjir_drainase"}},
+		{"river overflow", "Hujan deras membuat air sungai di sejumlah titik meluap ke permukiman.", []string{"banjir_drainase"}},
+		{"irrigation channel is not drainage", "Petani bergantung pada saluran air irigasi untuk mengairi sawah.", nil},
+
+		// Public transport, regional tax, fuel.
+		{"TransJ late", "Penumpang TransJ mengeluhkan bus yang sering telat.", []string{"transportasi_publik"}},
+		{"buy-the-service subsidy", "Kemenhub memberikan subsidi BTS kepada delapan kota.", []string{"transportasi_publik"}},
+		{"land tax not raised", "Bupati berjanji tidak akan menaikkan PBB hingga 2027.", []string{"pajak_daerah"}},
+		{"vehicle tax amnesty", "Ribuan warga memanfaatkan pemutihan denda untuk motor yang menunggak.", []string{"pajak_daerah"}},
+		{"insurance arrears amnesty is not tax", "BPJS Kesehatan membuka pemutihan tunggakan iuran peserta mandiri.", []string{"bpjs_kesehatan"}},
+		{"one-price fuel", "Pertamina memperluas program BBM Satu Harga ke 83 titik.", []string{"subsidi_bbm"}},
+		{"non-subsidised fuel price", "Harga BBM nonsubsidi seperti Pertamax naik mulai hari ini.", nil},
+
+		// Words used in another sense.
+		{"health services of insured members", "Peserta JKN berhak mendapatkan pelayanan kesehatan yang layak.", []string{"bpjs_kesehatan"}},
+		{"electrocution", "Remaja tewas tersengat listrik saat mengisi daya ponsel.", nil},
+		{"static electricity", "Listrik statis terbentuk ketika muatan listrik terakumulasi pada sebuah benda.", nil},
+		{"commuter train is not PLN", "Kereta rel listrik (KRL) Jabodetabek beroperasi hingga pukul 22.00.", []string{"transportasi_publik"}},
+		{"university admission", "Calon mahasiswa dapat mengikuti SPMB melalui jalur domisili.", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := a.Analyze(analyzer.Document{Text: tt.text, Lang: "id"})
+			var got []string
+			for _, m := range r.Mentions {
+				got = append(got, m.Programme)
+			}
+			slices.Sort(got)
+			want := slices.Clone(tt.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("programmes %v, want %v", got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,306 @@
+package analyzer
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/pantau-id/pantau/analyzer/sentiment"
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+)
+
+// The mention-stance model is a linear classifier trained on news passages labelled for their
+// stance toward a programme (analyzer/testdata/news, see STANCE.md). It reads one mention: the
+// sentence features of its text (as the sentence model sees them), the words around the
+// programme's terms and in the clauses naming it, the clause cues of criticism.go with where they
+// stand relative to the programme, and the sentence model's and the hand-written rules' verdicts.
+// Its weights ship in stance_id.bin and stance_en.bin and are made by analyzer/train.
+
+var (
+	//go:embed stance_id.bin
+	stanceIDBin []byte
+	//go:embed stance_en.bin
+	stanceENBin []byte
+)
+
+// StanceWeights are the weights of the mention-stance model, per language; nil judges with the
+// sentence model and the rules alone.
+type StanceWeights struct {
+	ID, EN *sentiment.Weights
+}
+
+func (w *StanceWeights) forLang(lang string) *sentiment.Weights {
+	if w == nil {
+		return nil
+	}
+	if lang == "en" {
+		return w.EN
+	}
+	return w.ID
+}
+
+var (
+	stanceOnce    sync.Once
+	defaultStance *StanceWeights
+)
+
+// DefaultStance returns the stance weights shipped in the binary, loaded once; it panics if they
+// are corrupt, which the package tests rule out.
+func DefaultStance() *StanceWeights {
+	stanceOnce.Do(func() {
+		defaultStance = &StanceWeights{ID: embeddedWeights(stanceIDBin, "id"), EN: embeddedWeights(stanceENBin, "en")}
+	})
+	return defaultStance
+}
+
+// embeddedWeights decodes an embedded weights file; an empty one (a build before the first
+// training) is nil.
+func embeddedWeights(data []byte, lang string) *sentiment.Weights {
+	if len(data) == 0 {
+		return nil
+	}
+	w, err := sentiment.ReadWeights(bytes.NewReader(data))
+	if err != nil {
+		panic(fmt.Sprintf("analyzer: embedded stance weights (%s): %v", lang, err))
+	}
+	return w
+}
+
+// StanceBits is the size of the stance model's hashed feature space; it equals the sentence
+// model's, whose text features it shares.
+const StanceBits = 18
+
+// Stance feature settings.
+const (
+	textWeight   = 2    // weight of the sentence model's text features
+	window       = 5    // words either side of a programme term that get position features
+	clauseWeight = 0.5  // weight of a word in a clause naming the programme
+	summaryValue = 1.0  // weight of the rules' and the sentence model's verdicts
+	progWeight   = 0.25 // weight of the programme's identity
+)
+
+var (
+	vectorPool   = sync.Pool{New: func() any { return sentiment.NewVector(StanceBits) }}
+	passagesPool = sync.Pool{New: func() any { return sentiment.NewPassages() }}
+)
+
+// mentionInput is what the stance of one mention is judged from.
+type mentionInput struct {
+	programme string          // the programme id, "" for a literal target
+	lang      string          // "id" or "en"
+	text      string          // the mention's sentences joined
+	parts     []string        // the same sentences, one by one (the title first when it names the programme)
+	terms     []programmeTerm // the programme's matched terms, normalised
+	inTitle   bool
+	passages  *sentiment.Passages // the article's sentence features, Reset for lang
+	// shared lists the parts that also name another programme: their text features are taken
+	// from the phrases naming this programme only.
+	shared []int
+}
+
+// judgeMention returns the stance toward the programme and the criticism flag. Without stance
+// weights for lang it is the sentence model's judgement corrected by the rules (stance); with
+// them, the stance model's, which reads the rules' facts as features.
+func (a *Analyzer) judgeMention(in mentionInput) (Sentiment, bool) {
+	w := a.stance.forLang(in.lang)
+	if w == nil {
+		judged := a.model.Judge(in.text, in.lang)
+		facts, denial := clauseFacts{}, false
+		for _, part := range in.parts {
+			f, d := sentenceFacts(part, in.terms, nil)
+			facts.merge(f)
+			denial = denial || d
+		}
+		return ruleStance(judged, facts, denial)
+	}
+	v := vectorPool.Get().(*sentiment.Vector)
+	defer vectorPool.Put(v)
+	v.Reset()
+	facts, _ := a.mentionVector(v, in)
+	got, _ := w.Classify(v)
+	s := Sentiment{Label: got.Label, Score: got.Score}
+	return s, s.Label == sentiment.Negative && !blameless(facts)
+}
+
+// blameless reports a mention whose bad news is an event nobody is blamed for (a flood after
+// extreme rain, a fallen tree): negative, but not criticism.
+func blameless(f clauseFacts) bool { return f.bad && !f.cue && !f.harm }
+
+// mentionVector fills v with the stance features of a mention and returns the rules' facts.
+func (a *Analyzer) mentionVector(v *sentiment.Vector, in mentionInput) (clauseFacts, bool) {
+	parts := in.parts
+	if len(in.shared) > 0 {
+		parts = append([]string(nil), in.parts...)
+		for _, k := range in.shared {
+			if p := namedText(parts[k], in.terms); p != "" {
+				parts[k] = p
+			}
+		}
+	}
+	base, probs := v.AddPassage(in.passages, parts, textWeight)
+	var facts clauseFacts
+	denial := false
+	for _, part := range in.parts {
+		f, d := sentenceFacts(part, in.terms, v)
+		facts.merge(f)
+		denial = denial || d
+	}
+	rule, _ := ruleStance(base, facts, denial)
+	v.AddFeature("rule", rule.Label, summaryValue)
+	for c, p := range probs {
+		v.AddFeature("base", sentiment.Labels[c], p*summaryValue)
+	}
+	for _, fl := range []struct {
+		name string
+		on   bool
+	}{
+		{"cue", facts.cue}, {"named_cue", facts.namedCue}, {"harm", facts.harm}, {"improved", facts.improved},
+		{"cancelled", facts.cancelled}, {"bad", facts.bad}, {"denial", denial}, {"title", in.inTitle},
+		{"no_term", len(in.terms) == 0},
+	} {
+		if fl.on {
+			v.AddFeature("fact", fl.name, summaryValue)
+		}
+	}
+	if in.programme != "" {
+		v.AddFeature("programme", in.programme, progWeight)
+	}
+	return facts, denial
+}
+
+// cueFamilies name the feature family of a clause cue by where it stands: in a clause naming the
+// programme or not, negated or not, asked for or not, announced for later or not.
+var cueFamilies = func() (out [16]string) {
+	for i := range out {
+		out[i] = fmt.Sprintf("cue/named=%t/neg=%t/asked=%t/later=%t", i&1 != 0, i&2 != 0, i&4 != 0, i&8 != 0)
+	}
+	return out
+}()
+
+// nearFamilies name the exact positions next to a programme term: [0] before it, [1] after it.
+var nearFamilies = [2][2]string{{"at-1", "at-2"}, {"at+1", "at+2"}}
+
+// cueKindNames name the bits of cueKind.
+var cueKindNames = [...]string{"criticism", "problem", "repair", "resolved", "expansion", "add", "harm", "disaster", "compound"}
+
+// addClauseFeatures adds the features of words[lo:hi], one clause of a sentence whose programme
+// terms stand at spans (word ranges), with the cues hits found in the clause.
+func addClauseFeatures(v *sentiment.Vector, words []string, lo, hi int, spans [][2]int, hits []cueHit, denial bool) {
+	named := false
+	for _, s := range spans {
+		named = named || s[0] < hi && s[1] > lo
+	}
+	for i := lo; i < hi; i++ {
+		d, side := distance(spans, i)
+		if d == 0 {
+			continue
+		}
+		neg := negated(words, i)
+		if d <= window {
+			fam := "right"
+			if side < 0 {
+				fam = "left"
+			}
+			if neg {
+				fam += "/neg"
+			}
+			v.AddFeature(fam, words[i], 1)
+			if d <= len(nearFamilies[0]) {
+				v.AddFeature(nearFamilies[(side+1)/2][d-1], words[i], 1)
+			}
+		}
+		if named {
+			fam := "clause"
+			if neg {
+				fam = "clause/neg"
+			}
+			v.AddFeature(fam, words[i], clauseWeight)
+		}
+	}
+	clause := words[lo:hi]
+	for _, h := range hits {
+		k := 0
+		if named {
+			k |= 1
+		}
+		if negated(clause, h.start) {
+			k |= 2
+		}
+		if precededBy(clause, h.start, requestCues) {
+			k |= 4
+		}
+		if precededBy(clause, h.start, futureCues) {
+			k |= 8
+		}
+		for bit, name := range cueKindNames {
+			if h.kind&(1<<bit) != 0 {
+				v.AddFeature(cueFamilies[k], name, 1)
+			}
+		}
+	}
+	if denial && named {
+		v.AddFeature("fact", "named_denial", 1)
+	}
+}
+
+// distance returns how many words i lies from the nearest span (0 inside one, a large number
+// without spans) and on which side of it (-1: before the span, 1: after).
+func distance(spans [][2]int, i int) (int, int) {
+	best, side := 1<<30, 0
+	for _, s := range spans {
+		switch {
+		case i >= s[0] && i < s[1]:
+			return 0, 0
+		case i < s[0] && s[0]-i < best:
+			best, side = s[0]-i, -1
+		case i >= s[1] && i-s[1]+1 < best:
+			best, side = i-s[1]+1, 1
+		}
+	}
+	return best, side
+}
+
+// termSpans returns the word ranges [start, end) where terms occur in words.
+func termSpans(words []string, terms []programmeTerm, buf [][2]int) [][2]int {
+	for _, t := range terms {
+		for i := 0; i+len(t.words) <= len(words); i++ {
+			if termAt(words, i, t) {
+				buf = append(buf, [2]int{i, i + len(t.words)})
+			}
+		}
+	}
+	return buf
+}
+
+// namedText returns the phrases of sentence (cut at commas, semicolons and contrast words) that
+// name one of terms, joined by commas; "" when none does.
+func namedText(sentence string, terms []programmeTerm) string {
+	words, _, phrases := clauseWords(sentence)
+	starts := make([]int, 0, len(words))
+	taxonomy.Words(sentence, func(_ []byte, start, _ int) { starts = append(starts, start) })
+	spans := termSpans(words, terms, nil)
+	var b strings.Builder
+	for i := 0; i < len(words); {
+		j := i
+		for j < len(words) && phrases[j] == phrases[i] {
+			j++
+		}
+		for _, s := range spans {
+			if s[0] < j && s[1] > i {
+				end := len(sentence)
+				if j < len(words) {
+					end = starts[j]
+				}
+				if b.Len() > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(strings.TrimRight(strings.TrimSpace(sentence[starts[i]:end]), ",;"))
+				break
+			}
+		}
+		i = j
+	}
+	return b.String()
+}

@@ -1,0 +1,166 @@
+package analyzer
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"strings"
+
+	"github.com/pantau-id/pantau/analyzer/sentiment"
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+)
+
+// StanceExample is one labelled mention for training or scoring the stance model.
+type StanceExample struct {
+	Text string
+	Lang string // "id" or "en"
+	// Programme is a taxonomy programme whose terms are looked up in Text as Analyze does. When it
+	// is empty, or the taxonomy does not find it there, Target names the words the stance is
+	// toward ("" judges the whole text).
+	Programme string
+	Target    string
+	Label     string  // "negative", "neutral" or "positive"
+	Weight    float32 // 0 counts as 1
+}
+
+// mentionOf returns the mention input of ex as Analyze would build it.
+func (a *Analyzer) mentionOf(ex StanceExample) mentionInput {
+	lang := normalizeLang(ex.Lang)
+	if lang != "en" {
+		lang = "id"
+	}
+	passages := sentiment.NewPassages()
+	passages.Reset(a.model, lang)
+	sents := splitSentences(ex.Text)
+	if ex.Programme != "" {
+		progs := a.tax.Programmes()
+		matches := a.tax.Match("", ex.Text, sents)
+		named := namingCounts(matches)
+		for _, m := range matches {
+			if p := progs[m.Programme]; p.ID == ex.Programme {
+				in, _ := newMentionInput(p, m, "", ex.Text, sents, named)
+				in.lang, in.passages = lang, passages
+				return in
+			}
+		}
+	}
+	in := mentionInput{programme: ex.Programme, lang: lang, passages: passages}
+	in.text = ex.Text
+	for _, s := range sents {
+		in.parts = append(in.parts, ex.Text[s.Start:s.End])
+	}
+	if w := taxonomy.Normalize(ex.Target); len(w) > 0 {
+		in.terms = []programmeTerm{{words: w}}
+	}
+	return in
+}
+
+// JudgeStance returns the stance of ex's text toward its programme or target, as Analyze judges a mention.
+func (a *Analyzer) JudgeStance(ex StanceExample) (Sentiment, bool) {
+	return a.judgeMention(a.mentionOf(ex))
+}
+
+// TrainStance fits stance weights for one language on examples; cfg.Bits must be StanceBits.
+// The features do not depend on a's stance weights.
+func (a *Analyzer) TrainStance(ex []StanceExample, cfg sentiment.TrainConfig) (*sentiment.Weights, error) {
+	if cfg.Bits != StanceBits {
+		return nil, fmt.Errorf("analyzer: stance model needs %d hash bits, not %d", StanceBits, cfg.Bits)
+	}
+	data := make([]sentiment.Labelled, 0, len(ex))
+	for _, e := range ex {
+		v := sentiment.NewVector(StanceBits)
+		a.mentionVector(v, a.mentionOf(e))
+		data = append(data, sentiment.Labelled{Vector: v, Label: e.Label, Weight: e.Weight})
+	}
+	return sentiment.TrainVectors(data, cfg)
+}
+
+// StanceExamples returns the mention lines of docs as stance examples; lang applies to lines
+// naming none.
+func StanceExamples(docs []LabelledDoc, lang string) []StanceExample {
+	var out []StanceExample
+	for _, d := range docs {
+		if d.Kind() != DocMention {
+			continue
+		}
+		l := d.Lang
+		if l == "" {
+			l = lang
+		}
+		out = append(out, StanceExample{Text: joinSentence(strings.TrimSpace(d.Title), d.Text), Lang: l,
+			Programme: d.Programme, Label: d.Label})
+	}
+	return out
+}
+
+// ReadNewsMTSC reads NewsMTSC's JSON Lines and splits its targets by article: one article in five
+// (by a hash of its id) is held out.
+func ReadNewsMTSC(path string) (train, held []StanceExample, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		var row struct {
+			GID      string `json:"primary_gid"`
+			Sentence string `json:"sentence_normalized"`
+			Targets  []struct {
+				Mention  string  `json:"mention"`
+				Polarity float64 `json:"polarity"`
+			} `json:"targets"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		for _, t := range row.Targets {
+			label := map[float64]string{2: "negative", 4: "neutral", 6: "positive"}[t.Polarity]
+			if label == "" {
+				return nil, nil, fmt.Errorf("%s:%d: polarity %v", path, line, t.Polarity)
+			}
+			ex := StanceExample{Text: row.Sentence, Lang: "en", Target: t.Mention, Label: label}
+			if newsMTSCHeldOut(row.GID) {
+				held = append(held, ex)
+			} else {
+				train = append(train, ex)
+			}
+		}
+	}
+	return train, held, sc.Err()
+}
+
+// newsMTSCHeldOut reports whether the article of a NewsMTSC id ("allsides_1192_476_17_...": source,
+// story, article, sentence) is in the hold-out.
+func newsMTSCHeldOut(gid string) bool {
+	parts := strings.SplitN(gid, "_", 4)
+	h := fnv.New32a()
+	h.Write([]byte(strings.Join(parts[:min(3, len(parts))], "_")))
+	return h.Sum32()%5 == 0
+}
+
+// ScoreStance judges every example with a and scores the labels.
+func ScoreStance(a *Analyzer, ex []StanceExample) sentiment.Report {
+	lang := ""
+	if len(ex) > 0 {
+		lang = ex[0].Lang
+	}
+	return sentiment.Score(lang, len(ex), func(i int) (string, string) {
+		s, _ := a.JudgeStance(ex[i])
+		return ex[i].Label, s.Label
+	})
+}
+
+// DefaultStanceConfig returns the training settings of the shipped stance weights for lang.
+func DefaultStanceConfig(lang string) sentiment.TrainConfig {
+	c := sentiment.DefaultTrainConfig(lang)
+	c.Bits = StanceBits
+	c.Epochs = 20
+	c.LearningRate = 0.1
+	c.L2 = 1e-5
+	c.LexWeight = 0
+	return c
+}

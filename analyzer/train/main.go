@@ -1,0 +1,206 @@
+// Command train fits the analyzer's mention-stance weights (analyzer/stance_id.bin and
+// analyzer/stance_en.bin) and prints their scores on data they were not fitted on.
+//
+// Run from the repository root; the shipped weights are made with
+//
+//	go run ./analyzer/train -out analyzer
+//
+// Indonesian: the train split of the news corpus (analyzer/testdata/news/train.jsonl) plus the old
+// tuning set newsdev.jsonl, scored on the corpus dev split. English: NewsMTSC train
+// (../shared/data/sentiment/newsmtsc) less a hold-out of one article in five, scored on that
+// hold-out. The corpus test split and newstest are never read here: `pantau eval` scores them.
+// Training is single-threaded and seeded: the same flags give the same files, byte for byte.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pantau-id/pantau/analyzer"
+	"github.com/pantau-id/pantau/analyzer/sentiment"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	corpus := flag.String("corpus", "analyzer/testdata", "folder with news/train.jsonl, news/dev.jsonl and newsdev.jsonl")
+	dataDir := flag.String("data", "../shared/data/sentiment", "shared sentiment data (NewsMTSC, NusaX)")
+	out := flag.String("out", "", "write stance_id.bin and stance_en.bin into this folder (default: do not write)")
+	lang := flag.String("lang", "id,en", "languages to train")
+	epochs := flag.Int("epochs", 0, "epochs (0: default)")
+	l2 := flag.Float64("l2", -1, "L2 decay (-1: default)")
+	lr := flag.Float64("lr", 0, "learning rate (0: default)")
+	cwp := flag.Float64("classweight", -1, "class weight power (-1: default)")
+	errorsOut := flag.Bool("errors", false, "print the dev split's wrong mentions")
+	folds := flag.Int("cv", 0, "if > 1, also score by cross-validation over the train and dev splits' pages in this many folds")
+	flag.Parse()
+
+	a := analyzer.New(nil, nil).WithStance(nil)
+	set := func(c sentiment.TrainConfig) sentiment.TrainConfig {
+		if *epochs > 0 {
+			c.Epochs = *epochs
+		}
+		if *l2 >= 0 {
+			c.L2 = *l2
+		}
+		if *lr > 0 {
+			c.LearningRate = *lr
+		}
+		if *cwp >= 0 {
+			c.ClassWeightPower = *cwp
+		}
+		return c
+	}
+	weights := &analyzer.StanceWeights{}
+	for _, l := range strings.Split(*lang, ",") {
+		var err error
+		switch l {
+		case "id":
+			if *folds > 1 {
+				if err := crossValidate(a, *corpus, set(analyzer.DefaultStanceConfig("id")), *folds); err != nil {
+					return err
+				}
+			}
+			weights.ID, err = trainID(a, *corpus, set(analyzer.DefaultStanceConfig("id")), *errorsOut)
+		case "en":
+			weights.EN, err = trainEN(a, *dataDir, set(analyzer.DefaultStanceConfig("en")))
+		default:
+			err = fmt.Errorf("unknown language %q", l)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if *out == "" {
+		return nil
+	}
+	for name, w := range map[string]*sentiment.Weights{"stance_id.bin": weights.ID, "stance_en.bin": weights.EN} {
+		if w == nil {
+			continue
+		}
+		if err := writeWeights(filepath.Join(*out, name), w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trainID fits the Indonesian weights on the corpus train split and newsdev and scores the dev split.
+func trainID(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfig, showErrors bool) (*sentiment.Weights, error) {
+	var train []analyzer.StanceExample
+	for _, name := range []string{"news/train.jsonl", "newsdev.jsonl"} {
+		docs, err := readDocs(filepath.Join(corpus, name))
+		if err != nil {
+			return nil, err
+		}
+		train = append(train, analyzer.StanceExamples(docs, "id")...)
+	}
+	dev, err := readDocs(filepath.Join(corpus, "news/dev.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	w, err := a.TrainStance(train, cfg)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("== id: trained on %d mentions (news/train.jsonl + newsdev.jsonl)\n", len(train))
+	rep := analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w}), dev, "id")
+	fmt.Print("== news/dev.jsonl with the stance model\n", rep)
+	if showErrors {
+		for _, e := range rep.Errors {
+			fmt.Printf("  line %d %s gold %s/%v got %s/%v: %s\n", e.Line, e.Programme, e.Label, e.Criticism, e.Got, e.GotCrit, e.Snippet)
+		}
+	}
+	fmt.Print("== news/dev.jsonl with the sentence model and rules only\n", analyzer.EvaluateMentions(a, dev, "id"))
+	return w, nil
+}
+
+// crossValidate scores the Indonesian stance model by k-fold cross-validation over the pages of
+// the train and dev splits (newsdev always trains), and prints each fold's and the mean macro-F1.
+func crossValidate(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfig, k int) error {
+	var docs []analyzer.LabelledDoc
+	for _, name := range []string{"news/train.jsonl", "news/dev.jsonl"} {
+		d, err := readDocs(filepath.Join(corpus, name))
+		if err != nil {
+			return err
+		}
+		docs = append(docs, d...)
+	}
+	extra, err := readDocs(filepath.Join(corpus, "newsdev.jsonl"))
+	if err != nil {
+		return err
+	}
+	var sum, sumCrit float64
+	for fold := range k {
+		var train, test []analyzer.LabelledDoc
+		for _, d := range docs {
+			h := fnv.New32a()
+			h.Write([]byte(d.URL))
+			if int(h.Sum32()%uint32(k)) == fold {
+				test = append(test, d)
+			} else {
+				train = append(train, d)
+			}
+		}
+		w, err := a.TrainStance(append(analyzer.StanceExamples(train, "id"), analyzer.StanceExamples(extra, "id")...), cfg)
+		if err != nil {
+			return err
+		}
+		rep := analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w}), test, "id")
+		fmt.Printf("cv fold %d: n=%d macro-F1=%.4f criticism F1=%.4f\n", fold, rep.N, rep.MacroF1, rep.Criticism.F1)
+		sum += rep.MacroF1
+		sumCrit += rep.Criticism.F1
+	}
+	fmt.Printf("cv mean macro-F1=%.4f criticism F1=%.4f\n", sum/float64(k), sumCrit/float64(k))
+	return nil
+}
+
+// trainEN fits the English weights on NewsMTSC train less its hold-out and scores the hold-out.
+func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig) (*sentiment.Weights, error) {
+	train, held, err := analyzer.ReadNewsMTSC(filepath.Join(dataDir, "newsmtsc/train.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	w, err := a.TrainStance(train, cfg)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("== en: trained on %d NewsMTSC targets; hold-out %d targets (one article in five)\n", len(train), len(held))
+	fmt.Print(analyzer.ScoreStance(a.WithStance(&analyzer.StanceWeights{EN: w}), held))
+	fmt.Print("== hold-out with the sentence model and rules only\n", analyzer.ScoreStance(a, held))
+	return w, nil
+}
+
+func readDocs(path string) ([]analyzer.LabelledDoc, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return analyzer.ReadLabelledDocs(f, path)
+}
+
+func writeWeights(path string, w *sentiment.Weights) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := w.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Println("wrote", path)
+	return nil
+}
