@@ -13,7 +13,7 @@ import (
 
 // Version identifies the analyzer's behaviour; it is stored with every analysed row and changes
 // whenever the same article could be analysed differently.
-const Version = "analyzer/3"
+const Version = "analyzer/4"
 
 // Document is an article to analyse.
 type Document struct {
@@ -100,22 +100,26 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	title := strings.TrimSpace(doc.Title)
 	sents := splitSentences(doc.Text)
 
-	res := Result{Lang: lang, Mentions: []Mention{}}
-	lead := title
-	for i := 0; i < len(sents) && i < leadSentences; i++ {
-		lead = joinSentence(lead, doc.Text[sents[i].Start:sents[i].End])
+	// The sentences of the article are tokenised and scored once, for its lead and its mentions.
+	passages := passagesPool.Get().(*sentiment.Passages)
+	defer passagesPool.Put(passages)
+	passages.Reset(a.model, judgeLang, a.stance.forLang(judgeLang))
+
+	res := Result{Lang: lang, Mentions: []Mention{}, Sentiment: Sentiment{Label: sentiment.Neutral}}
+	var leadArr [1 + leadSentences]string
+	lead := leadArr[:0]
+	if title != "" {
+		lead = append(lead, title)
 	}
-	if lead != "" {
-		j := a.model.Judge(lead, judgeLang)
+	for i := 0; i < len(sents) && i < leadSentences; i++ {
+		lead = append(lead, doc.Text[sents[i].Start:sents[i].End])
+	}
+	if len(lead) > 0 {
+		j := passages.Judge(lead)
 		res.Sentiment = Sentiment{Label: j.Label, Score: j.Score}
-	} else {
-		res.Sentiment = Sentiment{Label: sentiment.Neutral}
 	}
 
 	progs := a.tax.Programmes()
-	passages := passagesPool.Get().(*sentiment.Passages)
-	defer passagesPool.Put(passages)
-	passages.Reset(a.model, judgeLang)
 	matches := a.tax.Match(title, doc.Text, sents)
 	named := namingCounts(matches)
 	for _, m := range matches {

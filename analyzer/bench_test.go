@@ -1,8 +1,10 @@
 package analyzer
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 
@@ -82,6 +84,43 @@ func BenchmarkAnalyze(b *testing.B) {
 			b.ReportMetric(perSecond*float64(sentences), "sentences/s")
 		})
 	}
+}
+
+// BenchmarkAnalyzeOrdinary analyses ordinary articles, with one or two programme mentions each
+// or none: the gold body texts of the saved pages in ../testdata/pages, with their titles.
+func BenchmarkAnalyzeOrdinary(b *testing.B) {
+	var pages []struct {
+		File, Title string
+	}
+	data, err := os.ReadFile("../testdata/pages/expected.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &pages); err != nil {
+		b.Fatal(err)
+	}
+	var docs []Document
+	var size int64
+	for _, p := range pages {
+		text, err := os.ReadFile("../testdata/pages/" + strings.TrimSuffix(p.File, ".html") + ".txt")
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, Document{ID: p.File, Title: p.Title, Text: string(text)})
+		size += int64(len(p.Title) + len(text))
+	}
+	a := New(nil, nil)
+	mentions := 0
+	for _, d := range docs {
+		mentions += len(a.Analyze(d).Mentions)
+	}
+	b.SetBytes(size / int64(len(docs)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		a.Analyze(docs[i%len(docs)])
+	}
+	b.ReportMetric(float64(mentions)/float64(len(docs)), "mentions/article")
 }
 
 // BenchmarkMatch measures programme matching alone, without sentiment.

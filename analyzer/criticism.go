@@ -194,7 +194,7 @@ func stance(judged sentiment.Result, sentences []string, terms []programmeTerm) 
 	var facts clauseFacts
 	denial := false
 	for _, sentence := range sentences {
-		f, d := sentenceFacts(sentence, terms, nil)
+		f, d := sentenceFacts(sentence, terms, nil, 0)
 		facts.merge(f)
 		denial = denial || d
 	}
@@ -202,8 +202,9 @@ func stance(judged sentiment.Result, sentences []string, terms []programmeTerm) 
 }
 
 // sentenceFacts applies the clause rules to one sentence of a mention and reports what they found
-// and whether the sentence is a denial. With v set, it also adds the clauses' stance features to v.
-func sentenceFacts(sentence string, terms []programmeTerm, v *sentiment.Vector) (clauseFacts, bool) {
+// and whether the sentence is a denial. With v set, it also adds the clauses' stance features to v,
+// with position features for the words up to window words from a term.
+func sentenceFacts(sentence string, terms []programmeTerm, v *sentiment.Vector, window int) (clauseFacts, bool) {
 	var f clauseFacts
 	words, cuts, phrases := clauseWords(sentence)
 	d := denies(words)
@@ -222,7 +223,7 @@ func sentenceFacts(sentence string, terms []programmeTerm, v *sentiment.Vector) 
 		hits := clauseCues.hits(words[lo:hi], buf[:0])
 		f.merge(judgeClause(words[lo:hi], phrases[lo:hi], named, hits, d))
 		if v != nil {
-			addClauseFeatures(v, words, lo, hi, spans, hits, d)
+			addClauseFeatures(v, window, words, lo, hi, spans, hits, d)
 		}
 	}
 	return f, d

@@ -48,6 +48,7 @@ func TestDefaultTaxonomyMatching(t *testing.T) {
 		{"denied aid message", "Beredar pesan bansos Rp 5 juta dari Kemensos. Kemensos memastikan informasi itu tidak benar.", []string{"bansos", "hoaks"}},
 		{"claim declared untrue", "Unggahan yang menyebut tarif KRL naik adalah tidak benar. Faktanya, tarif KRL tidak berubah.", []string{"hoaks", "transportasi_publik"}},
 		{"rumour denied", "PLN membantah kabar pemadaman listrik selama tujuh hari yang viral di media sosial.", []string{"hoaks", "listrik_pln"}},
+		{"no official notice is a complaint, not a denial", "Menurut warga, tidak ada pemberitahuan resmi sebelum aliran air PDAM terhenti.", []string{"air_bersih"}},
 		{"fake registration site", "Kemensos menegaskan tidak pernah membuat situs pendaftaran bantuan sosial.", []string{"bansos", "hoaks"}},
 		{"chain message", "Pesan berantai soal pemutihan pajak kendaraan secara nasional dipastikan hoaks.", []string{"hoaks", "pajak_daerah"}},
 		{"disinformation", "Diskominfo meminta warga mewaspadai disinformasi tentang jadwal PPDB.", []string{"hoaks", "ppdb"}},

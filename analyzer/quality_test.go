@@ -31,8 +31,10 @@ func TestNewsQualityFloors(t *testing.T) {
 		criticismF1         float64
 		precision, recall   float64 // programme matching; 0 skips
 	}{
-		{"testdata/news/test.jsonl", 0.66, 0.60, 0.68, 0.94, 0.90},
-		{"testdata/newstest.jsonl", 0.65, 0.50, 0.78, 0, 0},
+		// measured: macro-F1 0.755, positive F1 0.718, criticism F1 0.772, precision 0.957, recall 0.923
+		{"testdata/news/test.jsonl", 0.73, 0.69, 0.74, 0.945, 0.91},
+		// measured: macro-F1 0.820, positive F1 0.714, criticism F1 0.905 (38 mentions: ±8 points)
+		{"testdata/newstest.jsonl", 0.78, 0.65, 0.85, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
@@ -70,7 +72,7 @@ func TestNewsMTSCHoldOutFloor(t *testing.T) {
 	}
 	rep := ScoreStance(testAnalyzer, held)
 	t.Logf("\n%s", rep)
-	const floor = 0.63
+	const floor = 0.63 // measured 0.657
 	if rep.MacroF1 < floor {
 		t.Errorf("NewsMTSC hold-out macro-F1 %.4f below floor %.2f", rep.MacroF1, floor)
 	}

@@ -23,6 +23,7 @@ type StanceExample struct {
 	Target    string
 	Label     string  // "negative", "neutral" or "positive"
 	Weight    float32 // 0 counts as 1
+	Group     string  // the article or page the example is from, for splitting by it
 }
 
 // mentionOf returns the mention input of ex as Analyze would build it.
@@ -32,7 +33,7 @@ func (a *Analyzer) mentionOf(ex StanceExample) mentionInput {
 		lang = "id"
 	}
 	passages := sentiment.NewPassages()
-	passages.Reset(a.model, lang)
+	passages.Reset(a.model, lang, nil)
 	sents := splitSentences(ex.Text)
 	if ex.Programme != "" {
 		progs := a.tax.Programmes()
@@ -122,8 +123,8 @@ func ReadNewsMTSC(path string) (train, held []StanceExample, err error) {
 			if label == "" {
 				return nil, nil, fmt.Errorf("%s:%d: polarity %v", path, line, t.Polarity)
 			}
-			ex := StanceExample{Text: row.Sentence, Lang: "en", Target: t.Mention, Label: label}
-			if newsMTSCHeldOut(row.GID) {
+			ex := StanceExample{Text: row.Sentence, Lang: "en", Target: t.Mention, Label: label, Group: newsMTSCArticle(row.GID)}
+			if bucket(ex.Group, 5) == 0 {
 				held = append(held, ex)
 			} else {
 				train = append(train, ex)
@@ -133,13 +134,31 @@ func ReadNewsMTSC(path string) (train, held []StanceExample, err error) {
 	return train, held, sc.Err()
 }
 
-// newsMTSCHeldOut reports whether the article of a NewsMTSC id ("allsides_1192_476_17_...": source,
-// story, article, sentence) is in the hold-out.
-func newsMTSCHeldOut(gid string) bool {
+// newsMTSCArticle returns the article of a NewsMTSC id ("allsides_1192_476_17_...": source,
+// story, article, sentence).
+func newsMTSCArticle(gid string) string {
 	parts := strings.SplitN(gid, "_", 4)
+	return strings.Join(parts[:min(3, len(parts))], "_")
+}
+
+// bucket hashes a group into one of n buckets.
+func bucket(group string, n uint32) uint32 {
 	h := fnv.New32a()
-	h.Write([]byte(strings.Join(parts[:min(3, len(parts))], "_")))
-	return h.Sum32()%5 == 0
+	h.Write([]byte(group))
+	return h.Sum32() % n
+}
+
+// DevSplit splits examples by group: one group in n (by hash, after the NewsMTSC hold-out's
+// bucket) goes to dev, the rest to train.
+func DevSplit(ex []StanceExample, n uint32) (train, dev []StanceExample) {
+	for _, e := range ex {
+		if bucket(e.Group+"/dev", n) == 0 {
+			dev = append(dev, e)
+		} else {
+			train = append(train, e)
+		}
+	}
+	return train, dev
 }
 
 // ScoreStance judges every example with a and scores the labels.

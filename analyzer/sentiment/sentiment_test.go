@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -119,7 +120,7 @@ func TestWeightsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Bits != w.Bits || got.B != w.B || len(got.W) != len(w.W) || got.LexWeight != w.LexWeight {
+	if got.Bits != w.Bits || got.B != w.B || !slices.Equal(got.q, w.q) || got.scale != w.scale || got.LexWeight != w.LexWeight {
 		t.Fatalf("round trip changed the header: %+v", got)
 	}
 	if _, err := ReadWeights(strings.NewReader("not weights")); err == nil {

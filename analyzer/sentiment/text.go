@@ -20,8 +20,19 @@ type token struct {
 	punct        byte    // the mark for kindComma/kindStop
 	neg          bool    // inside a negation scope
 	negator      bool    // the word opens a negation scope
+	flags        uint8   // the word's roles (wordFlag bits)
 	w            float32 // clause and intensity weight
 }
+
+// Roles of a word in negation, intensity and contrast, looked up once per token.
+const (
+	flagNegator uint8 = 1 << iota
+	flagContrast
+	flagConcession
+	flagIntensPre
+	flagIntensPost
+	flagLexicalHead // a key of lexicalAfter
+)
 
 // scratch holds the per-call buffers of Judge; pooled so that Judge does not allocate.
 type scratch struct {
@@ -41,6 +52,22 @@ type langRules struct {
 	lexicalAfter map[string]map[string]bool // negator + next word that form a fixed, non-negating phrase
 	poorNouns    map[string]bool            // nouns before "tidak mampu" meaning poverty
 	english      bool
+	flags        map[string]uint8 // each word's roles, from the sets above (see init)
+}
+
+func init() {
+	for _, r := range []*langRules{rulesID, rulesEN} {
+		r.flags = map[string]uint8{}
+		for flag, set := range map[uint8]map[string]bool{flagNegator: r.negators, flagContrast: r.contrast,
+			flagConcession: r.concession, flagIntensPre: r.intensPre, flagIntensPost: r.intensPost} {
+			for w := range set {
+				r.flags[w] |= flag
+			}
+		}
+		for w := range r.lexicalAfter {
+			r.flags[w] |= flagLexicalHead
+		}
+	}
 }
 
 func set(words ...string) map[string]bool {
@@ -240,10 +267,15 @@ func (sc *scratch) stem(t *token) []byte { return sc.buf[t.stemS:t.stemE] }
 // annotate marks fixed phrases, negation scopes, intensifiers and clause weights, and computes stems.
 func annotate(sc *scratch, r *langRules) {
 	toks := sc.toks
+	for i := range toks {
+		if toks[i].kind == kindWord {
+			toks[i].flags = r.flags[string(sc.word(&toks[i]))]
+		}
+	}
 	// Fixed phrases where a negator is lexical ("kurang mampu", "tidak hanya"): merge into one word.
 	for i := 0; i+1 < len(toks); i++ {
 		a, b := &toks[i], &toks[i+1]
-		if a.kind != kindWord || b.kind != kindWord {
+		if a.kind != kindWord || b.kind != kindWord || a.flags&flagLexicalHead == 0 {
 			continue
 		}
 		aw := sc.word(a)
@@ -257,6 +289,7 @@ func annotate(sc *scratch, r *langRules) {
 		sc.buf = append(sc.buf, '_')
 		sc.buf = append(sc.buf, sc.word(b)...)
 		a.s, a.e = int32(ns), int32(len(sc.buf))
+		a.flags = 0 // no merged phrase has a role
 		copy(toks[i+1:], toks[i+2:])
 		toks = toks[:len(toks)-1]
 	}
@@ -272,7 +305,7 @@ func annotate(sc *scratch, r *langRules) {
 			sc.buf = append(sc.buf, "kurang_mampu"...)
 			t.s, t.e = int32(ns), int32(len(sc.buf))
 		}
-		t.negator = r.negators[string(sc.word(t))]
+		t.negator = t.flags&flagNegator != 0
 		stemWord(sc, t, r)
 	}
 	// Negation scope: up to three words after a negator, ended by punctuation or a contrast word.
@@ -283,7 +316,7 @@ func annotate(sc *scratch, r *langRules) {
 		n := 0
 		for j := i + 1; j < len(toks) && n < 3; j++ {
 			t := &toks[j]
-			if t.kind != kindWord || r.contrast[string(sc.word(t))] || r.concession[string(sc.word(t))] || t.negator {
+			if t.kind != kindWord || t.flags&(flagContrast|flagConcession|flagNegator) != 0 {
 				break
 			}
 			t.neg = true
@@ -295,15 +328,15 @@ func annotate(sc *scratch, r *langRules) {
 		if toks[i].kind != kindWord {
 			continue
 		}
-		w := sc.word(&toks[i])
-		if r.intensPre[string(w)] && i+1 < len(toks) && toks[i+1].kind == kindWord {
+		f := toks[i].flags
+		if f&flagIntensPre != 0 && i+1 < len(toks) && toks[i+1].kind == kindWord {
 			k := i + 1
 			if toks[k].negator && k+1 < len(toks) && toks[k+1].kind == kindWord {
 				k++
 			}
 			toks[k].w *= 1.5
 		}
-		if r.intensPost[string(w)] && i > 0 && toks[i-1].kind == kindWord {
+		if f&flagIntensPost != 0 && i > 0 && toks[i-1].kind == kindWord {
 			toks[i-1].w *= 1.5
 		}
 	}
@@ -313,7 +346,7 @@ func annotate(sc *scratch, r *langRules) {
 		for e < len(toks) && toks[e].kind != kindStop {
 			e++
 		}
-		clauseWeights(sc, toks[s:e], r)
+		clauseWeights(toks[s:e])
 		s = e + 1
 	}
 	sc.toks = toks
@@ -326,14 +359,14 @@ const (
 
 // clauseWeights lowers the clause before "tapi"/"namun" and the clause opened by "meskipun", and
 // raises the clause that carries the point of the sentence.
-func clauseWeights(sc *scratch, sent []token, r *langRules) {
+func clauseWeights(sent []token) {
 	for i := range sent {
 		if sent[i].kind != kindWord {
 			continue
 		}
-		w := string(sc.word(&sent[i]))
+		f := sent[i].flags
 		switch {
-		case r.contrast[w] && i > 0:
+		case f&flagContrast != 0 && i > 0:
 			for k := 0; k < i; k++ {
 				sent[k].w *= weightSide
 			}
@@ -341,7 +374,7 @@ func clauseWeights(sc *scratch, sent []token, r *langRules) {
 				sent[k].w *= weightMain
 			}
 			return
-		case r.concession[w]:
+		case f&flagConcession != 0:
 			// "Meskipun X, Y": X weighs less, Y more. "Y meskipun X": the same, with Y first.
 			end := len(sent)
 			for k := i + 1; k < len(sent); k++ {

@@ -5,47 +5,75 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // Vector is the hashed feature vector of one example for a linear classifier built on top of the
-// sentence model: the features of a text (AddText, the same features Judge scores) plus named
+// sentence model: the features of a passage (AddPassage, the features Judge scores) plus named
 // features a caller adds (AddFeature), all in one space of 1<<Bits buckets. The analyzer's
 // mention-stance model is such a classifier. A Vector is reused with Reset; it is not safe for
 // concurrent use.
+//
+// When the Passages it reads were given the classifier's weights (Passages.Reset), the passage's
+// features are not kept: their contribution to that classifier's logits is summed from per-sentence
+// partial scores instead, which is what makes judging many mentions of one article cheap.
 type Vector struct {
 	bits  uint8
 	feats []feature
-	sc    scratch
+	// offset is the passages' contribution to the logits of the weights scored, when they are not in feats.
+	offset [numClasses]float32
+	scored *Weights
 }
 
 // NewVector returns an empty vector over 1<<bits buckets.
 func NewVector(bits uint8) *Vector {
-	return &Vector{bits: bits, feats: make([]feature, 0, 512),
-		sc: scratch{buf: make([]byte, 0, 1024), toks: make([]token, 0, 128), feats: make([]feature, 0, 2048)}}
+	return &Vector{bits: bits, feats: make([]feature, 0, 512)}
 }
 
 // Reset empties v for the next example.
-func (v *Vector) Reset() { v.feats = v.feats[:0] }
+func (v *Vector) Reset() {
+	v.feats = v.feats[:0]
+	v.offset = [numClasses]float32{}
+	v.scored = nil
+}
 
-// Len returns the number of features in v.
+// Len returns the number of features in v (not counting passages scored without features).
 func (v *Vector) Len() int { return len(v.feats) }
 
+// Normalize scales the features added since Len was start to length: their Euclidean norm
+// becomes length (no change when they are all zero).
+func (v *Vector) Normalize(start int, length float32) {
+	group := v.feats[start:]
+	if ss := sumSquares(group); ss > 0 {
+		k := length / float32(math.Sqrt(float64(ss)))
+		for i := range group {
+			group[i].val *= k
+		}
+	}
+}
+
 // Passages holds the features of the sentences of one article for one language, so that a
-// sentence in several passages (the mentions of several programmes) is tokenised once. Reset it for
-// each article; it is not safe for concurrent use.
+// sentence in several passages (the mentions of several programmes) is tokenised and scored once.
+// Reset it for each article; it is not safe for concurrent use.
 type Passages struct {
 	lm    *langModel
+	extra *Weights   // a classifier over Vectors whose partial scores are kept, or nil
+	pair  *pairTable // the model's and extra's weights interleaved, when both are quantised
 	sc    scratch
 	known map[string]int // sentence text → index in sents
 	sents []sentenceFeatures
 	feats []feature // the sentences' raw features, back to back
 }
 
-// sentenceFeatures locates one sentence's raw features in Passages.feats, with its lexicon sums.
+// sentenceFeatures is one sentence's raw (unscaled) features, located in Passages.feats, with
+// their partial scores under the sentence model and the extra classifier, computed on first use.
 type sentenceFeatures struct {
 	start, end     int
-	evPos, evNeg   float32 // news-event lexicon
-	valPos, valNeg float32 // valence lexicon (English), when the model reads it
+	sq             float32             // sum of the squared feature values
+	scored         uint8               // bits: 1 base, 2 extra computed
+	base, extra    [numClasses]float32 // partial logits, without bias
+	evPos, evNeg   float32             // news-event lexicon
+	valPos, valNeg float32             // valence lexicon (English), when the model reads it
 }
 
 // NewPassages returns an empty cache.
@@ -54,37 +82,133 @@ func NewPassages() *Passages {
 		sc: scratch{buf: make([]byte, 0, 1024), toks: make([]token, 0, 128)}}
 }
 
-// Reset empties p for an article judged by m in lang ("en", or else "id").
-func (p *Passages) Reset(m *Model, lang string) {
+// Reset empties p for an article judged by m in lang ("en", or else "id"). With extra set, the
+// passages will be scored by that classifier only (Weights.Classify with extra) and their
+// features are not added to Vectors; with extra nil the features are added, for training.
+func (p *Passages) Reset(m *Model, lang string, extra *Weights) {
 	p.lm = m.id
 	if lang == "en" {
 		p.lm = m.en
 	}
+	if extra != nil && extra.Bits != p.lm.weights.Bits {
+		panic(fmt.Sprintf("sentiment: classifier of %d bits over a model of %d", extra.Bits, p.lm.weights.Bits))
+	}
+	p.extra = extra
+	p.pair = pairOf(p.lm.weights, extra)
 	clear(p.known)
 	p.sents = p.sents[:0]
 	p.feats = p.feats[:0]
 }
 
-// sentence returns the features of one sentence, computing them on first use.
-func (p *Passages) sentence(text string) sentenceFeatures {
-	if i, ok := p.known[text]; ok {
-		return p.sents[i]
+// sentence returns the index of a sentence's features in p.sents, computing them on first use,
+// with the partial scores asked for (1 base, 2 extra).
+func (p *Passages) sentence(text string, scores uint8) *sentenceFeatures {
+	i, ok := p.known[text]
+	if !ok {
+		lm := p.lm
+		tokenize(&p.sc, text, lm.rules)
+		annotate(&p.sc, lm.rules)
+		sf := sentenceFeatures{start: len(p.feats)}
+		p.feats = extractRaw(&p.sc, lm.weights.Bits, p.feats)
+		sf.end = len(p.feats)
+		sf.sq = sumSquares(p.feats[sf.start:sf.end])
+		if lm.events != nil {
+			sf.evPos, sf.evNeg = lm.events.valence(&p.sc)
+		}
+		if lm.valences != nil {
+			sf.valPos, sf.valNeg = lm.valences.valence(&p.sc)
+		}
+		i = len(p.sents)
+		p.known[text] = i
+		p.sents = append(p.sents, sf)
 	}
-	lm := p.lm
-	tokenize(&p.sc, text, lm.rules)
-	annotate(&p.sc, lm.rules)
-	sf := sentenceFeatures{start: len(p.feats)}
-	p.feats = extractRaw(&p.sc, lm.weights.Bits, p.feats)
-	sf.end = len(p.feats)
-	if lm.events != nil {
-		sf.evPos, sf.evNeg = lm.events.valence(&p.sc)
+	sf := &p.sents[i]
+	feats := p.feats[sf.start:sf.end]
+	switch need := scores &^ sf.scored; {
+	case need == 3 && p.pair != nil:
+		sf.base, sf.extra = p.pair.partials(feats)
+	default:
+		if need&1 != 0 {
+			sf.base = p.lm.weights.partial(feats)
+		}
+		if need&2 != 0 {
+			sf.extra = p.extra.partial(feats)
+		}
 	}
-	if lm.valences != nil {
-		sf.valPos, sf.valNeg = lm.valences.valence(&p.sc)
-	}
-	p.known[text] = len(p.sents)
-	p.sents = append(p.sents, sf)
+	sf.scored |= scores
 	return sf
+}
+
+// pairTable interleaves the quantised weights of two models over the same buckets, so that
+// scoring a feature under both reads one place: six int16 per bucket.
+type pairTable struct {
+	q              []int16
+	a, b           *Weights
+	scaleA, scaleB float32
+}
+
+var pairTables sync.Map // [2]*Weights → *pairTable
+
+// pairOf returns the interleaved table of a and b, built once; nil unless both are quantised.
+func pairOf(a, b *Weights) *pairTable {
+	if a == nil || b == nil || a.q == nil || b.q == nil || a.Bits != b.Bits {
+		return nil
+	}
+	key := [2]*Weights{a, b}
+	if t, ok := pairTables.Load(key); ok {
+		return t.(*pairTable)
+	}
+	t := &pairTable{q: make([]int16, 2*len(a.q)), a: a, b: b, scaleA: a.scale, scaleB: b.scale}
+	for i := 0; i < len(a.q); i += numClasses {
+		copy(t.q[2*i:], a.q[i:i+numClasses])
+		copy(t.q[2*i+numClasses:], b.q[i:i+numClasses])
+	}
+	got, _ := pairTables.LoadOrStore(key, t)
+	return got.(*pairTable)
+}
+
+// partials returns the logits of feats without bias under both models.
+func (t *pairTable) partials(feats []feature) (za, zb [numClasses]float32) {
+	q := t.q
+	for _, f := range feats {
+		i := int(f.idx) * 2 * numClasses
+		r := q[i : i+2*numClasses : i+2*numClasses]
+		za[0] += float32(r[0]) * f.val
+		za[1] += float32(r[1]) * f.val
+		za[2] += float32(r[2]) * f.val
+		zb[0] += float32(r[3]) * f.val
+		zb[1] += float32(r[4]) * f.val
+		zb[2] += float32(r[5]) * f.val
+	}
+	for c := range za {
+		za[c] *= t.scaleA
+		zb[c] *= t.scaleB
+	}
+	return za, zb
+}
+
+func sumSquares(feats []feature) float32 {
+	var ss float64
+	for _, f := range feats {
+		ss += float64(f.val) * float64(f.val)
+	}
+	return float32(ss)
+}
+
+// partial returns the logits of feats without the bias.
+func (w *Weights) partial(feats []feature) [numClasses]float32 {
+	z := w.score(feats)
+	for c := range z {
+		z[c] -= w.B[c]
+	}
+	return z
+}
+
+// Judge returns the sentence model's judgement of a passage given as its sentences, as
+// AddPassage does, without a vector.
+func (p *Passages) Judge(sentences []string) Result {
+	r, _ := p.judge(nil, sentences, 1)
+	return r
 }
 
 // AddPassage adds the features of a passage given as its sentences, each scaled by weight, and
@@ -92,35 +216,73 @@ func (p *Passages) sentence(text string) sentenceFeatures {
 // (negative, neutral, positive). The features are those Judge computes for the sentences joined,
 // except that no feature spans two sentences. The model's weights must use v's number of buckets.
 func (v *Vector) AddPassage(p *Passages, sentences []string, weight float32) (Result, [3]float32) {
-	lm := p.lm
-	if lm.weights.Bits != v.bits {
-		panic(fmt.Sprintf("sentiment: vector of %d bits, model of %d", v.bits, lm.weights.Bits))
+	if p.lm.weights.Bits != v.bits {
+		panic(fmt.Sprintf("sentiment: vector of %d bits, model of %d", v.bits, p.lm.weights.Bits))
 	}
-	var evPos, evNeg, valPos, valNeg float32
-	first := len(v.feats)
+	return p.judge(v, sentences, weight)
+}
+
+// judge returns the sentence model's judgement of the sentences and, with v set, adds their
+// features to v (or, with p.extra set, their contribution to p.extra's logits).
+func (p *Passages) judge(v *Vector, sentences []string, weight float32) (Result, [3]float32) {
+	lm := p.lm
+	scores := uint8(1)
+	if v != nil && p.extra != nil {
+		scores |= 2
+	}
+	var evPos, evNeg, valPos, valNeg, sq float32
+	var base, extra [numClasses]float32
+	first := 0
+	keep := v != nil && p.extra == nil // the features go into v
+	if keep {
+		first = len(v.feats)
+	}
 	for _, s := range sentences {
-		sf := p.sentence(s)
-		for _, f := range p.feats[sf.start:sf.end] {
-			v.feats = append(v.feats, f)
+		sf := p.sentence(s, scores)
+		if keep {
+			v.feats = append(v.feats, p.feats[sf.start:sf.end]...)
+		}
+		sq += sf.sq
+		for c := range base {
+			base[c] += sf.base[c]
+			extra[c] += sf.extra[c]
 		}
 		evPos, evNeg = evPos+sf.evPos, evNeg+sf.evNeg
 		valPos, valNeg = valPos+sf.valPos, valNeg+sf.valNeg
 	}
-	text := v.feats[first:]
-	normalize(text)
-	if lm.valences != nil {
-		v.feats = appendValences(v.feats, v.bits, valPos, valNeg)
+	inv := float32(0)
+	if sq > 0 {
+		inv = float32(1 / math.Sqrt(float64(sq)))
 	}
-	z := lm.weights.score(v.feats[first:])
+	var arr [2]feature
+	val := arr[:0]
+	if lm.valences != nil {
+		val = appendValences(val, lm.weights.Bits, valPos, valNeg)
+	}
+	z := lm.weights.partial(val)
+	for c := range z {
+		z[c] += lm.weights.B[c] + inv*base[c]
+	}
+	switch {
+	case keep:
+		text := v.feats[first:]
+		for i := range text {
+			text[i].val *= inv * weight
+		}
+		for _, f := range val {
+			v.feats = append(v.feats, feature{f.idx, f.val * weight})
+		}
+	case v != nil:
+		vz := p.extra.partial(val)
+		for c := range vz {
+			v.offset[c] += weight * (vz[c] + inv*extra[c])
+		}
+		v.scored = p.extra
+	}
 	if lm.lexWeight != 0 {
 		z[classPositive] += lm.lexWeight * evPos
 		z[classNegative] += lm.lexWeight * evNeg
 		z[classNeutral] -= 0.5 * lm.lexWeight * (evPos + evNeg)
-	}
-	if weight != 1 {
-		for i := first; i < len(v.feats); i++ {
-			v.feats[i].val *= weight
-		}
 	}
 	return decide(z), softmax(z)
 }
@@ -149,20 +311,14 @@ func (w *Weights) Classify(v *Vector) (Result, [3]float32) {
 	if w.Bits != v.bits {
 		panic(fmt.Sprintf("sentiment: vector of %d bits, weights of %d", v.bits, w.Bits))
 	}
-	z := w.score(v.feats)
-	return decide(z), softmax(z)
-}
-
-// Probabilities returns the class probabilities (negative, neutral, positive) of text under m.
-func (m *Model) Probabilities(text, lang string) [3]float32 {
-	lm := m.id
-	if lang == "en" {
-		lm = m.en
+	if v.scored != nil && v.scored != w {
+		panic("sentiment: vector scored for other weights")
 	}
-	sc := scratchPool.Get().(*scratch)
-	z := lm.logits(sc, text)
-	scratchPool.Put(sc)
-	return softmax(z)
+	z := w.score(v.feats)
+	for c := range z {
+		z[c] += v.offset[c]
+	}
+	return decide(z), softmax(z)
 }
 
 // Labelled is a training vector with its label ("negative", "neutral", "positive") and weight
@@ -184,6 +340,9 @@ func TrainVectors(ex []Labelled, cfg TrainConfig) (*Weights, error) {
 		y, ok := labelIndex(e.Label)
 		if !ok {
 			return nil, fmt.Errorf("sentiment: train: example %d: unknown label %q", i+1, e.Label)
+		}
+		if e.Vector.scored != nil {
+			return nil, fmt.Errorf("sentiment: train: example %d holds partial scores, not features (Passages.Reset with nil)", i+1)
 		}
 		if e.Vector.bits != cfg.Bits {
 			return nil, fmt.Errorf("sentiment: train: example %d has %d bits, config %d", i+1, e.Vector.bits, cfg.Bits)

@@ -41,6 +41,7 @@ func run() error {
 	lr := flag.Float64("lr", 0, "learning rate (0: default)")
 	cwp := flag.Float64("classweight", -1, "class weight power (-1: default)")
 	errorsOut := flag.Bool("errors", false, "print the dev split's wrong mentions")
+	enDev := flag.Bool("endev", false, "English: fit on NewsMTSC train less a dev part and score that part (for tuning), instead of scoring the hold-out")
 	folds := flag.Int("cv", 0, "if > 1, also score by cross-validation over the train and dev splits' pages in this many folds")
 	flag.Parse()
 
@@ -72,7 +73,7 @@ func run() error {
 			}
 			weights.ID, err = trainID(a, *corpus, set(analyzer.DefaultStanceConfig("id")), *errorsOut)
 		case "en":
-			weights.EN, err = trainEN(a, *dataDir, set(analyzer.DefaultStanceConfig("en")))
+			weights.EN, err = trainEN(a, *dataDir, set(analyzer.DefaultStanceConfig("en")), *enDev)
 		default:
 			err = fmt.Errorf("unknown language %q", l)
 		}
@@ -165,10 +166,21 @@ func crossValidate(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfi
 }
 
 // trainEN fits the English weights on NewsMTSC train less its hold-out and scores the hold-out.
-func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig) (*sentiment.Weights, error) {
+func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig, tuning bool) (*sentiment.Weights, error) {
 	train, held, err := analyzer.ReadNewsMTSC(filepath.Join(dataDir, "newsmtsc/train.jsonl"))
 	if err != nil {
 		return nil, err
+	}
+	if tuning {
+		var dev []analyzer.StanceExample
+		train, dev = analyzer.DevSplit(train, 5)
+		w, err := a.TrainStance(train, cfg)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Printf("== en tuning: trained on %d NewsMTSC targets, dev %d\n", len(train), len(dev))
+		fmt.Print(analyzer.ScoreStance(a.WithStance(&analyzer.StanceWeights{EN: w}), dev))
+		return nil, nil
 	}
 	w, err := a.TrainStance(train, cfg)
 	if err != nil {
