@@ -80,6 +80,11 @@ func TestLoadBad(t *testing.T) {
 			`many.bad.yml:19: sources[2].link_pattern: invalid regular expression`,
 			`many.bad.yml:20: sources[2].lang: want id, en or empty, got "fr"`,
 		}},
+		{"allow-private.bad.yml", []string{
+			`allow-private.bad.yml:4: crawler.allow_private[1]: 0.0.0.0/0 reaches public addresses`,
+			`allow-private.bad.yml:5: crawler.allow_private[2]: ::/0 reaches public addresses`,
+			`allow-private.bad.yml:6: crawler.allow_private[3]: 8.8.8.0/24 reaches public addresses`,
+		}},
 		{"spool.bad.yml", []string{
 			`spool.bad.yml:3: storage.spool_max_bytes: must not be negative, got -1`,
 		}},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -172,6 +173,29 @@ type Violation struct{ Path, Msg string }
 
 var sourceNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// nonPublicNetworks are the ranges allow_private may open: private, loopback, link-local,
+// carrier-grade NAT, unique-local and documentation or benchmarking networks.
+var nonPublicNetworks = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("198.51.100.0/24"), netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("fc00::/7"), netip.MustParsePrefix("fe80::/10"),
+	netip.MustParsePrefix("2001:db8::/32"),
+}
+
+// nonPublic reports whether p lies wholly inside one of nonPublicNetworks.
+func nonPublic(p netip.Prefix) bool {
+	p = p.Masked()
+	for _, n := range nonPublicNetworks {
+		if n.Bits() <= p.Bits() && n.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
 // Validate returns every problem of a decoded configuration, each with the YAML path it concerns.
 func (c *Config) Validate() []Violation {
 	var v []Violation
@@ -233,8 +257,12 @@ func (c *Config) Validate() []Violation {
 		add("crawler.max_interval", "need 0 < min_interval (%s) <= max_interval (%s)", cr.MinInterval, cr.MaxInterval)
 	}
 	for i, cidr := range cr.AllowPrivate {
-		if _, _, err := net.ParseCIDR(cidr); err != nil {
+		p, err := netip.ParsePrefix(cidr)
+		switch {
+		case err != nil:
 			add(fmt.Sprintf("crawler.allow_private[%d]", i), "not a CIDR network: %q", cidr)
+		case !nonPublic(p):
+			add(fmt.Sprintf("crawler.allow_private[%d]", i), "%s reaches public addresses; list only private, loopback, link-local or other non-public networks (e.g. 10.20.0.0/16, 127.0.0.0/8, fd00::/8)", cidr)
 		}
 	}
 	if cr.Shard != "" {

@@ -32,6 +32,15 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
 	netip.MustParsePrefix("100::/64"),        // discard
 	netip.MustParsePrefix("fec0::/10"),       // deprecated site-local
+	// Transition forms that carry an IPv4 address, or reach one through a relay Pantau cannot
+	// judge; no news site is served from them. (NAT64's well-known prefix and 6to4 are judged by
+	// the IPv4 address they embed, in isPublic.)
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (::a9fe:a9fe), deprecated
+	netip.MustParsePrefix("::ffff:0:0:0/96"), // IPv4-translated (::ffff:0:a9fe:a9fe)
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // NAT64 local use
+	netip.MustParsePrefix("2001::/32"),       // Teredo
+	netip.MustParsePrefix("2001:10::/28"),    // ORCHID, deprecated
+	netip.MustParsePrefix("2001:20::/28"),    // ORCHIDv2
 }
 
 var nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")

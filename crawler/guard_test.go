@@ -41,6 +41,19 @@ func TestGuardAllowed(t *testing.T) {
 		{"::ffff:169.254.169.254", false},
 		{"64:ff9b::a9fe:a9fe", false}, // NAT64 of 169.254.169.254
 		{"2002:a9fe:a9fe::1", false},  // 6to4 of 169.254.169.254
+		{"2002:5db8:d822::1", true},   // 6to4 of a public address
+		{"64:ff9b::5db8:d822", true},  // NAT64 of a public address
+		// IPv4 carried in other IPv6 forms.
+		{"::a9fe:a9fe", false},                    // IPv4-compatible 169.254.169.254
+		{"::7f00:1", false},                       // IPv4-compatible 127.0.0.1
+		{"::5db8:d822", false},                    // IPv4-compatible, even of a public address
+		{"::ffff:0:a9fe:a9fe", false},             // IPv4-translated 169.254.169.254
+		{"::ffff:0:7f00:1", false},                // IPv4-translated 127.0.0.1
+		{"64:ff9b:1::a9fe:a9fe", false},           // NAT64 local use
+		{"64:ff9b:1:ffff::1", false},              // NAT64 local use
+		{"2001:0:4136:e378::1", false},            // Teredo
+		{"2001:0:5db8:d822:0:0:5647:fffe", false}, // Teredo with a 169.254.x client
+		{"2001:10::1", false},                     // ORCHID
 	}
 	for _, tt := range tests {
 		t.Run(tt.ip, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -144,6 +145,35 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at DateTime('UTC')
 ) ENGINE = ReplacingMergeTree(applied_at)
 ORDER BY version`
+
+// ErrNotMigrated reports a store whose schema is missing or older than this Pantau's: run
+// pantau migrate.
+var ErrNotMigrated = errors.New("storage: schema not migrated")
+
+// CheckSchema reports, wrapping ErrNotMigrated, when the store lacks a migration this Pantau
+// has; it only reads, with the backend's readonly setting.
+func CheckSchema(ctx context.Context, s Store) error {
+	migs, err := Migrations()
+	if err != nil {
+		return err
+	}
+	res, err := s.QueryReadOnly(ctx, "SELECT DISTINCT version FROM schema_migrations")
+	if err != nil {
+		return fmt.Errorf("%w: no Pantau schema in this store (run pantau migrate): %v", ErrNotMigrated, err)
+	}
+	done := make(map[uint64]bool, len(res.Rows))
+	for _, r := range res.Rows {
+		if n, ok := r[0].(uint64); ok {
+			done[n] = true
+		}
+	}
+	for _, m := range migs {
+		if !done[uint64(m.Version)] {
+			return fmt.Errorf("%w: migration %04d_%s not applied (run pantau migrate)", ErrNotMigrated, m.Version, m.Name)
+		}
+	}
+	return nil
+}
 
 // Migrate brings the schema up to date: it applies, in order, the embedded migrations not
 // yet recorded in schema_migrations (those up to opts.UpTo when set), and on servers with

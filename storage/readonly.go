@@ -51,16 +51,116 @@ func CheckReadOnly(sql string) error {
 		if strings.EqualFold(toks[i], "INTO") && strings.EqualFold(toks[i+1], "OUTFILE") {
 			return fmt.Errorf("%w: %s ... INTO OUTFILE writes a file", ErrNotReadOnly, kind)
 		}
+		if toks[i+1] != "(" {
+			continue
+		}
+		switch name := strings.ToLower(toks[i]); {
+		case name == "`" || name == "\"":
+			return fmt.Errorf("%w: a quoted name called as a function", ErrNotReadOnly)
+		case outsideFunctions[name]:
+			return fmt.Errorf("%w: %s(...) reaches outside the database (files, network, processes or server settings)", ErrNotReadOnly, toks[i])
+		}
 	}
 	return nil
 }
 
-// QueryUser checks sql with CheckReadOnly and runs it with the backend's readonly setting.
+// outsideFunctions are the scalar and table functions of ClickHouse (18.16 to 26.7) that read
+// files, reach the network, run processes, read the server's configuration or stall the
+// engine, in lower case. CheckReadOnly refuses a call to any of them on every backend; the
+// embedded store also checks the engine's own parse of the query (checkFunctions).
+var outsideFunctions = setOf(
+	// files and processes
+	"file", "filecluster", "executable", "executablepool", "input", "infile", "catboostevaluate",
+	"modelevaluate", "filesystemavailable", "filesystemcapacity", "filesystemunreserved", "filesystemfree",
+	// network and other engines
+	"url", "urlcluster", "s3", "s3cluster", "gcs", "cosn", "oss", "hdfs", "hdfscluster", "remote",
+	"remotesecure", "cluster", "clusterallreplicas", "mysql", "postgresql", "mongodb", "redis", "sqlite",
+	"jdbc", "odbc", "azureblobstorage", "azureblobstoragecluster", "iceberg", "icebergs3", "icebergazure",
+	"iceberghdfs", "iceberglocal", "icebergs3cluster", "icebergazurecluster", "iceberghdfscluster",
+	"deltalake", "deltalakes3", "deltalakeazure", "deltalakelocal", "deltalakecluster", "hudi", "hudicluster",
+	"arrowflight", "ytsaurus", "paimon", "dictionary",
+	// the server's configuration and the engine's time
+	"getsetting", "getserversetting", "getmacro", "hostname", "fqdn", "sleep", "sleepeachrow",
+)
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// checkFunctions refuses sql when the engine's own parse of it (EXPLAIN AST, run by explain)
+// calls a table function other than those in allowedTableFunctions (tableFunctions lists every
+// table function the engine knows) or one of outsideFunctions. It catches what a lexical check
+// cannot: names ClickHouse resolves case-insensitively, aliases and new table functions.
+func checkFunctions(ast []string, tableFunctions map[string]bool) error {
+	for _, line := range ast {
+		rest, ok := strings.CutPrefix(strings.TrimLeft(line, " "), "Function ")
+		if !ok {
+			continue
+		}
+		name, _, _ := strings.Cut(rest, " ")
+		lower := strings.ToLower(name)
+		switch {
+		case outsideFunctions[lower]:
+			return fmt.Errorf("%w: %s(...) reaches outside the database (files, network, processes or server settings)", ErrNotReadOnly, name)
+		case tableFunctions[lower] && !allowedTableFunctions[lower]:
+			return fmt.Errorf("%w: table function %s(...) is not allowed (allowed: numbers, zeros, values, generateRandom, generate_series, null, view, merge, format)", ErrNotReadOnly, name)
+		}
+	}
+	return nil
+}
+
+// allowedTableFunctions are the table functions an analyst's query may use: they read nothing
+// outside the database.
+var allowedTableFunctions = setOf("numbers", "numbers_mt", "zeros", "zeros_mt", "values", "generaterandom",
+	"generate_series", "generateseries", "null", "view", "viewifpermitted", "merge", "format")
+
+// QueryUser runs an analyst's query, the one way user SQL reaches a store. It checks sql with
+// CheckReadOnly; on an engine that can explain a query (ClickHouse 20.6 and later, the embedded
+// chDB among them) it also has the engine parse it (EXPLAIN AST, which runs nothing) and refuses
+// it when the parse calls a function that reaches outside the database (checkFunctions); then it
+// runs it with the backend's readonly setting. readonly alone does not stop file() or url():
+// ClickHouse's local mode, which chDB is, lets file() read any path.
 func QueryUser(ctx context.Context, s Store, sql string) (*Result, error) {
 	if err := CheckReadOnly(sql); err != nil {
 		return nil, err
 	}
+	if v, err := s.ServerVersion(ctx); err != nil {
+		return nil, err
+	} else if v.AtLeast(20, 6) {
+		if err := checkEngineParse(ctx, s, sql); err != nil {
+			return nil, err
+		}
+	}
 	return s.QueryReadOnly(ctx, sql)
+}
+
+// checkEngineParse has the engine parse sql and checks the functions it calls.
+func checkEngineParse(ctx context.Context, s Store, sql string) error {
+	ast, err := s.QueryReadOnly(ctx, "EXPLAIN AST "+sql)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNotReadOnly, err)
+	}
+	tf, err := s.QueryReadOnly(ctx, "SELECT lower(name) FROM system.table_functions")
+	if err != nil {
+		return fmt.Errorf("list table functions: %w", err)
+	}
+	tableFunctions := make(map[string]bool, len(tf.Rows))
+	for _, r := range tf.Rows {
+		if name, ok := r[0].(string); ok {
+			tableFunctions[name] = true
+		}
+	}
+	lines := make([]string, 0, len(ast.Rows))
+	for _, r := range ast.Rows {
+		if line, ok := r[0].(string); ok {
+			lines = append(lines, line)
+		}
+	}
+	return checkFunctions(lines, tableFunctions)
 }
 
 // sqlTokens splits SQL into words, punctuation and placeholders for literals, dropping

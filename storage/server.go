@@ -27,7 +27,7 @@ type serverStore struct {
 }
 
 // openServer connects to the server cfg.DSN names and creates its database if missing.
-func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger) (*serverStore, error) {
+func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger, create bool) (*serverStore, error) {
 	opts, err := clickhouse.ParseDSN(cfg.DSN)
 	if err != nil {
 		// The DSN may hold a password: do not repeat it.
@@ -47,7 +47,7 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger) (*
 
 	// Create the database through a connection to "default": connecting to a database
 	// that does not exist fails.
-	if db != "default" {
+	if db != "default" && create {
 		boot := *opts
 		boot.Auth.Database = "default"
 		c, err := clickhouse.Open(&boot)
@@ -66,6 +66,9 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger) (*
 	}
 	if err := conn.Ping(ctx); err != nil {
 		_ = conn.Close()
+		if exc := (*clickhouse.Exception)(nil); !create && errors.As(err, &exc) && exc.Code == 81 { // UNKNOWN_DATABASE
+			return nil, fmt.Errorf("%w: database %s does not exist on %s (run pantau migrate first)", ErrNotMigrated, db, addr)
+		}
 		return nil, fmt.Errorf("open clickhouse server %s: ping: %w", addr, err)
 	}
 	s := &serverStore{conn: conn, db: db, logger: logger}

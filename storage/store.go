@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -79,11 +80,28 @@ type Store interface {
 // engine in cfg.DataDir. It creates the server database if it is missing. It does not
 // migrate the schema; call Migrate.
 func Open(ctx context.Context, cfg config.Storage, logger *slog.Logger) (Store, error) {
+	return open(ctx, cfg, logger, true)
+}
+
+// OpenExisting opens a store that must already exist, for commands that only read: it
+// creates neither the server's database nor the embedded store's folder, and says how to
+// create them when they are missing. Together with CheckSchema it lets a read command run with
+// read-only rights.
+func OpenExisting(ctx context.Context, cfg config.Storage, logger *slog.Logger) (Store, error) {
+	return open(ctx, cfg, logger, false)
+}
+
+func open(ctx context.Context, cfg config.Storage, logger *slog.Logger, create bool) (Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.DSN != "" {
-		return openServer(ctx, cfg, logger)
+		return openServer(ctx, cfg, logger, create)
+	}
+	if !create && cfg.DataDir != "" {
+		if _, err := os.Stat(cfg.DataDir); err != nil {
+			return nil, fmt.Errorf("%w: no embedded store at %s (run pantau migrate or pantau run first): %v", ErrNotMigrated, cfg.DataDir, err)
+		}
 	}
 	return openEmbedded(ctx, cfg, logger)
 }

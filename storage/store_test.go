@@ -282,6 +282,81 @@ func TestQueryReadOnlyRefusedByBackend(t *testing.T) {
 	})
 }
 
+// TestQueryUserStaysInsideTheDatabase runs an analyst's queries that try to read files, reach the
+// network or run processes, in scalar and table form, through QueryUser on each backend: every
+// one is refused, and ordinary queries still run. On the embedded store, and on any engine that
+// explains queries, the engine's own parse is checked as well, which the second half tests on
+// its own (bypassing the lexical check). Every address named is on loopback and nothing runs.
+func TestQueryUserStaysInsideTheDatabase(t *testing.T) {
+	outside := []string{
+		"SELECT file('/proc/self/environ')",
+		"SELECT file('/etc/hostname') AS x",
+		"SELECT * FROM file('/etc/passwd', 'LineAsString')",
+		"SELECT `file`('/etc/passwd')",
+		"SELECT count() FROM articles WHERE title IN (SELECT * FROM file('/etc/passwd', 'LineAsString'))",
+		"WITH (SELECT file('/etc/passwd')) AS p SELECT p",
+		"SELECT * FROM url('http://127.0.0.1:1/x', 'CSV', 'a String')",
+		"SELECT * FROM s3('http://127.0.0.1:1/bucket/x.csv', 'CSV', 'a String')",
+		"SELECT * FROM remote('127.0.0.1:1', system.one)",
+		"SELECT * FROM executable('cat', 'TSV', 'a String', (SELECT 'x'))",
+		"SELECT * FROM input('a String')",
+		"DESCRIBE TABLE file('/etc/passwd', 'LineAsString')",
+		"SELECT getSetting('max_threads')",
+	}
+	inside := []string{
+		"SELECT count() FROM articles",
+		"SELECT concat('a', 'b')",
+		"WITH 1 AS x SELECT x + 1",
+		"SELECT count() FROM articles WHERE url_hash IN (SELECT url_hash FROM mentions)",
+		"SHOW TABLES",
+		"DESCRIBE TABLE articles",
+	}
+	// What newer engines allow too (18.16 refuses every table function under readonly).
+	insideModern := []string{
+		"SELECT sum(number) FROM numbers(10)",
+		"SELECT format('{} {}', 'a', 'b')",
+	}
+	forEachBackend(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		migrated(t, s)
+		for _, sql := range outside {
+			if _, err := QueryUser(ctx, s, sql); !errors.Is(err, ErrNotReadOnly) {
+				t.Errorf("QueryUser(%q) = %v, want ErrNotReadOnly", sql, err)
+			}
+		}
+		for _, sql := range inside {
+			if _, err := QueryUser(ctx, s, sql); err != nil {
+				t.Errorf("QueryUser(%q): %v", sql, err)
+			}
+		}
+		v, err := s.ServerVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.AtLeast(20, 6) {
+			t.Logf("ClickHouse %s cannot explain queries: only the lexical check applies", v)
+			return
+		}
+		for _, sql := range insideModern {
+			if _, err := QueryUser(ctx, s, sql); err != nil {
+				t.Errorf("QueryUser(%q): %v", sql, err)
+			}
+		}
+		// The engine's parse alone, for what a lexical check cannot see: other table functions
+		// and names in other cases.
+		for _, sql := range append(outside, "SELECT * FROM loop(numbers(1)) LIMIT 1", "SELECT * FROM FILE('/etc/passwd', 'LineAsString')") {
+			if err := checkEngineParse(ctx, s, sql); !errors.Is(err, ErrNotReadOnly) {
+				t.Errorf("engine parse of %q: %v, want ErrNotReadOnly", sql, err)
+			}
+		}
+		for _, sql := range append(inside, insideModern...) {
+			if err := checkEngineParse(ctx, s, sql); err != nil {
+				t.Errorf("engine parse of %q: %v", sql, err)
+			}
+		}
+	})
+}
+
 func TestCheckReadOnly(t *testing.T) {
 	tests := []struct {
 		name string
@@ -310,6 +385,10 @@ func TestCheckReadOnly(t *testing.T) {
 		{"two statements", "SELECT 1; DROP TABLE articles", false, "multiple statements"},
 		{"two selects", "SELECT 1; SELECT 2;", false, "multiple statements"},
 		{"into outfile", "SELECT * FROM articles INTO OUTFILE '/tmp/x'", false, "INTO OUTFILE"},
+		{"file function", "SELECT file('/etc/passwd')", false, "file(...) reaches outside"},
+		{"url table function in a subquery", "SELECT 1 WHERE 1 IN (SELECT 1 FROM URL('http://127.0.0.1:1/', 'CSV', 'a UInt8'))", false, "URL(...) reaches outside"},
+		{"quoted function name", "SELECT `file`('/etc/passwd')", false, "quoted name"},
+		{"file as a word is fine", "SELECT count() FROM articles WHERE title LIKE '%file%' AND source != 'file'", true, ""},
 		{"empty", "  -- nothing\n", false, "empty query"},
 		{"only semicolon", ";", false, "empty query"},
 		{"unterminated string", "SELECT 'abc", false, "unterminated"},

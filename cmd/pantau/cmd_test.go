@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -147,6 +149,63 @@ func TestMigrateUpgradesVersion1(t *testing.T) {
 			}
 			if want := map[string]storage.SourceStateRow{"antara": {SourceState: old}}; !reflect.DeepEqual(got, want) {
 				t.Errorf("source states after migrating:\n%+v\nwant\n%+v", got, want)
+			}
+		})
+	}
+}
+
+// TestWriteTSVEscapesControlCharacters checks that crawled text printed by `pantau sql` cannot
+// drive the terminal: escape sequences and other control characters come out escaped.
+func TestWriteTSVEscapesControlCharacters(t *testing.T) {
+	res := &storage.Result{
+		Columns: []storage.Column{{Name: "title", Type: "String"}},
+		Rows: [][]any{
+			{"\x1b[31mred\x1b[0m"},
+			{"tab\there\nnew\\line\r"},
+			{"bell\a del\x7f csi\u009b2J é ok"},
+		},
+	}
+	var b strings.Builder
+	if err := writeTSV(&b, res, true); err != nil {
+		t.Fatal(err)
+	}
+	want := "title\n" +
+		`\x1b[31mred\x1b[0m` + "\n" +
+		`tab\there\nnew\\line\r` + "\n" +
+		`bell\x07 del\x7f csi\u009b2J é ok` + "\n"
+	if b.String() != want {
+		t.Errorf("writeTSV =\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+// TestReadCommandsCreateNothing runs the read commands against a store that does not exist yet:
+// each fails with a message that says to run pantau migrate, and the store is still absent
+// afterwards (the server's database not created, the embedded folder not made).
+func TestReadCommandsCreateNothing(t *testing.T) {
+	for _, b := range storagetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			cfg := b.Config(t)
+			if cfg.DSN == "" {
+				cfg.DataDir = filepath.Join(cfg.DataDir, "absent")
+			}
+			cfgFile := filepath.Join(t.TempDir(), "pantau.yaml")
+			yaml := fmt.Sprintf("storage:\n  dsn: %q\n  data_dir: %q\n  chdb_library: %q\nlog:\n  level: warn\n", cfg.DSN, cfg.DataDir, cfg.ChDBLibrary)
+			if err := os.WriteFile(cfgFile, []byte(yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"sql", "--config", cfgFile, "SELECT 1"}, {"report", "--config", cfgFile}, {"sources", "--config", cfgFile}} {
+				code, _, stderr := run(t, "", args...)
+				if code == 0 || !strings.Contains(stderr, "run pantau migrate") {
+					t.Errorf("%v: exit %d, stderr %s", args, code, stderr)
+				}
+			}
+			if _, err := storage.OpenExisting(context.Background(), cfg, nil); !errors.Is(err, storage.ErrNotMigrated) {
+				t.Errorf("after the read commands, OpenExisting = %v, want ErrNotMigrated (the store was created)", err)
+			}
+			if cfg.DSN == "" {
+				if _, err := os.Stat(cfg.DataDir); err == nil {
+					t.Errorf("embedded folder %s created by a read command", cfg.DataDir)
+				}
 			}
 		})
 	}

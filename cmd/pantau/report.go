@@ -23,7 +23,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, e)
+	st, err := openReader(ctx, cfg, e)
 	if err != nil {
 		return err
 	}

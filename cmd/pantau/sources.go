@@ -22,7 +22,7 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, e)
+	st, err := openReader(ctx, cfg, e)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,20 @@ import (
 	"github.com/pantau-id/pantau/storage"
 )
 
+// openReader opens the configured store for a command that only reads: the store must exist
+// and be migrated, and nothing is created or written.
+func openReader(ctx context.Context, cfg *config.Config, e *env) (storage.Store, error) {
+	st, err := storage.OpenExisting(ctx, cfg.Storage, newLogger(cfg.Log, e.stderr))
+	if err != nil {
+		return nil, err
+	}
+	if err := storage.CheckSchema(ctx, st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
 // openStore opens and migrates the configured store.
 func openStore(ctx context.Context, cfg *config.Config, e *env) (storage.Store, error) {
 	logger := newLogger(cfg.Log, e.stderr)
@@ -76,7 +90,7 @@ func cmdSQL(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, e)
+	st, err := openReader(ctx, cfg, e)
 	if err != nil {
 		return err
 	}
@@ -160,6 +174,42 @@ func formatValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-var tsvReplacer = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
+// tsvEscape escapes a value for TSV as ClickHouse does (backslash, tab, newline, carriage
+// return) and, so that crawled text cannot drive the terminal it is printed on, every other
+// control character: C0 and DEL as \xHH, C1 (such as U+009B, a one-character escape sequence)
+// as \uHHHH.
+func tsvEscape(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == '\\' || isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x80 && isControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case isControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
 
-func tsvEscape(s string) string { return tsvReplacer.Replace(s) }
+// isControl reports C0 and C1 control characters and DEL.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f }
