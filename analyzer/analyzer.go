@@ -44,7 +44,22 @@ type Result struct {
 	Lang      string    `json:"lang"`      // "id", "en", or "" when unknown
 	Sentiment Sentiment `json:"sentiment"` // of the title and lead
 	Mentions  []Mention `json:"mentions"`  // in taxonomy order; never nil
+	// Truncated is set when the text was longer than MaxTextBytes: only its start was analysed.
+	Truncated bool `json:"truncated,omitempty"`
+	// DroppedMentions counts the programmes found beyond MaxMentions, which are not reported.
+	DroppedMentions int `json:"dropped_mentions,omitempty"`
 }
+
+// Limits on what one article may cost. Within them analysis time is linear in the text: each
+// sentence is tokenised and scored once, matching is linear in the text (hits are looked up by
+// sentence and position), and a mention reads at most mentionSentences sentences.
+const (
+	MaxTextBytes = 512 << 10 // body text analysed; what follows is ignored (Result.Truncated)
+	MaxMentions  = 64        // mentions reported per article, the first in taxonomy order
+	// maxSentenceBytes cuts longer "sentences" (a page without punctuation) at a space, so that
+	// one sentence never makes a mention's text large.
+	maxSentenceBytes = 1 << 10
+)
 
 // Analyzer analyses articles against a taxonomy. It is safe for concurrent use.
 type Analyzer struct {
@@ -98,6 +113,14 @@ func (a *Analyzer) Analyze(doc Document) Result {
 		judgeLang = "id"
 	}
 	title := strings.TrimSpace(doc.Title)
+	if len(title) > maxSentenceBytes {
+		title = cutAt(title, maxSentenceBytes)
+	}
+	text, truncated := doc.Text, false
+	if len(text) > MaxTextBytes {
+		text, truncated = cutAt(text, MaxTextBytes), true
+	}
+	doc.Text = text
 	sents := splitSentences(doc.Text)
 
 	// The sentences of the article are tokenised and scored once, for its lead and its mentions.
@@ -105,7 +128,7 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	defer passagesPool.Put(passages)
 	passages.Reset(a.model, judgeLang, a.stance.forLang(judgeLang))
 
-	res := Result{Lang: lang, Mentions: []Mention{}, Sentiment: Sentiment{Label: sentiment.Neutral}}
+	res := Result{Lang: lang, Mentions: []Mention{}, Sentiment: Sentiment{Label: sentiment.Neutral}, Truncated: truncated}
 	var leadArr [1 + leadSentences]string
 	lead := leadArr[:0]
 	if title != "" {
@@ -121,6 +144,10 @@ func (a *Analyzer) Analyze(doc Document) Result {
 
 	progs := a.tax.Programmes()
 	matches := a.tax.Match(title, doc.Text, sents)
+	if len(matches) > MaxMentions {
+		res.DroppedMentions = len(matches) - MaxMentions
+		matches = matches[:MaxMentions]
+	}
 	named := namingCounts(matches)
 	for _, m := range matches {
 		p := progs[m.Programme]
@@ -283,6 +310,22 @@ func trimSnippet(s string) string {
 		cut = sp
 	}
 	return strings.TrimRight(s[:cut], " ,;:") + "\u2026"
+}
+
+// cutAt returns the start of s, at most n bytes, ending at the last space (or else rune
+// boundary) before n.
+func cutAt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if sp := strings.LastIndexAny(s[:cut], " \n\t"); sp > n/2 {
+		cut = sp
+	}
+	return s[:cut]
 }
 
 // normalizeLang maps language tags such as "id-ID", "in" or "EN" to "id" or "en"; other tags are

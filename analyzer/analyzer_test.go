@@ -346,3 +346,46 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+// TestAnalyzeLimits checks the caps on what one article may cost: text beyond MaxTextBytes is
+// ignored and flagged, a sentence without punctuation is cut into pieces, and mentions beyond
+// MaxMentions are dropped and counted.
+func TestAnalyzeLimits(t *testing.T) {
+	t.Run("text", func(t *testing.T) {
+		body := strings.Repeat("Warga mengeluhkan blangko e-KTP yang kosong di kantor Disdukcapil. ", MaxTextBytes/60)
+		r := testAnalyzer.Analyze(Document{Text: body, Lang: "id"})
+		if !r.Truncated || len(r.Mentions) != 1 {
+			t.Errorf("%d bytes: truncated %v, %d mentions; want truncated and 1", len(body), r.Truncated, len(r.Mentions))
+		}
+		if r := testAnalyzer.Analyze(Document{Text: body[:1000], Lang: "id"}); r.Truncated {
+			t.Error("a short text is flagged truncated")
+		}
+	})
+	t.Run("sentence", func(t *testing.T) {
+		line := strings.Repeat("kata ", 3*maxSentenceBytes/5)
+		for _, sp := range splitSentences(line) {
+			if n := sp.End - sp.Start; n > maxSentenceBytes {
+				t.Errorf("sentence of %d bytes, want at most %d", n, maxSentenceBytes)
+			}
+		}
+		if n := len(splitSentences(line)); n < 3 {
+			t.Errorf("%d pieces of a %d-byte line, want at least 3", n, len(line))
+		}
+	})
+	t.Run("mentions", func(t *testing.T) {
+		var y, body strings.Builder
+		y.WriteString("programmes:\n")
+		for i := range MaxMentions + 6 {
+			fmt.Fprintf(&y, "  - id: p%d\n    name: P%d\n    unit: U\n    aliases: [\"kata%d\"]\n", i, i, i)
+			fmt.Fprintf(&body, "Warga membicarakan kata%d hari ini. ", i)
+		}
+		tax, err := taxonomy.Parse([]byte(y.String()), "many.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := New(tax, nil).Analyze(Document{Text: body.String(), Lang: "id"})
+		if len(r.Mentions) != MaxMentions || r.DroppedMentions != 6 {
+			t.Errorf("%d mentions, %d dropped; want %d and 6", len(r.Mentions), r.DroppedMentions, MaxMentions)
+		}
+	})
+}

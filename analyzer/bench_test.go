@@ -172,3 +172,32 @@ func TestSyntheticTaxonomyMatches(t *testing.T) {
 	}
 	t.Logf("%d of %d synthetic programmes match the benchmark article", len(r.Mentions), tax.Len())
 }
+
+// BenchmarkAnalyzeSize analyses mention-dense text of growing size (the dense benchmark article
+// repeated, and the same as one line without sentence ends): the MB/s stay about level, since
+// analysis is linear in the text up to MaxTextBytes.
+func BenchmarkAnalyzeSize(b *testing.B) {
+	doc := readArticle(b, "article_id.txt")
+	for _, size := range []int{10 << 10, 100 << 10, 1 << 20} {
+		for _, shape := range []string{"sentences", "one_line"} {
+			var sb strings.Builder
+			for sb.Len() < size {
+				sb.WriteString(doc.Text)
+				sb.WriteString("\n")
+			}
+			text := sb.String()[:size]
+			if shape == "one_line" {
+				text = strings.NewReplacer(".", " ", "\n", " ", "!", " ", "?", " ").Replace(text)
+			}
+			d := Document{Title: doc.Title, Text: text, Lang: "id"}
+			b.Run(fmt.Sprintf("%dKB/%s", size>>10, shape), func(b *testing.B) {
+				a := New(nil, nil)
+				b.SetBytes(int64(min(len(text), MaxTextBytes)))
+				b.ReportAllocs()
+				for b.Loop() {
+					a.Analyze(d)
+				}
+			})
+		}
+	}
+}

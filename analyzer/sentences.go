@@ -60,6 +60,20 @@ func splitSentences(text string) []taxonomy.Span {
 	var spans []taxonomy.Span
 	start := 0
 	emit := func(end int) {
+		// A run longer than maxSentenceBytes is cut at spaces into pieces of at most that size.
+		for end-start > maxSentenceBytes {
+			cut := start + len(cutAt(text[start:end], maxSentenceBytes))
+			if cut == start {
+				cut = start + maxSentenceBytes
+				for cut > start && !utf8.RuneStart(text[cut]) {
+					cut--
+				}
+			}
+			if sp, ok := trimSpan(text, start, cut); ok {
+				spans = append(spans, sp)
+			}
+			start = cut
+		}
 		if sp, ok := trimSpan(text, start, end); ok {
 			spans = append(spans, sp)
 		}

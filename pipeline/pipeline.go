@@ -159,6 +159,7 @@ func (p *Pipeline) process(a crawler.Article) {
 	start := p.opts.Now()
 	res := p.analyzer.Analyze(analyzer.Document{ID: a.CanonicalURL, Title: a.Title, Text: a.Text, Lang: a.Lang})
 	p.metrics.stage.WithLabelValues("analyze").Observe(p.opts.Now().Sub(start).Seconds())
+	p.noteCaps(a.CanonicalURL, a.Source, res)
 
 	hash := storage.URLHash(a.CanonicalURL)
 	dupOf := p.dups.Match(a.SimHash, hash)
@@ -296,8 +297,23 @@ func (p *Pipeline) WriteErr() error {
 	return p.lastErr
 }
 
+// noteCaps counts and logs an article the analyzer's limits cut short.
+func (p *Pipeline) noteCaps(url, source string, res analyzer.Result) {
+	if res.Truncated {
+		p.metrics.capped.WithLabelValues("text").Inc()
+	}
+	if res.DroppedMentions > 0 {
+		p.metrics.capped.WithLabelValues("mentions").Inc()
+	}
+	if res.Truncated || res.DroppedMentions > 0 {
+		p.log.Info("article analysed in part", "url", url, "source", source, "text_truncated", res.Truncated,
+			"max_text_bytes", analyzer.MaxTextBytes, "mentions_dropped", res.DroppedMentions)
+	}
+}
+
 // metrics are the pipeline's Prometheus metrics.
 type metrics struct {
+	capped         *prometheus.CounterVec
 	articlesStored *prometheus.CounterVec
 	mentionsStored *prometheus.CounterVec
 	duplicates     *prometheus.CounterVec
@@ -309,6 +325,9 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
+		capped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_analyzer_capped_total", Help: "Articles the analyzer's limits cut short: text beyond analyzer.MaxTextBytes ignored (cap=text), or mentions beyond analyzer.MaxMentions dropped (cap=mentions).",
+		}, []string{"cap"}),
 		articlesStored: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_pipeline_articles_stored_total", Help: "Articles stored, confirmed by ClickHouse.",
 		}, []string{"source"}),
@@ -333,6 +352,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "pantau_pipeline_last_stored_timestamp_seconds", Help: "Unix time of the last article stored.",
 		}),
 	}
-	reg.MustRegister(m.articlesStored, m.mentionsStored, m.duplicates, m.dropped, m.stage, m.latency, m.lastStored)
+	for _, c := range []string{"text", "mentions"} {
+		m.capped.WithLabelValues(c) // exported as 0 from the start
+	}
+	reg.MustRegister(m.capped, m.articlesStored, m.mentionsStored, m.duplicates, m.dropped, m.stage, m.latency, m.lastStored)
 	return m
 }

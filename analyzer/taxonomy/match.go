@@ -1,6 +1,7 @@
 package taxonomy
 
 import (
+	"cmp"
 	"slices"
 )
 
@@ -121,7 +122,12 @@ func (t *Taxonomy) judge(s *scratch, p int) (Match, bool) {
 			s.excl = append(s.excl, s.hits[e.hit].sentence)
 		}
 	}
-	excluded := func(h int32) bool { return slices.Contains(s.excl, s.hits[h].sentence) }
+	// s.excl is in sentence order, as entries are (hits are made title first, then sentence by
+	// sentence), so both lookups below are binary searches: matching stays linear in the text.
+	excluded := func(h int32) bool {
+		_, found := slices.BinarySearch(s.excl, s.hits[h].sentence)
+		return found
+	}
 
 	m := Match{Programme: p}
 	var sentences []int
@@ -211,15 +217,20 @@ func (t *Taxonomy) judge(s *scratch, p int) (Match, bool) {
 
 // insideAlias reports whether hit h lies within an alias hit of the same programme: a longer one
 // when strict (only "blangko KTP" is reported, not "KTP" within it), or possibly the same span.
+//
+// entries are in sentence order, so only the entries of h's sentence are looked at.
 func insideAlias(s *scratch, entries []entry, h int32, strict bool) bool {
 	a := s.hits[h]
-	for _, e := range entries {
+	i, _ := slices.BinarySearchFunc(entries, a.sentence, func(e entry, sentence int32) int {
+		return cmp.Compare(s.hits[e.hit].sentence, sentence)
+	})
+	for ; i < len(entries) && s.hits[entries[i].hit].sentence == a.sentence; i++ {
+		e := entries[i]
 		if e.kind != kindAlias && e.kind != kindWeak {
 			continue
 		}
 		b := s.hits[e.hit]
-		if b.sentence == a.sentence && b.start <= a.start && a.end <= b.end &&
-			(!strict || b.end-b.start > a.end-a.start) {
+		if b.start <= a.start && a.end <= b.end && (!strict || b.end-b.start > a.end-a.start) {
 			return true
 		}
 	}
@@ -281,20 +292,54 @@ func (e *evaluator) eval(n *node) (bool, []ref) {
 		if !rok {
 			return false, nil
 		}
+		// Both sides sorted by place, each left hit looks only at the right hits that start
+		// within reach of it: linear in the hits, not their product.
+		key := func(r ref) (bool, int32) { h := e.s.hits[r.hit]; return h.sentence >= 0, h.start }
+		byPlace := func(a, b ref) int {
+			ab, as := key(a)
+			bb, bs := key(b)
+			if ab != bb {
+				if bb {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(as, bs)
+		}
+		slices.SortFunc(right, byPlace)
+		var longest int32
+		for _, r := range right {
+			h := e.s.hits[r.hit]
+			longest = max(longest, h.end-h.start)
+		}
 		var refs []ref
 		usedR := make([]bool, len(right))
 		for _, l := range left {
 			lh := e.s.hits[l.hit]
+			lo, _ := slices.BinarySearchFunc(right, l, func(r, l ref) int {
+				rb, rs := key(r)
+				lb, _ := key(l)
+				if rb != lb {
+					if lb {
+						return -1
+					}
+					return 1
+				}
+				return cmp.Compare(rs, lh.start-int32(n.near)-longest)
+			})
 			near := false
-			for j, r := range right {
-				rh := e.s.hits[r.hit]
-				if (lh.sentence < 0) != (rh.sentence < 0) || gap(lh, rh) > n.near {
+			for j := lo; j < len(right); j++ {
+				rh := e.s.hits[right[j].hit]
+				if (lh.sentence < 0) != (rh.sentence < 0) || rh.start > lh.end+int32(n.near) {
+					break
+				}
+				if gap(lh, rh) > n.near {
 					continue
 				}
 				near = true
 				if !usedR[j] {
 					usedR[j] = true
-					refs = append(refs, r)
+					refs = append(refs, right[j])
 				}
 			}
 			if near {
