@@ -279,7 +279,10 @@ func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*coll
 func (f *fetcher) fetchRobots(ctx context.Context, source string, u *url.URL) (*robotstxt.Group, time.Duration, error) {
 	robotsURL := u.Scheme + "://" + u.Host + "/robots.txt"
 	tr := &fetchTrace{}
-	req, err := http.NewRequestWithContext(context.WithValue(ctx, traceKey{}, tr), http.MethodGet, robotsURL, nil)
+	// A robots.txt larger than the body cap is read up to maxRobotsBytes, not refused: refusing
+	// it would make the whole host uncrawlable.
+	rctx := context.WithValue(context.WithValue(ctx, traceKey{}, tr), truncateKey{}, int64(maxRobotsBytes))
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, robotsURL, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -295,7 +298,7 @@ func (f *fetcher) fetchRobots(ctx context.Context, source string, u *url.URL) (*
 		rec.ErrorClass = errorClass(err)
 		return nil, 0, err
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	rec.Status = resp.StatusCode
 	switch {

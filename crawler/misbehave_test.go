@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"runtime"
 	"strings"
@@ -220,5 +221,40 @@ func TestCrawlDelayRefreshed(t *testing.T) {
 	}
 	if n := s.hitCount("/robots.txt"); n != 2 {
 		t.Errorf("robots.txt fetched %d times, want 2", n)
+	}
+}
+
+// TestLargeRobotsTxtIsTruncated serves a robots.txt larger than both the body cap and
+// maxRobotsBytes, with its Content-Length declared: its start is read and obeyed, and the host
+// stays crawlable (the feed is fetched; the disallowed article is not).
+func TestLargeRobotsTxtIsTruncated(t *testing.T) {
+	s := newSite(t)
+	robots := "User-agent: *\nDisallow: /private/\n" + strings.Repeat("# padding line to make the file large\n", (maxRobotsBytes+200<<10)/38)
+	s.mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(len(robots)))
+		io.WriteString(w, robots)
+	})
+	s.mux.HandleFunc("/rss.xml", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>T</title>
+<item><title>Open</title><link>%[1]s/open.html</link></item>
+<item><title>Private</title><link>%[1]s/private/secret.html</link></item></channel></rss>`, s.URL)
+	})
+	article := func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><article><h1>Judul</h1><p>`+strings.Repeat("Isi berita yang cukup panjang untuk diekstrak. ", 10)+`</p></article></body></html>`)
+	}
+	s.mux.HandleFunc("/open.html", article)
+	s.mux.HandleFunc("/private/secret.html", article)
+	cfg := testConfig()
+	cfg.MaxBodyBytes = 64 << 10 // smaller than the robots.txt
+	tc := newTestCrawler(t, cfg, []config.Source{{Name: "f", Kind: config.KindFeed, URL: s.URL + "/rss.xml"}})
+	got := urlsOf(tc.runOnce(t))
+	if len(got) != 1 || !strings.HasSuffix(got[0], "/open.html") {
+		t.Errorf("articles %v, want only /open.html", got)
+	}
+	if n := s.hitCount("/private/secret.html"); n != 0 {
+		t.Errorf("disallowed page fetched %d times", n)
+	}
+	if n := s.hitCount("/robots.txt"); n != 1 {
+		t.Errorf("robots.txt fetched %d times, want 1", n)
 	}
 }

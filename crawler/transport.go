@@ -61,7 +61,11 @@ func (t *cappingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	if t.max > 0 && resp.ContentLength > t.max {
+	limit, truncate := t.max, false
+	if n, ok := req.Context().Value(truncateKey{}).(int64); ok {
+		limit, truncate = n, true
+	}
+	if !truncate && limit > 0 && resp.ContentLength > limit {
 		resp.Body.Close()
 		return nil, ErrTooLarge
 	}
@@ -69,7 +73,7 @@ func (t *cappingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	ct := strings.ToLower(resp.Header.Get("Content-Type"))
 	gz := strings.Contains(ce, "gzip") ||
 		(ce == "" && (strings.Contains(ct, "gzip") || strings.HasSuffix(strings.ToLower(req.URL.Path), ".gz")))
-	body := &cappedBody{raw: resp.Body, max: t.max, trace: tr, gzip: gz}
+	body := &cappedBody{raw: resp.Body, max: limit, truncate: truncate, trace: tr, gzip: gz}
 	if gz {
 		resp.Header.Del("Content-Encoding")
 		resp.Header.Del("Content-Length")
@@ -81,16 +85,22 @@ func (t *cappingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, nil
 }
 
+// truncateKey marks a request context whose body is read up to the given number of bytes
+// (int64) and cut there, whatever its size or Content-Length, instead of being refused as too
+// large: robots.txt, of which crawlers read the start (RFC 9309 asks for at least 500 KiB).
+type truncateKey struct{}
+
 // cappedBody reads a response body, decompressing gzip lazily, and fails once more than
-// max decompressed bytes have been read.
+// max decompressed bytes have been read, or ends there when truncate is set.
 type cappedBody struct {
-	raw   io.ReadCloser
-	r     io.Reader
-	max   int64
-	n     int64
-	gzip  bool
-	trace *fetchTrace
-	done  bool
+	raw      io.ReadCloser
+	r        io.Reader
+	max      int64
+	n        int64
+	gzip     bool
+	truncate bool
+	trace    *fetchTrace
+	done     bool
 }
 
 func (b *cappedBody) Read(p []byte) (int, error) {
@@ -104,6 +114,13 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 			}
 			b.r = zr
 		}
+	}
+	if b.truncate && b.n >= b.max {
+		b.finish()
+		return 0, io.EOF
+	}
+	if b.truncate && int64(len(p)) > b.max-b.n {
+		p = p[:b.max-b.n]
 	}
 	if b.max > 0 && b.n >= b.max {
 		// One more byte tells a body of exactly max bytes from a larger one.
