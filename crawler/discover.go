@@ -24,10 +24,19 @@ type item struct {
 // parseFeed parses an RSS, Atom or JSON feed and returns its items with absolute links.
 // Items without a usable link are dropped. Dates written without a zone are read in
 // zone (UTC when nil); a WIB, WITA or WIT suffix is honoured.
+//
+// A feed that does not parse as sent is parsed once more after repairCharset: one bad byte, or
+// an encoding declaration its bytes do not follow, must not cost every item of the feed.
 func parseFeed(body []byte, feedURL string, zone *time.Location) ([]item, error) {
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
-		return nil, &parseError{err}
+		fixed, ok := repairCharset(body)
+		if !ok {
+			return nil, &parseError{err}
+		}
+		if feed, err = gofeed.NewParser().Parse(bytes.NewReader(fixed)); err != nil {
+			return nil, &parseError{err}
+		}
 	}
 	base, _ := url.Parse(feedURL)
 	items := make([]item, 0, len(feed.Items))

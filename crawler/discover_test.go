@@ -1,8 +1,10 @@
 package crawler
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +193,69 @@ func TestFeedDatesInIndonesianZones(t *testing.T) {
 	sm, err := parseSitemap([]byte(`<urlset><url><loc>https://a.id/5</loc><lastmod>2026-11-24T08:45:00</lastmod></url></urlset>`), "https://a.id/s.xml", wib)
 	if err != nil || len(sm.Items) != 1 || !sm.Items[0].Published.Equal(want[0]) {
 		t.Errorf("sitemap zone-less lastmod: %+v, %v; want %v", sm.Items, err, want[0])
+	}
+}
+
+// TestParseFeedRepairsCharset checks that one bad byte, or a declaration the bytes do not
+// follow, costs at most the damaged characters and never the feed's other items.
+func TestParseFeedRepairsCharset(t *testing.T) {
+	items := func(titles ...string) string {
+		var b strings.Builder
+		for i, ti := range titles {
+			fmt.Fprintf(&b, "<item><title>%s</title><link>https://example.id/%d</link></item>", ti, i)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name      string
+		body      string
+		wantTitle []string
+	}{
+		{"invalid byte in one item",
+			`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>` +
+				items("Satu", "Dua \xff rusak", "Tiga", "Empat café", "Lima") + `</channel></rss>`,
+			[]string{"Satu", "Dua \uFFFD rusak", "Tiga", "Empat café", "Lima"}},
+		{"UTF-16 declared over latin-1 bytes",
+			`<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>T</title>` +
+				items("Satu", "Dua caf\xe9", "Tiga", "Empat", "Lima") + `</channel></rss>`,
+			[]string{"Satu", "Dua café", "Tiga", "Empat", "Lima"}},
+		{"undeclared latin-1",
+			`<rss version="2.0"><channel><title>T</title>` + items("Se\xf1or", "Dua") + `</channel></rss>`,
+			[]string{"Señor", "Dua"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseFeed([]byte(tt.body), "https://example.id/feed", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, it := range got {
+				titles = append(titles, it.Title)
+			}
+			if !slices.Equal(titles, tt.wantTitle) {
+				t.Errorf("titles %q, want %q", titles, tt.wantTitle)
+			}
+		})
+	}
+}
+
+// TestToUTF8WhenTheCharsetLies checks pages whose declared charset their bytes contradict.
+func TestToUTF8WhenTheCharsetLies(t *testing.T) {
+	tests := []struct {
+		name, contentType, body, want string
+	}{
+		{"latin-1 declared, UTF-8 sent", "text/html; charset=ISO-8859-1", "<p>Warga kecewa, café tutup</p>", "<p>Warga kecewa, café tutup</p>"},
+		{"UTF-8 declared, latin-1 sent", "text/html; charset=utf-8", "<p>Warga kecewa, caf\xe9 tutup</p>", "<p>Warga kecewa, café tutup</p>"},
+		{"UTF-8 declared, one bad byte", "text/html; charset=utf-8", "<p>café \xff tutup</p>", "<p>café \uFFFD tutup</p>"},
+		{"latin-1 declared and sent", "text/html; charset=ISO-8859-1", "<p>caf\xe9</p>", "<p>café</p>"},
+		{"undeclared latin-1", "text/html", "<p>caf\xe9</p>", "<p>café</p>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(toUTF8([]byte(tt.body), tt.contentType)); got != tt.want {
+				t.Errorf("toUTF8 = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
