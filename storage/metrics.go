@@ -24,6 +24,9 @@ type Metrics struct {
 	// SpoolErrors counts spool files that could not be written and unreadable spool
 	// files moved aside, by table.
 	SpoolErrors *prometheus.CounterVec
+	// SpoolRefusals counts replays in which ClickHouse refused a spool file while it took
+	// other rows, by table; the file is tried again later.
+	SpoolRefusals *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg; a nil reg leaves them
@@ -59,6 +62,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		SpoolReplayedRows: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_storage_spool_replayed_rows_total",
 			Help: "Spooled rows ClickHouse confirmed when the writer replayed them, by table.",
+		}, []string{"table"}),
+		SpoolRefusals: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "pantau_storage_spool_refusals_total",
+			Help: "Replays in which ClickHouse refused a spool file while it took other rows, by table; the file is tried again with backoff.",
 		}, []string{"table"}),
 		SpoolErrors: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_storage_spool_errors_total",

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -109,21 +110,40 @@ type spool struct {
 	// held are the acks of the rows of each file this process spooled, by file name:
 	// they are called once ClickHouse confirmed the file's replay, never earlier.
 	held map[string][]func(error)
-	// refusals counts, by file name, the replays in which ClickHouse refused the file
-	// while it took other rows.
-	refusals map[string]int
+	// refusals holds, by file name, how often ClickHouse refused the file while it took other
+	// rows, and when to try it again.
+	refusals map[string]refusal
+	now      func() time.Time
 }
 
-// maxRefusals is how many times ClickHouse may refuse a spool file while it takes other
-// rows before the file is moved aside: such a file (rows the schema no longer accepts,
-// say) would otherwise stop every replay behind it.
-const maxRefusals = 3
+// refusal is a spool file's record of refusals.
+type refusal struct {
+	n     int
+	retry time.Time // the file is skipped, without holding up the files behind it, until then
+}
+
+// Backoff of a refused spool file: doubling from refuseBackoffMin, at most refuseBackoffMax.
+// A file is never given up: a table detached or a schema change in progress refuses rows for a
+// while, and the rows are only lost if an operator moves the file out of the folder.
+var (
+	refuseBackoffMin = 10 * time.Second
+	refuseBackoffMax = 15 * time.Minute
+)
+
+// refuseBackoff returns the wait after the n-th refusal.
+func refuseBackoff(n int) time.Duration {
+	d := refuseBackoffMin
+	for i := 1; i < n && d < refuseBackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, refuseBackoffMax)
+}
 
 func newSpool(dir string, maxBytes int64, m *Metrics) *spool {
 	if maxBytes <= 0 {
 		maxBytes = DefaultSpoolMaxBytes
 	}
-	return &spool{dir: dir, maxBytes: maxBytes, metrics: m}
+	return &spool{dir: dir, maxBytes: maxBytes, metrics: m, now: time.Now}
 }
 
 // scan lists the directory once: it deletes files a crash left half written (their rows
@@ -266,8 +286,10 @@ type replayResult struct {
 // takes that one, the failed file was refused on its own merits and the replay goes on;
 // if not, or if no file is left, the replay stops, since the store is not taking rows.
 // storeTakesRows says that the store confirmed other rows since the last replay, which
-// also makes a lone failing file a refusal. A file refused maxRefusals times is moved
-// aside. With a non-zero deadline no new file is started after it.
+// also makes a lone failing file a refusal. A refused file is skipped, without holding up
+// the files behind it, until its backoff (refuseBackoff) runs out, then tried again. A file an
+// operator removed from the folder is forgotten, its rows' acks told so. With a non-zero
+// deadline no new file is started after it.
 func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration, deadline time.Time, storeTakesRows bool) replayResult {
 	s.replayMu.Lock()
 	defer s.replayMu.Unlock()
@@ -286,7 +308,17 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 		if ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline)) {
 			break
 		}
+		s.mu.Lock()
+		r, refused := s.refusals[f.name]
+		s.mu.Unlock()
+		if refused && s.now().Before(r.retry) {
+			continue
+		}
 		table, columns, rows, err := readSpoolFile(s.path(f.name))
+		if errors.Is(err, fs.ErrNotExist) {
+			res.bad = append(res.bad, s.removed(f))
+			continue
+		}
 		if err != nil {
 			res.bad = append(res.bad, s.discard(f, err))
 			continue
@@ -332,21 +364,34 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 	return res
 }
 
-// refuse counts a refusal of f by a store that takes other rows, and moves f aside at the
-// maxRefusals-th, calling its held acks with the error.
+// refuse counts a refusal of f by a store that takes other rows and sets when f is tried
+// again.
 func (s *spool) refuse(res *replayResult, f spoolFile, err error) {
 	s.mu.Lock()
 	if s.refusals == nil {
-		s.refusals = map[string]int{}
+		s.refusals = map[string]refusal{}
 	}
-	s.refusals[f.name]++
-	n := s.refusals[f.name]
+	r := s.refusals[f.name]
+	r.n++
+	wait := refuseBackoff(r.n)
+	r.retry = s.now().Add(wait)
+	s.refusals[f.name] = r
 	s.mu.Unlock()
-	if n < maxRefusals {
-		res.refused = append(res.refused, fmt.Errorf("refused %d of %d times while ClickHouse takes other rows: %w", n, maxRefusals, err))
-		return
+	if m := s.metrics; m != nil {
+		m.SpoolRefusals.WithLabelValues(f.table).Inc()
 	}
-	res.bad = append(res.bad, s.discard(f, fmt.Errorf("refused %d times while ClickHouse took other rows: %w", n, err)))
+	res.refused = append(res.refused, fmt.Errorf("refused %d times while ClickHouse takes other rows, tried again in %s (move the file out of the folder to give it up): %w", r.n, wait, err))
+}
+
+// removed forgets f, which is no longer in the folder (an operator moved it), and calls the
+// acks held for its rows with an error that says so, which it returns.
+func (s *spool) removed(f spoolFile) error {
+	s.mu.Lock()
+	acks := s.forgetLocked(f)
+	s.mu.Unlock()
+	err := &SpoolFileError{Path: s.path(f.name), Err: errors.New("removed from the spool folder before ClickHouse took it; its rows are not stored")}
+	callAcks(acks, err)
+	return err
 }
 
 // discard moves f aside for err, forgets it and calls the acks held for its rows with the

@@ -409,28 +409,38 @@ func flipByte(t *testing.T, path string) {
 	}
 }
 
-// refuser is a store that refuses any batch holding a fetch of 666 bytes, as ClickHouse
-// refuses rows its schema no longer accepts.
-type refuser struct{ storage.Inserter }
+// switchRefuser refuses rows holding the value 666 while refusing is set, as ClickHouse refuses rows
+// of a table that is detached or whose schema is changing.
+type switchRefuser struct {
+	storage.Inserter
+	refusing *atomic.Bool
+}
 
-func (r refuser) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	for _, row := range rows {
-		if slices.Contains(row, any(uint64(666))) {
-			return errors.New("Code: 27. Cannot parse input (simulated refusal)")
+func (r switchRefuser) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	if r.refusing.Load() {
+		for _, row := range rows {
+			if slices.Contains(row, any(uint64(666))) {
+				return errors.New("Code: 27. Cannot parse input (simulated refusal)")
+			}
 		}
 	}
 	return r.Inserter.Insert(ctx, table, columns, rows)
 }
 
-// TestWriterSetsAsideRefusedSpoolFile checks that a spool file ClickHouse keeps refusing
-// while it takes other rows is moved aside after maxRefusals replays, instead of
-// stopping every replay; its rows' acks get the error, the other rows are stored.
-func TestWriterSetsAsideRefusedSpoolFile(t *testing.T) {
+// TestWriterRetriesRefusedSpoolFile checks that a spool file ClickHouse refuses while it takes
+// other rows is never given up: it waits with a growing backoff, without holding up the files
+// behind it, and is stored once ClickHouse takes it; only then are its rows acknowledged.
+func TestWriterRetriesRefusedSpoolFile(t *testing.T) {
+	defer storage.SetRefuseBackoff(30*time.Millisecond, 200*time.Millisecond)()
 	forEachStore(t, func(t *testing.T, s storage.Store) {
 		ctx := context.Background()
-		ins := down(refuser{s})
+		var refusing atomic.Bool
+		refusing.Store(true)
+		ins := down(switchRefuser{s, &refusing})
 		dir := t.TempDir()
-		w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: 20 * time.Millisecond, SpoolDir: dir})
+		reg := prometheus.NewRegistry()
+		w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: 20 * time.Millisecond,
+			SpoolDir: dir, Metrics: storage.NewMetrics(reg)})
 		defer func() { _ = w.Close(ctx) }()
 		var refusedAcks, otherAcks ackLog
 		var fe *storage.FlushError
@@ -447,35 +457,33 @@ func TestWriterSetsAsideRefusedSpoolFile(t *testing.T) {
 			t.Fatalf("spool files %v, want 2", got)
 		}
 
-		// ClickHouse is back but refuses the first file. Rows keep arriving and flushing,
-		// so each replay learns that the refusal is about the file.
+		// ClickHouse is back but refuses the first file. Rows keep arriving and flushing, so
+		// each replay learns that the refusal is about the file; the file behind it goes in.
 		ins.down.Store(false)
 		n := 100
-		waitUntil(t, "the refused file moved aside", func() bool {
+		waitUntil(t, "the refused file refused three times and the other file replayed", func() bool {
 			n++
 			if err := w.Add(ctx, fetch(n), otherAcks.fn()); err != nil && !errors.As(err, &fe) {
 				t.Fatalf("add fetch %d: %v", n, err)
 			}
-			return len(spoolFiles(t, dir, ".bad")) == 1
+			return counterValue(t, reg, "pantau_storage_spool_refusals_total") >= 3 && len(spoolFiles(t, dir, ".spool")) == 1
 		})
-		if got := spoolFiles(t, dir, ".spool"); len(got) != 0 {
-			t.Errorf("spool files left %v", got)
+		if got := spoolFiles(t, dir, ".bad"); len(got) != 0 {
+			t.Errorf("files moved aside: %v", got)
 		}
-		if ok, failed := refusedAcks.counts(); ok != 0 || failed != 2 {
-			t.Fatalf("acks of the refused rows: %d ok, %d failed; want 2 failed", ok, failed)
+		if ok, failed := refusedAcks.counts(); ok != 0 || failed != 0 {
+			t.Fatalf("acks of the refused rows before they are stored: %d ok, %d failed", ok, failed)
 		}
-		var sfe *storage.SpoolFileError
-		if err := refusedAcks.errs[0]; !errors.As(err, &sfe) || !strings.Contains(err.Error(), "refused 3 times") {
-			t.Errorf("ack error %v, want a *SpoolFileError saying the file was refused 3 times", err)
-		}
+
+		// The table takes the rows again: the file goes in at its next try.
+		refusing.Store(false)
+		waitUntil(t, "the refused file replayed", func() bool { return len(spoolFiles(t, dir, ".spool")) == 0 })
 		if err := w.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
+		waitUntil(t, "acks of the refused rows", func() bool { ok, _ := refusedAcks.counts(); return ok == 2 })
 		stored := storedFetches(t, s)
-		if slices.Contains(stored, 666) || slices.Contains(stored, 1) {
-			t.Errorf("rows of the refused file stored: %v", stored)
-		}
-		for _, want := range []uint64{2, 3, 4, 101} {
+		for _, want := range []uint64{666, 1, 2, 3, 4, 101} {
 			if !slices.Contains(stored, want) {
 				t.Errorf("fetch %d not stored: %v", want, stored)
 			}
@@ -846,5 +854,50 @@ func BenchmarkSpool(b *testing.B) {
 			}
 			b.ReportMetric(float64(rowsPerOp*b.N)/elapsed.Seconds(), "rows/s")
 		})
+	}
+}
+
+// counterValue sums the samples of a counter family in reg.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, f := range families {
+		if f.GetName() == name {
+			for _, m := range f.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+// TestSpoolFileRemovedByOperator checks that a spool file an operator moved out of the folder
+// is forgotten at the next replay, its rows' acks told that they were not stored.
+func TestSpoolFileRemovedByOperator(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ins := down(nil)
+	w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 1, MaxBuffered: 1, FlushInterval: time.Hour, SpoolDir: dir})
+	defer func() { _ = w.Close(ctx) }()
+	var a ackLog
+	addAll(t, w, &a, 0, 2) // the second Add spools the first row
+	files := spoolFiles(t, dir, ".spool")
+	if len(files) != 1 {
+		t.Fatalf("spool files %v, want 1", files)
+	}
+	if err := os.Rename(filepath.Join(dir, files[0]), filepath.Join(t.TempDir(), files[0])); err != nil {
+		t.Fatal(err)
+	}
+	err := w.Replay(ctx)
+	var sfe *storage.SpoolFileError
+	if !errors.As(err, &sfe) || !strings.Contains(err.Error(), "removed from the spool folder") {
+		t.Errorf("replay after the file was removed: %v, want a *SpoolFileError saying so", err)
+	}
+	if ok, failed := a.counts(); ok != 0 || failed != 1 {
+		t.Errorf("acks: %d ok, %d failed; want the spooled row failed", ok, failed)
 	}
 }
