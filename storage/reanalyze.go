@@ -128,7 +128,8 @@ func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) error {
 		return fmt.Errorf("rebuild rollup: %w", err)
 	}
 	err := s.Exec(ctx, `INSERT INTO mentions_hourly (hour, programme, source, label, mentions, criticism)
-SELECT toStartOfHour(published_at) AS hour, programme, source, label, count(), sum(toUInt64(criticism))
+SELECT toStartOfHour(published_at) AS hour, programme, source, label,
+       uniqExactState(url_hash), uniqExactIfState(url_hash, criticism)
 FROM mentions FINAL
 WHERE `+strings.Join(mentions, " AND ")+`
 GROUP BY hour, programme, source, label`)
