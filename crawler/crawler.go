@@ -84,7 +84,12 @@ type options struct {
 	dial     DialFunc
 	now      func() time.Time
 	state    StateStore
+	ackWait  time.Duration
 }
+
+// WithAckWait bounds how long RunOnce waits for the articles it handed on to be
+// acknowledged (stored); the default is two minutes.
+func WithAckWait(d time.Duration) Option { return func(o *options) { o.ackWait = d } }
 
 // WithLogger sets the logger; the default discards logs.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
@@ -123,6 +128,7 @@ const (
 // Crawler polls sources and fetches their new articles. It is safe to call RunOnce or
 // Run from one goroutine at a time.
 type Crawler struct {
+	ackWait time.Duration // how long RunOnce waits for acknowledgements
 	cfg     config.Crawler
 	sources []*source
 	log     *slog.Logger
@@ -157,7 +163,7 @@ type source struct {
 // New builds a Crawler for the enabled sources in sources (and, with cfg.Shard "i/n",
 // only those whose name hashes to shard i).
 func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler, error) {
-	o := options{now: time.Now}
+	o := options{now: time.Now, ackWait: ackWait}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -186,7 +192,7 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 		errs = append(errs, fmt.Errorf("crawler: %w", err))
 	}
 	c := &Crawler{cfg: cfg, log: o.log, seen: o.seen, now: o.now, workers: max(cfg.Workers, 1),
-		recent: newRecentSet(recentCapacity), store: o.state}
+		recent: newRecentSet(recentCapacity), store: o.state, ackWait: o.ackWait}
 	c.ex = newExtractor(c.workers, extractTimeout)
 	for _, sc := range sources {
 		if sc.Disabled || !inShard(sc.Name, shardI, shardN) {
@@ -294,7 +300,7 @@ func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
 	polls.Wait()
 	close(jobs)
 	workers.Wait()
-	c.waitAcks(ctx, ackWait)
+	c.waitAcks(ctx, c.ackWait)
 	c.saveFinal()
 	return ctx.Err()
 }
@@ -421,7 +427,8 @@ func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResu
 	if err != nil {
 		ack.fail()
 		c.m.sourceErrors.WithLabelValues(s.Name, "seen").Inc()
-		c.log.Warn("seen check failed, items skipped until next poll", "source", s.Name, "err", err)
+		c.log.Warn("seen check failed, items skipped until the next poll at min_interval", "source", s.Name, "err", err)
+		res.unchecked = true
 		return res
 	}
 	c.m.discovered.WithLabelValues(s.Name).Add(float64(len(fresh)))

@@ -1,6 +1,8 @@
 package crawler
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -256,5 +258,49 @@ func TestLargeRobotsTxtIsTruncated(t *testing.T) {
 	}
 	if n := s.hitCount("/robots.txt"); n != 1 {
 		t.Errorf("robots.txt fetched %d times, want 1", n)
+	}
+}
+
+// flakySeen fails while failing is set, as the store does during a short outage, and
+// otherwise reports nothing stored.
+type flakySeen struct{ failing *atomic.Bool }
+
+func (f flakySeen) Seen(ctx context.Context, urls []string) (map[string]bool, error) {
+	if f.failing.Load() {
+		return nil, errors.New("clickhouse: connection refused")
+	}
+	return map[string]bool{}, nil
+}
+
+// TestSeenFailureRetriesSoon checks that a feed whose items could not be checked against the
+// store (the store down for a moment) is polled again at min_interval, with its interval
+// unchanged, and that its items are queued on that poll.
+func TestSeenFailureRetriesSoon(t *testing.T) {
+	s := newSite(t)
+	s.mux.HandleFunc("/rss.xml", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>T</title><item><title>A</title><link>%s/a.html</link></item></channel></rss>`, s.URL)
+	})
+	s.mux.HandleFunc("/a.html", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><article><h1>Judul</h1><p>`+strings.Repeat("Isi berita yang cukup panjang untuk diekstrak. ", 10)+`</p></article></body></html>`)
+	})
+	var failing atomic.Bool
+	failing.Store(true)
+	clk := &clock{t: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
+	src := config.Source{Name: "f", Kind: config.KindFeed, URL: s.URL + "/rss.xml", Interval: config.Duration(20 * time.Minute)}
+	tc := newTestCrawler(t, testConfig(), []config.Source{src}, WithClock(clk.now), WithSeen(flakySeen{&failing}))
+	if got := tc.runOnce(t); len(got) != 0 {
+		t.Fatalf("%d articles while the store cannot be asked, want 0", len(got))
+	}
+	st := tc.States()[0]
+	if wait := st.NextPoll.Sub(clk.now()); wait > time.Minute {
+		t.Errorf("next poll in %v after a failed seen check, want min_interval (1m)", wait)
+	}
+	if st.Interval != 20*time.Minute {
+		t.Errorf("interval %v after a failed seen check, want the source's 20m unchanged", st.Interval)
+	}
+	failing.Store(false)
+	clk.add(time.Minute)
+	if got := urlsOf(tc.runOnce(t)); len(got) != 1 {
+		t.Errorf("articles on the next poll %v, want a.html", got)
 	}
 }

@@ -26,6 +26,9 @@ type pollResult struct {
 	dates   []time.Time   // publication dates of the items listed, for the rate
 	fresh   time.Duration // freshness lifetime the server declared (ttl, max-age, Expires)
 	retryAt time.Time     // the host asked to be left alone until then
+	// unchecked is set when the listing was read but the store could not say which items are
+	// stored: the items were not queued, and the source is polled again at min_interval.
+	unchecked bool
 }
 
 // bounds returns the configured interval bounds, with defaults.
@@ -81,11 +84,17 @@ func (c *Crawler) schedule(s *source, r pollResult) time.Duration {
 		}
 		st.Failures, st.Dead, s.failingSince = 0, false, time.Time{}
 		st.LastSuccess = now
-		st.Interval = adaptInterval(st.Interval, r.found, rate(r.dates, now), minI, maxI)
-		if r.fresh > st.Interval {
-			st.Interval = min(r.fresh, maxI)
+		if r.unchecked {
+			// The items wait for the store, not for the feed: come back soon, and learn
+			// nothing about the feed's rate from a poll whose items were not looked at.
+			wait = minI
+		} else {
+			st.Interval = adaptInterval(st.Interval, r.found, rate(r.dates, now), minI, maxI)
+			if r.fresh > st.Interval {
+				st.Interval = min(r.fresh, maxI)
+			}
+			wait = st.Interval + time.Duration(rand.Int64N(int64(st.Interval)/10+1))
 		}
-		wait = st.Interval + time.Duration(rand.Int64N(int64(st.Interval)/10+1))
 	}
 	st.NextPoll = now.Add(wait)
 	st.UpdatedAt = now

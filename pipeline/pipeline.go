@@ -53,8 +53,7 @@ type Pipeline struct {
 	log      *slog.Logger
 	opts     Options
 
-	mu      sync.Mutex
-	lastErr error // the latest write failure, for readiness
+	mu sync.Mutex
 
 	queue atomic.Pointer[chan crawler.Article] // the article queue of the current Run
 }
@@ -259,7 +258,7 @@ func (g *rowGroup) settle(n int, err error) {
 // failing and the rows cannot go to its spool (none configured, full, or the disk
 // failing); add then waits, for up to about a minute, before giving up on the record. A
 // failed flush of rows already buffered is remembered for readiness; the record itself is
-// kept, in memory or in the spool.
+// kept, in memory or in the spool (readiness asks the writer itself: Writer.Health).
 func (p *Pipeline) add(rec storage.Record, ack func(error)) error {
 	wait := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
@@ -267,34 +266,15 @@ func (p *Pipeline) add(rec storage.Record, ack func(error)) error {
 		err := p.writer.Add(context.Background(), rec, ack)
 		var flushErr *storage.FlushError
 		switch {
-		case err == nil:
-			p.setWriteErr(nil)
-			return nil
-		case errors.As(err, &flushErr):
-			p.setWriteErr(err) // buffered; the writer retries the flush
+		case err == nil, errors.As(err, &flushErr): // a flush error: buffered, the writer retries
 			return nil
 		case errors.Is(err, storage.ErrBufferFull) && attempt < 10:
-			p.setWriteErr(err)
 			time.Sleep(wait)
 			wait = min(2*wait, 10*time.Second)
 		default:
-			p.setWriteErr(err)
 			return err
 		}
 	}
-}
-
-func (p *Pipeline) setWriteErr(err error) {
-	p.mu.Lock()
-	p.lastErr = err
-	p.mu.Unlock()
-}
-
-// WriteErr returns the latest error handing a record to the writer, nil when it worked.
-func (p *Pipeline) WriteErr() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.lastErr
 }
 
 // noteCaps counts and logs an article the analyzer's limits cut short.

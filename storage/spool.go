@@ -427,6 +427,17 @@ func (s *spool) release() {
 	}
 }
 
+// waiting returns the rows of each table waiting in the spool's files.
+func (s *spool) waiting() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for _, f := range s.files {
+		out[f.table] += f.rows
+	}
+	return out
+}
+
 // empty reports whether the spool holds no files. It is false until the folder was
 // listed, so that the first replay lists it.
 func (s *spool) empty() bool {

@@ -901,3 +901,31 @@ func TestSpoolFileRemovedByOperator(t *testing.T) {
 		t.Errorf("acks: %d ok, %d failed; want the spooled row failed", ok, failed)
 	}
 }
+
+// TestWriterHealthRecoversWithoutNewRows checks what readiness reads: the writer reports the
+// failing flush while rows wait, and nothing as soon as a background flush works again,
+// although no row was added since; the outage is logged once, and so is the recovery.
+func TestWriterHealthRecoversWithoutNewRows(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s storage.Store) {
+		ctx := context.Background()
+		ins := down(s)
+		var logs syncBuffer
+		w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 100, MaxBuffered: 100, FlushInterval: 20 * time.Millisecond,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		defer func() { _ = w.Close(ctx) }()
+		var a ackLog
+		addAll(t, w, &a, 0, 3)
+		waitUntil(t, "the writer reporting the failing flush", func() bool { return w.Health() != nil })
+		time.Sleep(100 * time.Millisecond) // several failed flushes
+		ins.down.Store(false)
+		waitUntil(t, "the writer healthy again", func() bool { return w.Health() == nil })
+		waitUntil(t, "the rows acknowledged", func() bool { ok, _ := a.counts(); return ok == 3 })
+		out := logs.String()
+		if n := strings.Count(out, "flush failed"); n != 1 {
+			t.Errorf("%d flush failure lines, want 1 per outage:\n%s", n, out)
+		}
+		if !strings.Contains(out, "flushes succeed again") {
+			t.Errorf("recovery not logged:\n%s", out)
+		}
+	})
+}

@@ -115,6 +115,7 @@ type tableBuffer struct {
 	pending     error     // background flush error not yet reported by Add
 	spoolErr    error     // outcome of the last spool attempt
 	lastSpool   time.Time // when the buffer was last spooled or tried to be
+	failures    int       // flushes failed in a row
 }
 
 // NewWriter returns a Writer inserting through ins and starts its background loop, which
@@ -274,7 +275,16 @@ func (w *Writer) flushLocked(ctx context.Context, t *tableBuffer) ([]func(error)
 	}
 	if err != nil {
 		t.lastErr = err
+		t.failures++
+		// Logged once per outage: the first failure, then the recovery.
+		if t.failures == 1 {
+			w.log.Warn("flush failed; rows kept and retried", "table", t.table, "rows", n, "err", err)
+		}
 		return nil, &FlushError{Table: t.table, Rows: n, Err: err}
+	}
+	if t.failures > 0 {
+		w.log.Info("flushes succeed again", "table", t.table, "failed_flushes", t.failures, "rows", n)
+		t.failures = 0
 	}
 	t.lastErr = nil
 	w.lastFlushOK.Store(t.lastAttempt.UnixNano())
@@ -452,7 +462,35 @@ func (w *Writer) Replay(ctx context.Context) error {
 		return nil
 	}
 	res := w.spool.replay(ctx, w.ins, w.opts.FlushTimeout, time.Time{}, false)
+	if res.rows > 0 {
+		w.log.Info("spooled rows replayed", "rows", res.rows)
+	}
 	return errors.Join(append(append(res.bad, res.refused...), res.insertErr)...)
+}
+
+// Health returns the error of the last flush of a table that has rows waiting in memory, nil
+// when every such table's last flush worked (or nothing waits): it turns nil with the first
+// flush that works after an outage, whether or not new rows arrived.
+func (w *Writer) Health() error {
+	for _, t := range w.snapshot() {
+		t.mu.Lock()
+		err := t.lastErr
+		waiting := len(t.rows) > 0
+		t.mu.Unlock()
+		if err != nil && waiting {
+			return fmt.Errorf("writing %s: %w", t.table, err)
+		}
+	}
+	return nil
+}
+
+// Spooled returns the rows waiting in the spool, by table: after Close, the rows that
+// ClickHouse has not taken yet and that the next Writer on the folder replays.
+func (w *Writer) Spooled() map[string]int {
+	if w.spool == nil {
+		return nil
+	}
+	return w.spool.waiting()
 }
 
 // flushedSince reports whether a flush succeeded after t.

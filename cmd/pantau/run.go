@@ -116,7 +116,7 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 			if _, err := st.Query(ctx, "SELECT 1"); err != nil {
 				return fmt.Errorf("store: %w", err)
 			}
-			return p.WriteErr()
+			return w.Health()
 		}
 		report := pipeline.ReportHandler(st, pipeline.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
 		mux := pipeline.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report})
@@ -151,9 +151,17 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 	if err := errors.Join(runErr, closeErr); err != nil {
 		return err
 	}
+	if waiting := w.Spooled(); once && len(waiting) > 0 {
+		// A single run that ends with rows only on disk has not stored what it crawled: say so
+		// in the exit status, so that scripts do not take it for done.
+		return fmt.Errorf("%w: rows waiting in %s by table: %v; the next run replays them", errRowsSpooled, cfg.Storage.SpoolDir, waiting)
+	}
 	logger.Info("pipeline stopped")
 	return nil
 }
+
+// errRowsSpooled reports a run --once that ended with rows ClickHouse has not taken yet.
+var errRowsSpooled = errors.New("ClickHouse did not take every row before the run ended")
 
 // crawlStateStore is where the crawler's source states persist: crawler.state_file when
 // set, else the store's source_state table.
