@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -331,6 +332,11 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 				m.FlushErrors.WithLabelValues(table).Inc()
 			}
 			err = fmt.Errorf("replay spool file %s (%d rows of %s): %w", s.path(f.name), len(rows), table, err)
+			if unreachable(err) {
+				res.insertErr = err // the server is down, whatever took rows before: no refusal
+				failed = nil
+				break
+			}
 			if failed != nil {
 				break // a second failure in a row: the store is not taking rows
 			}
@@ -362,6 +368,15 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 		res.insertErr = nil
 	}
 	return res
+}
+
+// unreachable reports an error that says the store could not be reached (connection refused
+// or reset, a dial or read failing, a timeout) rather than that it refused the rows.
+func unreachable(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.DeadlineExceeded)
 }
 
 // refuse counts a refusal of f by a store that takes other rows and sets when f is tried
