@@ -232,7 +232,7 @@ FROM
         published_at AS published,
         label AS stance,
         criticism AS critical
-    FROM mentions
+    FROM mentions FINAL
     WHERE published_at > toDateTime(%[2]d) AND published_at <= toDateTime(%[1]d)%[4]s
     LIMIT 1 BY url_hash, programme
 )
@@ -283,7 +283,7 @@ FROM
         SELECT programme, url_hash, if(duplicate_of = 0, url_hash, duplicate_of) AS story, duplicate_of,
                source, snippet, published_at, %[3]s AS source_reach,
                (duplicate_of != 0) * 4294967296 + toUInt32(published_at) AS shown_key
-        FROM mentions
+        FROM mentions FINAL
         WHERE criticism = 1 AND published_at > toDateTime(%[2]d) AND published_at <= toDateTime(%[1]d)
           AND programme IN %[4]s
         LIMIT 1 BY url_hash, programme

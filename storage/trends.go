@@ -160,7 +160,7 @@ FROM
         argMin(unit, published_at) AS story_unit,
         min(published_at) AS first_published,
         max(criticism) AS critical
-    FROM mentions
+    FROM mentions FINAL
     WHERE published_at > toDateTime(%[3]d) AND published_at <= toDateTime(%[1]d)%[8]s
     GROUP BY %[10]s, story
 )
