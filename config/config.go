@@ -24,8 +24,12 @@ type Config struct {
 	// Taxonomy is the path of the programme taxonomy file. Empty means the taxonomy
 	// shipped with the binary. A relative path is resolved against the config file's folder.
 	Taxonomy string `yaml:"taxonomy"`
-	// Sources are the feeds, portals and sitemaps to crawl.
+	// Sources are the feeds, portals and sitemaps to crawl. Left out, the built-in list;
+	// listed, these only, unless IncludeDefaultSources.
 	Sources []Source `yaml:"sources"`
+	// IncludeDefaultSources adds the built-in sources after those listed (a listed source
+	// of the same name replaces the built-in one).
+	IncludeDefaultSources bool `yaml:"include_default_sources"`
 
 	// File is the path the configuration was read from; empty for the built-in default.
 	File string `yaml:"-"`
@@ -204,7 +208,7 @@ func Default() Config {
 			Timeout:         Duration(30 * time.Second),
 			MaxBodyBytes:    10 << 20,
 			MaxRedirects:    5,
-			HostDelay:       Duration(time.Second),
+			HostDelay:       Duration(2 * time.Second),
 			HostParallelism: 2,
 			Workers:         16,
 			MinInterval:     Duration(time.Minute),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -215,4 +216,49 @@ func TestParseShard(t *testing.T) {
 func TestMain(m *testing.M) {
 	os.Unsetenv(PasswordEnv)
 	os.Exit(m.Run())
+}
+
+// TestFileKeepsDefaults checks that a configuration file changes only what it names: the
+// built-in sources stay when it lists none, its own list replaces them, include_default_sources
+// adds them, and every other default is the same with or without a file.
+func TestFileKeepsDefaults(t *testing.T) {
+	builtin, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	load := func(yaml string) *Config {
+		t.Helper()
+		f := filepath.Join(dir, "pantau.yaml")
+		if err := os.WriteFile(f, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	own := "sources:\n  - {name: dinas, kind: feed, url: \"https://dinas.example.id/rss\"}\n"
+	tests := []struct {
+		name  string
+		yaml  string
+		names func(n int) bool
+	}{
+		{"no sources key: the built-in list", "log:\n  level: warn\n", func(n int) bool { return n == len(builtin.Sources) }},
+		{"own list replaces it", own, func(n int) bool { return n == 1 }},
+		{"include_default_sources adds it", own + "include_default_sources: true\n", func(n int) bool { return n == 1+len(builtin.Sources) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if cfg := load(tt.yaml); !tt.names(len(cfg.Sources)) {
+				t.Errorf("%d sources (built-in list has %d)", len(cfg.Sources), len(builtin.Sources))
+			}
+		})
+	}
+	cfg := load("log:\n  level: warn\n")
+	cfg.Log, cfg.File = builtin.Log, builtin.File
+	if !reflect.DeepEqual(cfg, builtin) {
+		t.Errorf("a file naming only log.level changes other settings:\nfile     %+v\nbuilt-in %+v", cfg.Crawler, builtin.Crawler)
+	}
 }

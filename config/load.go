@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,11 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, err := Parse(data, path)
+	base, err := Parse(defaultYAML, "<built-in default>")
+	if err != nil {
+		return nil, fmt.Errorf("built-in configuration: %w", err)
+	}
+	cfg, err := parseOver(*base, data, path)
 	if cfg != nil {
 		cfg.File = path
 		if cfg.Taxonomy != "" && !filepath.IsAbs(cfg.Taxonomy) {
@@ -58,7 +63,15 @@ func Load(path string) (*Config, error) {
 // name is used in messages. On problems it returns the decoded config (for inspection)
 // together with a Problems error.
 func Parse(data []byte, name string) (*Config, error) {
-	cfg := Default()
+	return parseOver(Default(), data, name)
+}
+
+// parseOver is Parse over the configuration base: keys data leaves out keep base's values;
+// a sources list replaces base's, unless include_default_sources adds base's sources (those
+// whose names it does not use) after it.
+func parseOver(base Config, data []byte, name string) (*Config, error) {
+	cfg := base
+	cfg.Sources = nil
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, Problems{fmt.Sprintf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))}
@@ -76,6 +89,15 @@ func Parse(data []byte, name string) (*Config, error) {
 			}
 		case err != nil && !errors.Is(err, io.EOF):
 			return nil, Problems{fmt.Sprintf("%s: %v", name, err)}
+		}
+	}
+	if cfg.Sources == nil {
+		cfg.Sources = base.Sources // none listed: the base's
+	} else if cfg.IncludeDefaultSources {
+		for _, s := range base.Sources {
+			if !slices.ContainsFunc(cfg.Sources, func(o Source) bool { return o.Name == s.Name }) {
+				cfg.Sources = append(cfg.Sources, s)
+			}
 		}
 	}
 	if pw := os.Getenv(PasswordEnv); pw != "" {

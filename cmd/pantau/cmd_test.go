@@ -23,14 +23,67 @@ func TestHelp(t *testing.T) {
 	}
 	for _, c := range commands() {
 		t.Run(c.name, func(t *testing.T) {
-			code, _, stderr := run(t, "", c.name, "-h")
-			if code != 0 || !strings.Contains(stderr, "Usage: pantau "+c.name) {
-				t.Errorf("pantau %s -h: exit %d, output:\n%s", c.name, code, stderr)
+			// Help goes to standard output, so that pantau help run | less shows it.
+			for _, args := range [][]string{{c.name, "-h"}, {"help", c.name}} {
+				code, stdout, stderr := run(t, "", args...)
+				if code != 0 || !strings.Contains(stdout, "Usage: pantau "+c.name) || stderr != "" {
+					t.Errorf("pantau %v: exit %d, stdout:\n%s\nstderr:\n%s", args, code, stdout, stderr)
+				}
 			}
 		})
 	}
 	if code, _, stderr := run(t, "", "nonsense"); code != 2 || !strings.Contains(stderr, `unknown command "nonsense"`) {
 		t.Errorf("unknown command: exit %d, %s", code, stderr)
+	}
+}
+
+// TestCommandLineConventions checks the parser every command shares: flags may follow the
+// arguments, an unexpected argument is refused in one line with exit status 2 (never silently
+// ignored with the flags after it), and check-config takes its file as an argument.
+func TestCommandLineConventions(t *testing.T) {
+	good := filepath.Join(t.TempDir(), "good.yaml")
+	if err := os.WriteFile(good, []byte("log:\n  level: warn\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // substring; "" checks nothing
+		stderr string // substring; "" checks nothing
+	}{
+		{"positional file refused by run", []string{"run", "pantau.yaml"}, 2, "", `pantau run: unexpected argument "pantau.yaml"`},
+		{"flags after a refused argument", []string{"report", "x", "--config", "f.yaml"}, 2, "", `unexpected argument "x"`},
+		{"unknown flag", []string{"sources", "--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{"check-config FILE", []string{"check-config", good}, 0, "good.yaml: ok", ""},
+		{"check-config FILE and --config", []string{"check-config", "a.yml", "--config", "b.yml"}, 2, "", "give the file once"},
+		{"check-config bad FILE", []string{"check-config", "../../config/testdata/three-mistakes.bad.yml"}, 1, "", "3 problem(s)"},
+		{"sql with two queries", []string{"sql", "SELECT 1", "SELECT 2"}, 2, "", `unexpected argument "SELECT 2"`},
+		{"version", []string{"version"}, 0, "pantau ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("pantau %v: exit %d (want %d)\nstdout: %s\nstderr: %s", tt.args, code, tt.code, stdout, stderr)
+			}
+			if tt.code == 2 && strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
+				t.Errorf("a usage mistake takes more than two lines:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestCheckConfigPrintHidesSecrets checks that --print shows no password, neither the
+// storage.password key nor one written inside storage.dsn.
+func TestCheckConfigPrintHidesSecrets(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "pantau.yaml")
+	if err := os.WriteFile(f, []byte("storage:\n  dsn: clickhouse://pantau:s3cret-dsn@127.0.0.1:9000/pantau\n  password: s3cret-key\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "", "check-config", "--print", f)
+	if code != 0 || strings.Contains(stdout+stderr, "s3cret") || !strings.Contains(stdout, "dsn:") {
+		t.Errorf("exit %d, output shows a secret or no dsn:\n%s%s", code, stdout, stderr)
 	}
 }
 

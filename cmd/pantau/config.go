@@ -57,6 +57,13 @@ func cmdCheckConfig(_ context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() == 1 { // pantau check-config FILE
+		if *file != "" {
+			fmt.Fprintln(e.stderr, "pantau check-config: give the file once, as FILE or with --config")
+			return errUsage
+		}
+		*file = fs.Arg(0)
+	}
 	name := *file
 	if name == "" {
 		name = "<built-in default>"
@@ -82,7 +89,9 @@ func cmdCheckConfig(_ context.Context, e *env, args []string) error {
 		return errSilent
 	}
 	if *print {
-		out, err := yaml.Marshal(cfg)
+		shown := *cfg
+		shown.Storage.DSN = redactDSN(cfg.Storage.DSN)
+		out, err := yaml.Marshal(&shown)
 		if err != nil {
 			return err
 		}

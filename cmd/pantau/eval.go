@@ -39,11 +39,7 @@ func cmdEval(_ context.Context, e *env, args []string) error {
 	lang := fs.String("lang", "", "language `id|en` of texts that do not name one (default: id for sentiment, detected for articles)")
 	file := fs.String("config", "", "configuration `FILE` whose taxonomy to use (default: the built-in one)")
 	showErrors := fs.Bool("errors", false, "also list the mentions judged wrongly, with line numbers")
-	usage := fs.Usage
-	fs.Usage = func() {
-		usage()
-		fmt.Fprint(e.stderr, evalHelp)
-	}
+	fs.more = evalHelp
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -33,10 +33,10 @@ func TestEval(t *testing.T) {
 			stdout: []string{"mentions: n=4 found=3", "criticism: n=3", "eval_mentions.jsonl:3: bansos: label neutral got missing"}},
 		{name: "bad lines skipped, exit 1", args: []string{"--data", "../../analyzer/testdata/eval_bad.jsonl"}, code: 1,
 			stdout: []string{"mentions: n=1"}, stderr: []string{"eval_bad.jsonl:2:", "eval_bad.jsonl:7:", "5 bad lines skipped"}},
-		{name: "missing --data", args: nil, code: 2, stderr: []string{"Usage: pantau eval"}},
+		{name: "missing --data", args: nil, code: 2, stderr: []string{"pantau help eval"}},
 		{name: "bad --lang", args: []string{"--data", tsv, "--lang", "fr"}, code: 2, stderr: []string{"--lang must be id or en"}},
 		{name: "no such file", args: []string{"--data", filepath.Join(dir, "nope.tsv")}, code: 1, stderr: []string{"no such file"}},
-		{name: "help explains exit status", args: []string{"-h"}, stderr: []string{"exit status is then 1", "programmes"}},
+		{name: "help explains exit status", args: []string{"-h"}, stdout: []string{"Usage: pantau eval", "exit status is then 1", "programmes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
