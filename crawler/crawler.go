@@ -230,6 +230,8 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 	c.ex.onAbandon = c.m.extractTimeouts.Inc
 	for _, s := range c.sources {
 		c.m.sourceUp.WithLabelValues(s.Name)
+		// 0 until the first success, so that a source that never succeeds shows (and alerts).
+		c.m.lastSuccess.WithLabelValues(s.Name)
 		c.m.discovered.WithLabelValues(s.Name)
 		c.m.dead.WithLabelValues(s.Name)
 		c.m.failures.WithLabelValues(s.Name)

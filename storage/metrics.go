@@ -30,8 +30,22 @@ type Metrics struct {
 }
 
 // NewMetrics creates the metrics and registers them with reg; a nil reg leaves them
-// unregistered.
+// unregistered. The series of the pipeline's tables start at 0, so that panels and alerts see
+// 0 rather than no data before the first event.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := newMetrics(reg)
+	for _, table := range []string{ArticlesTable, MentionsTable, FetchesTable} {
+		for _, v := range []*prometheus.CounterVec{m.RowsWritten, m.FlushErrors, m.SpoolReplayedRows, m.SpoolErrors, m.SpoolRefusals} {
+			v.WithLabelValues(table)
+		}
+		for _, v := range []*prometheus.GaugeVec{m.BufferedRows, m.SpoolRows, m.SpoolBytes} {
+			v.WithLabelValues(table)
+		}
+	}
+	return m
+}
+
+func newMetrics(reg prometheus.Registerer) *Metrics {
 	f := promauto.With(reg)
 	return &Metrics{
 		RowsWritten: f.NewCounterVec(prometheus.CounterOpts{

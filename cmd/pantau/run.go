@@ -62,6 +62,14 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 	logger := newLogger(cfg.Log, e.stderr)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	v := buildVersion()
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "pantau_build_info",
+		Help:        "Always 1; its labels say which build of Pantau runs.",
+		ConstLabels: prometheus.Labels{"version": v.version, "revision": v.revision, "goversion": v.goVersion},
+	})
+	buildInfo.Set(1)
+	reg.MustRegister(buildInfo)
 
 	st, err := openStore(ctx, cfg, e)
 	if err != nil {
@@ -131,9 +139,9 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		trends := pipeline.NewTrendJob(st, reg, pipeline.TrendJobOptions{Trend: trendOptions(cfg, tax), Logger: logger})
 		go trends.Run(serveCtx, cfg.Trends.Interval.D())
 	}
-	v, _ := st.ServerVersion(ctx)
+	chv, _ := st.ServerVersion(ctx)
 	logger.Info("pipeline starting", "sources", len(cfg.Sources), "programmes", tax.Len(),
-		"store", st.Kind(), "clickhouse", v.String(), "once", once)
+		"store", st.Kind(), "clickhouse", chv.String(), "version", v.version, "revision", v.revision, "once", once)
 	runErr := p.Run(ctx, once)
 
 	flushCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
