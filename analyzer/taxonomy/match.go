@@ -294,19 +294,25 @@ func (e *evaluator) eval(n *node) (bool, []ref) {
 		}
 		// Both sides sorted by place, each left hit looks only at the right hits that start
 		// within reach of it: linear in the hits, not their product.
-		key := func(r ref) (bool, int32) { h := e.s.hits[r.hit]; return h.sentence >= 0, h.start }
-		byPlace := func(a, b ref) int {
-			ab, as := key(a)
-			bb, bs := key(b)
-			if ab != bb {
-				if bb {
-					return -1
-				}
-				return 1
+		// place orders hits: the title's (half 0) before the body's (half 1), then by position.
+		place := func(r ref) (int, int32) {
+			h := e.s.hits[r.hit]
+			if h.sentence < 0 {
+				return 0, h.start
+			}
+			return 1, h.start
+		}
+		cmpPlace := func(ah int, as int32, bh int, bs int32) int {
+			if c := cmp.Compare(ah, bh); c != 0 {
+				return c
 			}
 			return cmp.Compare(as, bs)
 		}
-		slices.SortFunc(right, byPlace)
+		slices.SortFunc(right, func(a, b ref) int {
+			ah, as := place(a)
+			bh, bs := place(b)
+			return cmpPlace(ah, as, bh, bs)
+		})
 		var longest int32
 		for _, r := range right {
 			h := e.s.hits[r.hit]
@@ -316,16 +322,11 @@ func (e *evaluator) eval(n *node) (bool, []ref) {
 		usedR := make([]bool, len(right))
 		for _, l := range left {
 			lh := e.s.hits[l.hit]
-			lo, _ := slices.BinarySearchFunc(right, l, func(r, l ref) int {
-				rb, rs := key(r)
-				lb, _ := key(l)
-				if rb != lb {
-					if lb {
-						return -1
-					}
-					return 1
-				}
-				return cmp.Compare(rs, lh.start-int32(n.near)-longest)
+			half, _ := place(l)
+			from := lh.start - int32(n.near) - longest
+			lo, _ := slices.BinarySearchFunc(right, l, func(r, _ ref) int {
+				rh, rs := place(r)
+				return cmpPlace(rh, rs, half, from)
 			})
 			near := false
 			for j := lo; j < len(right); j++ {
