@@ -245,9 +245,15 @@ func TestWriterCloseDuringOutageSpoolsAndRestartReplays(t *testing.T) {
 		ins.down.Store(false)
 		m := storage.NewMetrics(prometheus.NewRegistry())
 		opts.Metrics = m
+		var logs syncBuffer
+		opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 		w = storage.NewWriter(ins, opts)
 		if err := w.Replay(ctx); err != nil {
 			t.Fatalf("replay: %v", err)
+		}
+		// The replay at start-up is told, with its row count.
+		if out := logs.String(); !strings.Contains(out, "spooled rows replayed") {
+			t.Errorf("start-up replay not logged:\n%s", out)
 		}
 		if got := spoolFiles(t, dir, ""); len(got) != 0 {
 			t.Errorf("files left in the spool: %v", got)
