@@ -314,7 +314,8 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 // rollup on the fixture, then loads the fixture again (as a replayed spool file or an article
 // fetched again after a crash would insert it) and checks that no panel changed: each article,
 // and each (article, programme), counts once whatever was inserted twice. Panels over fetches,
-// an event log, are left out.
+// an event log, are left out, and so are panels showing when rows were stored (inserted_at),
+// which a second insert changes by design.
 func TestPanelsCountEachArticleOnce(t *testing.T) {
 	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
 	s := storagetest.Embedded(t)
@@ -330,7 +331,7 @@ func TestPanelsCountEachArticleOnce(t *testing.T) {
 	var panels []panel
 	for _, d := range ds {
 		for _, q := range d.Queries() {
-			if q.RawSQL == "" || strings.Contains(q.RawSQL, "fetches") {
+			if q.RawSQL == "" || strings.Contains(q.RawSQL, "fetches") || strings.Contains(q.RawSQL, "inserted_at") {
 				continue
 			}
 			sql, err := expand(q.RawSQL, r, vars)
