@@ -180,10 +180,12 @@ func (p *Pipeline) process(a crawler.Article) {
 	defer func() { p.metrics.stage.WithLabelValues("hand_off").Observe(p.opts.Now().Sub(start).Seconds()) }()
 
 	// The article row is the commit marker: the crawler's Seen looks at articles, so the
-	// row goes to the writer after its mentions, and the crawler's feed cursor advances
-	// only once ClickHouse confirmed every row of the article. A mention that cannot be
-	// handed over keeps the article out, so it is fetched again on a later poll.
-	group := newRowGroup(len(mentions)+1, func(err error) {
+	// row goes to the writer only once ClickHouse confirmed every mention of the article
+	// (tables flush on their own, so a row handed over earlier could be stored while the
+	// mentions before it were still in memory, and a crash would keep them out for good). The
+	// crawler's feed cursor advances once the article row is confirmed. A mention that cannot
+	// be stored keeps the article out, so it is fetched again on a later poll.
+	ack := func(err error) {
 		a.Ack(err)
 		switch {
 		case errors.Is(err, storage.ErrSpooled):
@@ -191,27 +193,46 @@ func (p *Pipeline) process(a crawler.Article) {
 		case err != nil:
 			p.log.Error("article not stored", "url", a.CanonicalURL, "source", a.Source, "err", err)
 		}
+	}
+	commit := func() {
+		err := p.add(art, func(err error) {
+			if err == nil {
+				now := p.opts.Now()
+				p.metrics.articlesStored.WithLabelValues(a.Source).Inc()
+				p.metrics.lastStored.Set(float64(now.Unix()))
+				if !a.Published.IsZero() {
+					p.metrics.latency.Observe(now.Sub(a.Published).Seconds())
+				}
+			}
+			ack(err)
+		})
+		if err != nil {
+			p.metrics.dropped.WithLabelValues(a.Source).Inc()
+			ack(fmt.Errorf("article dropped: %w", err))
+		}
+	}
+	if len(mentions) == 0 {
+		commit()
+		return
+	}
+	group := newRowGroup(len(mentions), func(err error) {
+		if err != nil {
+			ack(err)
+			return
+		}
+		// Called from the writer's flush: hand the article row over from a goroutine of its
+		// own, since add may wait for room in the writer. One per article whose mentions
+		// were just confirmed, so their number is bounded by the rows the writer holds.
+		go commit()
 	})
 	for i, rec := range mentions {
 		programme, label := rec.Programme, rec.Label
 		err := p.add(rec, group.row(func() { p.metrics.mentionsStored.WithLabelValues(programme, label).Inc() }))
 		if err != nil {
 			p.metrics.dropped.WithLabelValues(a.Source).Inc()
-			group.fail(len(mentions)-i+1, fmt.Errorf("mention of %s dropped: %w", programme, err))
+			group.fail(len(mentions)-i, fmt.Errorf("mention of %s dropped: %w", programme, err))
 			return
 		}
-	}
-	err := p.add(art, group.row(func() {
-		now := p.opts.Now()
-		p.metrics.articlesStored.WithLabelValues(a.Source).Inc()
-		p.metrics.lastStored.Set(float64(now.Unix()))
-		if !a.Published.IsZero() {
-			p.metrics.latency.Observe(now.Sub(a.Published).Seconds())
-		}
-	}))
-	if err != nil {
-		p.metrics.dropped.WithLabelValues(a.Source).Inc()
-		group.fail(1, fmt.Errorf("article dropped: %w", err))
 	}
 }
 
