@@ -193,18 +193,12 @@ func namingCounts(matches []taxonomy.Match) map[int]int {
 	return named
 }
 
-// mentionText assembles the text judged for a match, as one text and as its sentences (the title
-// first when it names the programme), and picks its snippet.
-func mentionText(title, body string, sents []taxonomy.Span, m taxonomy.Match) (text, snippet string, parts []string) {
-	text, snippet, parts, _ = mentionParts(title, body, sents, m)
-	return text, snippet, parts
-}
-
 // titlePart is the index mentionParts gives the title.
 const titlePart = -1
 
-// mentionParts is mentionText that also returns the sentence index of each part (titlePart for
-// the title).
+// mentionParts assembles the text judged for a match, as one text and as its sentences (the
+// title first when it names the programme) with the sentence index of each (titlePart for the
+// title), and picks its snippet.
 func mentionParts(title, body string, sents []taxonomy.Span, m taxonomy.Match) (text, snippet string, parts []string, index []int) {
 	if m.InTitle {
 		text = title

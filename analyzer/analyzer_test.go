@@ -228,7 +228,7 @@ func TestMentionText(t *testing.T) {
 	body := `Air PDAM mati. "Sudah tiga hari. Kami kesal," kata Yanti. Cuaca cerah. "Bagus," ujar Budi.`
 	sents := splitSentences(body)
 	m := taxonomy.Match{Sentences: []int{0}}
-	text, snippet, _ := mentionText("", body, sents, m)
+	text, snippet, _, _ := mentionParts("", body, sents, m)
 	if want := `Air PDAM mati. "Sudah tiga hari. Kami kesal," kata Yanti.`; text != want {
 		t.Errorf("text %q, want %q", text, want)
 	}

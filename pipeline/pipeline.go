@@ -53,8 +53,6 @@ type Pipeline struct {
 	log      *slog.Logger
 	opts     Options
 
-	mu sync.Mutex
-
 	queue atomic.Pointer[chan crawler.Article] // the article queue of the current Run
 }
 
