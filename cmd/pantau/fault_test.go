@@ -64,8 +64,11 @@ crawler:
   host_parallelism: 4
   workers: 4
   max_article_age: 0s
+  min_interval: 1s
 sources:
-  - {name: fault, kind: feed, url: "%s/rss.xml"}
+  # A short interval keeps the first poll within two seconds of the start (Run spreads first
+  # polls over up to one interval).
+  - {name: fault, kind: feed, url: "%s/rss.xml", interval: 2s}
 `, scfg.DSN, filepath.Join(dir, "spool"), site.URL)
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
