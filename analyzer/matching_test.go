@@ -87,6 +87,19 @@ func TestDefaultTaxonomyMatching(t *testing.T) {
 		{"static electricity", "Listrik statis terbentuk ketika muatan listrik terakumulasi pada sebuah benda.", nil},
 		{"commuter train is not PLN", "Kereta rel listrik (KRL) Jabodetabek beroperasi hingga pukul 22.00.", []string{"transportasi_publik"}},
 		{"university admission", "Calon mahasiswa dapat mengikuti SPMB melalui jalur domisili.", nil},
+		{"flooded with orders", "Pedagang kerupuk kebanjiran pesanan menjelang Lebaran.", nil},
+
+		// Services named by what they do rather than by their name.
+		{"water supply to customers", "Pasokan air ke rumah pelanggan terhenti sejak Senin malam.", []string{"air_bersih"}},
+		{"river water is not piped water", "Air sungai meluap dan mengalir ke permukiman warga.", []string{"banjir_drainase"}},
+		{"channel dredging", "Normalisasi saluran dilakukan bertahap hingga ke muara sungai.", []string{"banjir_drainase"}},
+		{"channel clogged", "Saluran di depan pasar tersumbat sehingga air meluber ke badan jalan.", []string{"banjir_drainase"}},
+		{"lamp posts relit", "Sebanyak 20 tiang lampu di ruas jalan itu kembali menyala.", []string{"pju"}},
+		{"queue for diesel", "Sopir truk mengantre berjam-jam di SPBU untuk mendapatkan solar.", []string{"subsidi_bbm"}},
+		{"smooth road", "Ruas jalan itu kini halus dan tidak lagi berdebu.", []string{"jalan"}},
+		{"rice for the poor", "Warga mengeluhkan beras miskin yang berkutu.", []string{"bansos"}},
+		{"claim debunked by the ministry", "Kemensos tidak pernah membagikan bansos lewat WhatsApp seperti klaim yang beredar.", []string{"bansos", "hoaks"}},
+		{"fabricated content", "Unggahan berisi tautan pendaftaran BLT itu merupakan konten palsu.", []string{"bansos", "hoaks"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
