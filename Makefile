@@ -5,7 +5,7 @@ BIN        := bin/pantau
 GO         ?= go
 TESTFLAGS  ?= -count=1 -timeout 30m
 
-.PHONY: all build run test demo libchdb bench fuzz vet clean
+.PHONY: all build run test demo libchdb bench fuzz vet clean regions-data
 
 all: build
 
@@ -48,3 +48,12 @@ bench: libchdb
 
 clean:
 	rm -rf bin pantau-data
+
+# The gazetteer of package regions: idn-area-data from the npm registry (data under the ODbL).
+IDN_AREA_NPM := idn-area-data@4.0.1
+regions-data:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; cd $$tmp; npm pack --silent $(IDN_AREA_NPM) >/dev/null; \
+	tar -xzf *.tgz package/data/provinces.csv package/data/regencies.csv package/data/LICENSE.md; \
+	cp package/data/provinces.csv package/data/regencies.csv $(CURDIR)/regions/data/; \
+	cp package/data/LICENSE.md $(CURDIR)/regions/data/LICENSE-ODbL.md
+	@git diff --stat -- regions/data

@@ -1,0 +1,492 @@
+// Package regions finds the Indonesian provinces and regencies/cities a text is about.
+//
+// The gazetteer is idn-area-data 4.0.1 (npm, data under the Open Database License; see data/ and
+// NOTICE): 38 provinces and 514 regencies and cities with their Kemendagri codes ("13" is Sumatera
+// Barat, "13.71" Kota Padang). A text names a place in one of these ways, tried longest first:
+//
+//   - with its kind: "Kota Padang", "Kabupaten Lombok Barat", "Kab. Bogor", "Pemkot Padang",
+//     "Pemkab Bogor", "Wali Kota Malang", "Bupati Garut", "Provinsi Jawa Barat", "Pemprov Sumbar";
+//   - a province by name or by its usual short form: "Jawa Barat", "Jabar", "Sumbar", "NTB", "DIY";
+//   - a regency or city by its bare name, written with capitals ("Padang", "Lombok Barat").
+//
+// A bare name counts only when it is safe: a name that is also a common word ("Malang", "Batang",
+// "Tegal", "Batu") needs its kind; a name shared by a city and a regency of one province
+// ("Bogor", "Bekasi") counts for the province only; a name shared by two provinces ("Banjar") counts
+// only when one of those provinces is named in the same text. A regency or city always implies its
+// province.
+package regions
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Level says whether a region is a province or a regency/city.
+type Level uint8
+
+const (
+	Province Level = iota + 1
+	Regency        // a kabupaten or a kota
+)
+
+// Region is one province, regency or city.
+type Region struct {
+	Code     string // Kemendagri code: "13" for a province, "13.71" for a regency or city
+	Name     string // as the gazetteer writes it: "Sumatera Barat", "Kota Padang"
+	Level    Level
+	Province string // the province's code (its own code for a province)
+	city     bool   // a kota, not a kabupaten
+}
+
+// Found is a region a text is about: how often it is named (a regency's mentions also count for
+// its province) and where it is first named.
+type Found struct {
+	Region
+	Count int
+	First int // byte offset of the first naming phrase
+}
+
+//go:embed data/provinces.csv
+var provincesCSV []byte
+
+//go:embed data/regencies.csv
+var regenciesCSV []byte
+
+// provinceShort are the short forms the press uses for provinces, by province code.
+var provinceShort = map[string][]string{
+	"11": {"NAD", "Nanggroe Aceh Darussalam"},
+	"12": {"Sumut"}, "13": {"Sumbar"}, "16": {"Sumsel"},
+	"19": {"Babel", "Bangka Belitung"}, "21": {"Kepri"},
+	"31": {"DKI", "DKI Jakarta", "Jakarta"},
+	"32": {"Jabar"}, "33": {"Jateng"}, "34": {"DIY", "Yogyakarta", "Jogja", "Jogjakarta", "DI Yogyakarta"},
+	"35": {"Jatim"}, "52": {"NTB"}, "53": {"NTT"},
+	"61": {"Kalbar"}, "62": {"Kalteng"}, "63": {"Kalsel"}, "64": {"Kaltim"}, "65": {"Kaltara"},
+	"71": {"Sulut"}, "72": {"Sulteng"}, "73": {"Sulsel"}, "74": {"Sultra"}, "76": {"Sulbar"},
+	"82": {"Malut"}, "92": {"Pabar"}, "96": {"PBD"},
+}
+
+// commonWords are bare names that are also ordinary Indonesian words or frequent personal names:
+// they count only with their kind ("Kota Malang", "Kabupaten Batang").
+var commonWords = map[string]bool{
+	"malang": true, "batang": true, "tegal": true, "banjar": true, "batu": true, "bone": true,
+	"pati": true, "kudus": true, "agam": true, "buru": true, "muna": true, "kuningan": true,
+	"lingga": true, "sigi": true, "kaur": true, "lahat": true, "paser": true, "bima": true,
+	"siak": true, "alor": true, "karo": true, "nias": true, "tuban": true, "barru": true,
+	"kota baru": true, "tanah laut": true, "tanah datar": true, "lebak": true, "sampang": true,
+	"kendal": true, "demak": true, "pidie": true, "sabu raijua": true, "dompu": true, "ende": true,
+	"sikka": true, "banggai": true, "luwu": true, "poso": true, "tolitoli": true, "buton": true,
+	"wajo": true, "gowa": true, "soppeng": true, "pinrang": true, "maros": true, "selayar": true,
+	"mimika": true, "nabire": true, "sarmi": true, "asmat": true, "yapen": true, "waropen": true,
+	"keerom": true, "fakfak": true, "kaimana": true, "biak": true, "bantul": true, "sleman": true,
+	"balangan": true, "tabalong": true, "murung raya": true, "katingan": true, "seruyan": true,
+	"landak": true, "sambas": true, "sanggau": true, "sintang": true, "melawi": true, "kapuas": true,
+	"belitung": true, "bangka": true, "natuna": true, "anambas": true,
+}
+
+// phrase kinds, as the gazetteer indexes them.
+const (
+	bareRegency = iota
+	bareProvince
+)
+
+type entry struct {
+	region *Region
+	kind   int
+}
+
+// Gazetteer indexes the regions by the word sequences that name them.
+type Gazetteer struct {
+	regions  []*Region
+	byCode   map[string]*Region
+	names    map[string][]entry // lower-case words joined by one space -> regions
+	first    map[string]bool    // the first words of names and kind words, to skip other words fast
+	maxWords int
+}
+
+var (
+	defaultOnce sync.Once
+	defaultGaz  *Gazetteer
+	defaultErr  error
+)
+
+// Default returns the gazetteer of the embedded idn-area-data tables.
+func Default() *Gazetteer {
+	defaultOnce.Do(func() { defaultGaz, defaultErr = New(provincesCSV, regenciesCSV) })
+	if defaultErr != nil {
+		panic("regions: embedded gazetteer: " + defaultErr.Error()) // a broken build, not bad input
+	}
+	return defaultGaz
+}
+
+// New builds a gazetteer from idn-area-data's provinces.csv (code,name) and regencies.csv
+// (code,province_code,name).
+func New(provinces, regencies []byte) (*Gazetteer, error) {
+	g := &Gazetteer{byCode: map[string]*Region{}, names: map[string][]entry{}, first: map[string]bool{}}
+	for w := range kindWords {
+		g.first[strings.Fields(w)[0]] = true
+	}
+	prov, err := readCSV("provinces.csv", provinces, []string{"code", "name"})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range prov {
+		p := &Region{Code: r[0], Name: r[1], Level: Province, Province: r[0]}
+		g.add(p)
+		g.index(r[1], p, bareProvince)
+		for _, s := range provinceShort[p.Code] {
+			g.index(s, p, bareProvince)
+		}
+	}
+	reg, err := readCSV("regencies.csv", regencies, []string{"code", "province_code", "name"})
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range reg {
+		if g.byCode[r[1]] == nil {
+			return nil, fmt.Errorf("regencies.csv: line %d: %s names unknown province %q", i+2, r[0], r[1])
+		}
+		name, city := bareName(r[2])
+		rr := &Region{Code: r[0], Name: r[2], Level: Regency, Province: r[1], city: city}
+		g.add(rr)
+		g.index(name, rr, bareRegency)
+	}
+	return g, nil
+}
+
+func readCSV(file string, data []byte, header []string) ([][]string, error) {
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if len(recs) == 0 || !slices.Equal(recs[0], header) {
+		return nil, fmt.Errorf("%s: header is not %s", file, strings.Join(header, ","))
+	}
+	return recs[1:], nil
+}
+
+// bareName strips the kind from a gazetteer name: "Kota Administrasi Jakarta Selatan" ->
+// "Jakarta Selatan", city.
+func bareName(name string) (string, bool) {
+	for _, p := range []struct {
+		prefix string
+		city   bool
+	}{{"Kota Administrasi ", true}, {"Kabupaten Administrasi ", false}, {"Kota ", true}, {"Kabupaten ", false}} {
+		if rest, ok := strings.CutPrefix(name, p.prefix); ok {
+			return rest, p.city
+		}
+	}
+	return name, false
+}
+
+func (g *Gazetteer) add(r *Region) {
+	g.regions = append(g.regions, r)
+	g.byCode[r.Code] = r
+}
+
+func (g *Gazetteer) index(name string, r *Region, kind int) {
+	words := lowerWords(name)
+	key := strings.Join(words, " ")
+	e := entry{r, kind}
+	if kind == bareProvince { // a province's name is tried first
+		g.names[key] = append([]entry{e}, g.names[key]...)
+	} else {
+		g.names[key] = append(g.names[key], e)
+	}
+	g.maxWords = max(g.maxWords, len(words))
+	g.first[words[0]] = true
+}
+
+// Lookup returns the region with a Kemendagri code.
+func (g *Gazetteer) Lookup(code string) (Region, bool) {
+	if r := g.byCode[code]; r != nil {
+		return *r, true
+	}
+	return Region{}, false
+}
+
+// Resolve returns the region a configured name means: a code ("13.71"), a gazetteer name
+// ("Kota Padang", "Sumatera Barat"), a name with its kind ("Kabupaten Bogor", "Provinsi Jawa
+// Barat"), a bare name of one region ("Padang") or a province's short form ("Sumbar"). A bare name
+// shared by several regions ("Bogor") is refused with the candidates.
+func (g *Gazetteer) Resolve(name string) (Region, error) {
+	if r, ok := g.Lookup(strings.TrimSpace(name)); ok {
+		return r, nil
+	}
+	if cs := g.names[strings.Join(lowerWords(name), " ")]; len(cs) > 1 {
+		var names []string
+		for _, c := range cs {
+			names = append(names, c.region.Name+" ("+c.region.Code+")")
+		}
+		return Region{}, fmt.Errorf("region %q is ambiguous: %s; name one", name, strings.Join(names, ", "))
+	}
+	toks := tokens(name)
+	if n, kind := kindAt(toks, 0); n > 0 {
+		if r, used := g.named(toks, n, kind); r != nil && n+used == len(toks) {
+			return *r, nil
+		}
+	}
+	if es, used := g.longest(toks, 0); used > 0 && used == len(toks) && len(es) == 1 {
+		return *es[0].region, nil
+	}
+	return Region{}, fmt.Errorf("region %q is not an Indonesian province, regency or city (idn-area-data)", name)
+}
+
+// Find returns the regions text is about, most named first (ties: first named first).
+func (g *Gazetteer) Find(text string) []Found {
+	toks := tokens(text)
+	var hits []hit
+	var shared []hit // bare names shared by two provinces, resolved once all provinces are known
+	var sharedEntries [][]entry
+	for i := 0; i < len(toks); {
+		if !g.first[toks[i].lower] {
+			i++
+			continue
+		}
+		// A kind word (one or two tokens) followed by a name of that kind.
+		if n, kind := kindAt(toks, i); n > 0 {
+			if r, used := g.named(toks, i+n, kind); r != nil {
+				hits = append(hits, hit{r, toks[i].s})
+				i += n + used
+				continue
+			}
+		}
+		es, used := g.longest(toks, i)
+		if used == 0 {
+			i++
+			continue
+		}
+		at, key, capital := toks[i].s, join(toks[i:i+used]), true
+		for _, t := range toks[i : i+used] {
+			capital = capital && (t.upper || !isLetter(t.lower))
+		}
+		i += used
+		if !capital {
+			continue
+		}
+		r := g.resolveBare(es)
+		switch {
+		case commonWords[key] && es[0].kind == bareRegency:
+			// a common word needs its kind
+		case r == nil:
+			shared = append(shared, hit{nil, at})
+			sharedEntries = append(sharedEntries, es)
+		default:
+			hits = append(hits, hit{r, at})
+		}
+	}
+	provinces := map[string]bool{}
+	for _, h := range hits {
+		provinces[h.region.Province] = true
+	}
+	for k, h := range shared {
+		if r := sharedPick(sharedEntries[k], provinces); r != nil {
+			hits = append(hits, hit{r, h.at})
+		}
+	}
+	return g.count(hits)
+}
+
+type token struct {
+	s, e  int    // byte span in the text
+	lower string // lower-case form
+	upper bool   // starts with a capital letter
+}
+
+type hit struct {
+	region *Region
+	at     int // byte offset of the naming phrase
+}
+
+// kind is what a kind word says the following name is.
+type kind uint8
+
+const (
+	kindCity kind = iota + 1
+	kindRegency
+	kindProvince
+)
+
+var kindWords = func() map[string]kind {
+	m := map[string]kind{}
+	for k, words := range map[kind][]string{
+		kindCity:     {"kota", "pemkot", "walikota", "wali kota", "kotamadya", "pemerintah kota"},
+		kindRegency:  {"kabupaten", "kab", "pemkab", "bupati", "pemerintah kabupaten"},
+		kindProvince: {"provinsi", "prov", "pemprov", "gubernur", "pemerintah provinsi"},
+	} {
+		for _, w := range words {
+			m[w] = k
+		}
+	}
+	return m
+}()
+
+// kindAt returns how many tokens at i form a kind word, and its kind.
+func kindAt(toks []token, i int) (int, kind) {
+	if i+1 < len(toks) {
+		if k := kindWords[toks[i].lower+" "+toks[i+1].lower]; k != 0 {
+			return 2, k
+		}
+	}
+	if i < len(toks) {
+		if k := kindWords[toks[i].lower]; k != 0 {
+			return 1, k
+		}
+	}
+	return 0, 0
+}
+
+// named returns the region of kind k whose name starts at toks[i], longest name first.
+func (g *Gazetteer) named(toks []token, i int, k kind) (*Region, int) {
+	for n := min(g.maxWords, len(toks)-i); n >= 1; n-- {
+		for _, e := range g.names[join(toks[i:i+n])] {
+			r := e.region
+			switch {
+			case k == kindProvince && r.Level == Province,
+				k == kindCity && r.Level == Regency && r.city,
+				k == kindRegency && r.Level == Regency && !r.city:
+				return r, n
+			}
+		}
+	}
+	return nil, 0
+}
+
+// longest returns the entries of the longest name starting at toks[i].
+func (g *Gazetteer) longest(toks []token, i int) ([]entry, int) {
+	for n := min(g.maxWords, len(toks)-i); n >= 1; n-- {
+		if es := g.names[join(toks[i:i+n])]; len(es) > 0 {
+			return es, n
+		}
+	}
+	return nil, 0
+}
+
+// resolveBare picks the region a bare name means: a province's name or short form wins; the name
+// of one regency is that regency; a city and a regency of one province ("Bogor") count for the
+// province. It returns nil for a name shared by several provinces.
+func (g *Gazetteer) resolveBare(es []entry) *Region {
+	for _, e := range es {
+		if e.kind == bareProvince {
+			return e.region
+		}
+	}
+	if len(es) == 1 {
+		return es[0].region
+	}
+	for _, e := range es[1:] {
+		if e.region.Province != es[0].region.Province {
+			return nil
+		}
+	}
+	return g.byCode[es[0].region.Province]
+}
+
+// sharedPick resolves a bare name shared by several provinces by the one province of them that
+// the text names elsewhere.
+func sharedPick(es []entry, provinces map[string]bool) *Region {
+	var pick *Region
+	for _, e := range es {
+		if provinces[e.region.Province] {
+			if pick != nil && pick.Province != e.region.Province {
+				return nil
+			}
+			pick = e.region
+		}
+	}
+	return pick
+}
+
+// count merges hits into regions, a regency's hits also counting for its province.
+func (g *Gazetteer) count(hits []hit) []Found {
+	idx := map[string]int{}
+	var out []Found
+	add := func(r *Region, at int) {
+		if k, ok := idx[r.Code]; ok {
+			out[k].Count++
+			return
+		}
+		idx[r.Code] = len(out)
+		out = append(out, Found{Region: *r, Count: 1, First: at})
+	}
+	for _, h := range hits {
+		add(h.region, h.at)
+		if h.region.Level == Regency {
+			add(g.byCode[h.region.Province], h.at)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Found) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return a.First - b.First
+	})
+	return out
+}
+
+// join returns the lower-case words of toks joined by single spaces.
+func join(toks []token) string {
+	if len(toks) == 1 {
+		return toks[0].lower
+	}
+	var sb strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(t.lower)
+	}
+	return sb.String()
+}
+
+// tokens splits text into words of letters and digits; "Toli-Toli" is two words, "Kab." one.
+func tokens(text string) []token {
+	lower := strings.ToLower(text) // one copy; the tokens' lower-case forms are slices of it
+	if len(lower) != len(text) {   // a letter whose lower case has another length: ASCII only
+		lower = strings.Map(func(r rune) rune {
+			if r < utf8.RuneSelf {
+				return unicode.ToLower(r)
+			}
+			return r
+		}, text)
+	}
+	out := make([]token, 0, len(text)/6)
+	start := -1
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			first, _ := utf8.DecodeRuneInString(text[start:])
+			out = append(out, token{s: start, e: i, lower: lower[start:i], upper: unicode.IsUpper(first)})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		first, _ := utf8.DecodeRuneInString(text[start:])
+		out = append(out, token{s: start, e: len(text), lower: lower[start:], upper: unicode.IsUpper(first)})
+	}
+	return out
+}
+
+func lowerWords(name string) []string {
+	var out []string
+	for _, t := range tokens(name) {
+		out = append(out, t.lower)
+	}
+	return out
+}
+
+func isLetter(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r)
+}
