@@ -11,6 +11,7 @@ import (
 	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/trends"
 )
 
 // descNames is a prometheus.Registerer that only records the names of the metrics
@@ -57,7 +58,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	pipeline.New(nil, nil, nil, pipeline.Options{Registerer: reg})
-	pipeline.NewTrendJob(nil, reg, pipeline.TrendJobOptions{})
+	trends.NewJob(nil, reg, trends.JobOptions{})
 	if len(reg.names) < 40 {
 		t.Fatalf("found only %d metric names; registration changed?", len(reg.names))
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/crawler"
-	"github.com/pantau-id/pantau/pipeline"
+	"github.com/pantau-id/pantau/jsonl"
 )
 
 func cmdAnalyze(ctx context.Context, e *env, args []string) error {
@@ -27,7 +27,7 @@ func cmdAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	a := analyzer.New(tax, sentiment.Default())
-	stats, err := pipeline.AnalyzeJSONL(ctx, a, e.stdin, e.stdout, *workers)
+	stats, err := jsonl.Analyze(ctx, a, e.stdin, e.stdout, *workers)
 	if err != nil {
 		return err
 	}

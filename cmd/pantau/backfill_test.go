@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pantau-id/pantau/pipeline"
+	"github.com/pantau-id/pantau/internal/fixturesite"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
 
 // TestBackfillFixtureSite backfills the fixture site by its sitemap over a date range and
 // by a URL list, each twice, and checks what landed: the second runs store nothing new.
 func TestBackfillFixtureSite(t *testing.T) {
-	site := httptest.NewServer(pipeline.FixtureSite("../../testdata/site"))
+	site := httptest.NewServer(fixturesite.Handler("../../testdata/site"))
 	defer site.Close()
 	for _, b := range storagetest.Backends {
 		t.Run(b.Name, func(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
-	"github.com/pantau-id/pantau/pipeline"
+	"github.com/pantau-id/pantau/internal/fixturesite"
 )
 
 // demoConfig is the configuration of `pantau demo`; %[1]s is the fixture site's origin
@@ -45,7 +45,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: pipeline.FixtureSite(*site)}
+	srv := &http.Server{Handler: fixturesite.Handler(*site)}
 	go srv.Serve(ln)
 	defer srv.Close()
 	origin := "http://" + ln.Addr().String()

@@ -17,7 +17,7 @@ import (
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/crawler"
-	"github.com/pantau-id/pantau/pipeline"
+	"github.com/pantau-id/pantau/internal/fixturesite"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
@@ -64,7 +64,7 @@ func TestRunOnceFixtureSite(t *testing.T) {
 	if err := json.Unmarshal(data, &want); err != nil {
 		t.Fatal(err)
 	}
-	site := httptest.NewServer(pipeline.FixtureSite("../../testdata/site"))
+	site := httptest.NewServer(fixturesite.Handler("../../testdata/site"))
 	defer site.Close()
 
 	for _, b := range storagetest.Backends {
@@ -218,7 +218,7 @@ func checkReanalyze(t *testing.T, cfgFile string) {
 // spool, and the run exits non-zero saying so. Once the table is back, the next run replays
 // them and exits 0, and every article is stored with its mentions exactly once.
 func TestRunOnceReportsSpooledRows(t *testing.T) {
-	site := httptest.NewServer(pipeline.FixtureSite("../../testdata/site"))
+	site := httptest.NewServer(fixturesite.Handler("../../testdata/site"))
 	defer site.Close()
 	b := storagetest.Backends[slices.IndexFunc(storagetest.Backends, func(b storagetest.Backend) bool { return b.Name == "server" })]
 	scfg := b.Config(t)

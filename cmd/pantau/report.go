@@ -7,8 +7,8 @@ import (
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
-	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/web"
 )
 
 func cmdReport(ctx context.Context, e *env, args []string) error {
@@ -39,7 +39,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	return pipeline.WriteReportText(e.stdout, rep)
+	return web.WriteReportText(e.stdout, rep)
 }
 
 // trendOptions limits trend detection to the taxonomy's programmes, which bounds the

@@ -17,6 +17,8 @@ import (
 	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/trends"
+	"github.com/pantau-id/pantau/web"
 )
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
@@ -126,9 +128,9 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 			}
 			return w.Health()
 		}
-		report := pipeline.ReportHandler(st, pipeline.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
-		mux := pipeline.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report})
-		if served, err = pipeline.Serve(serveCtx, cfg.HTTP.Listen, mux, logger); err != nil {
+		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
+		mux := web.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report})
+		if served, err = web.Serve(serveCtx, cfg.HTTP.Listen, mux, logger); err != nil {
 			w.Close(context.Background())
 			return err
 		}
@@ -136,7 +138,7 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 
 	if !once {
 		// Trend detection runs beside the pipeline and stops with the HTTP server.
-		trends := pipeline.NewTrendJob(st, reg, pipeline.TrendJobOptions{Trend: trendOptions(cfg, tax), Logger: logger})
+		trends := trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Logger: logger})
 		go trends.Run(serveCtx, cfg.Trends.Interval.D())
 	}
 	chv, _ := st.ServerVersion(ctx)

@@ -17,16 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/internal/fixturesite"
 	"github.com/pantau-id/pantau/storage/storagetest"
-
-	"github.com/pantau-id/pantau/pipeline"
 )
 
 // TestRunServes runs the continuous pipeline against the fixture site and checks what it
 // serves while running: health, readiness, metrics, the report, then a clean shutdown on
 // cancellation.
 func TestRunServes(t *testing.T) {
-	site := httptest.NewServer(pipeline.FixtureSite("../../testdata/site"))
+	site := httptest.NewServer(fixturesite.Handler("../../testdata/site"))
 	defer site.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/config"
-	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/web"
 )
 
 func cmdSources(ctx context.Context, e *env, args []string) error {
@@ -57,16 +57,16 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 		}
 		lastErr := "-"
 		if !h.LastError.IsZero() {
-			lastErr = pipeline.Ago(now, h.LastError) + " " + h.LastErrorClass
+			lastErr = web.Ago(now, h.LastError) + " " + h.LastErrorClass
 		} else if st.LastError != "" {
-			lastErr = pipeline.Ago(now, st.LastErrorAt) + " " + st.LastError
+			lastErr = web.Ago(now, st.LastErrorAt) + " " + st.LastError
 		}
 		interval := "-"
 		if st.Interval > 0 {
 			interval = st.Interval.String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", s.Name, s.Kind, state,
-			pipeline.Ago(now, lastSuccess), lastErr, interval, h.Fetches, h.Errors, h.Articles)
+			web.Ago(now, lastSuccess), lastErr, interval, h.Fetches, h.Errors, h.Articles)
 	}
 	return tw.Flush()
 }

@@ -1,4 +1,7 @@
-package pipeline
+// Package web is the HTTP face of `pantau run`: /metrics, /healthz, /readyz and the
+// "needs a response" report (/report as an HTML page, /api/report as JSON), and the same
+// report as text for the terminal (`pantau report`).
+package web
 
 import (
 	"context"

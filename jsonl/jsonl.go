@@ -1,4 +1,8 @@
-package pipeline
+// Package jsonl is the JSON Lines front of `pantau analyze`: it reads documents
+// ({"id","title"?,"text","lang"?} per line), analyses them in parallel and writes one
+// result line per input line, in input order; a bad line gets an error line and the run
+// goes on.
+package jsonl
 
 import (
 	"bufio"
@@ -15,7 +19,7 @@ import (
 	"github.com/pantau-id/pantau/analyzer"
 )
 
-// MaxLineBytes is the longest input line AnalyzeJSONL accepts; a longer line is answered
+// MaxLineBytes is the longest input line Analyze accepts; a longer line is answered
 // with an error line and skipped.
 const MaxLineBytes = 16 << 20
 
@@ -40,16 +44,16 @@ type errorDoc struct {
 	Error string          `json:"error"`
 }
 
-// AnalyzeStats counts what AnalyzeJSONL did.
-type AnalyzeStats struct {
+// Stats counts what Analyze did.
+type Stats struct {
 	Lines, Failed int
 }
 
-// AnalyzeJSONL reads documents as JSON Lines from r and writes one result line per input
+// Analyze reads documents as JSON Lines from r and writes one result line per input
 // line to w, in input order, using up to workers goroutines (0 means GOMAXPROCS).
 // A bad line (invalid JSON, no text, too long) yields an error line naming its line number
 // and the run goes on. The returned error is only for I/O failures and cancellation.
-func AnalyzeJSONL(ctx context.Context, a *analyzer.Analyzer, r io.Reader, w io.Writer, workers int) (AnalyzeStats, error) {
+func Analyze(ctx context.Context, a *analyzer.Analyzer, r io.Reader, w io.Writer, workers int) (Stats, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -60,7 +64,7 @@ func AnalyzeJSONL(ctx context.Context, a *analyzer.Analyzer, r io.Reader, w io.W
 	}
 	jobs := make(chan job, workers)
 	ordered := make(chan chan answer, 4*workers) // answers in input order; bounds lines in flight
-	var stats AnalyzeStats
+	var stats Stats
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { // reader

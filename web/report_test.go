@@ -1,4 +1,4 @@
-package pipeline
+package web
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/internal/trendtest"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
@@ -23,15 +24,15 @@ import (
 func reportFixture(t *testing.T) storage.Store {
 	t.Helper()
 	s := storagetest.Embedded(t)
-	cs := append(quietHistory(trendNow), burst("ektp", 8, trendNow)...)
-	cs = append(cs, burst("bansos", 2, trendNow)...)
-	storeCoverage(t, s, cs)
+	cs := append(trendtest.QuietHistory(trendtest.Now), trendtest.Burst("ektp", 8, trendtest.Now)...)
+	cs = append(cs, trendtest.Burst("bansos", 2, trendtest.Now)...)
+	trendtest.Store(t, s, cs)
 	return s
 }
 
 func reportOptions() ReportHandlerOptions {
 	return ReportHandlerOptions{
-		Now: func() time.Time { return trendNow },
+		Now: func() time.Time { return trendtest.Now },
 		Report: storage.ReportOptions{
 			Reach: map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2, "langgam": 1},
 			Names: map[string]string{"ektp": "KTP elektronik (e-KTP)", "bansos": "Bantuan sosial"},
@@ -56,7 +57,7 @@ func TestReportHandler(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &rep); err != nil {
 			t.Fatal(err)
 		}
-		if len(rep.Items) < 2 || rep.Items[0].Programme != "ektp" || !rep.Items[0].Trending || rep.Items[0].Unit != testUnits["ektp"] {
+		if len(rep.Items) < 2 || rep.Items[0].Programme != "ektp" || !rep.Items[0].Trending || rep.Items[0].Unit != trendtest.Units["ektp"] {
 			t.Fatalf("items %+v: want trending ektp first", rep.Items)
 		}
 		if len(rep.Items[0].Articles) != 3 || rep.Items[0].Articles[0].URL == "" {
@@ -94,7 +95,7 @@ func TestReportHandler(t *testing.T) {
 
 func TestReportText(t *testing.T) {
 	s := reportFixture(t)
-	rep, err := storage.ResponseReport(context.Background(), s, trendNow, reportOptions().Report)
+	rep, err := storage.ResponseReport(context.Background(), s, trendtest.Now, reportOptions().Report)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package pipeline
+// Package fixturesite serves the static fixture news site (feeds, sitemaps, portal pages
+// and articles in a folder such as testdata/site) on loopback, for the
+// end-to-end tests and the offline `pantau demo`. Nothing else uses it.
+package fixturesite
 
 import (
 	"bytes"
@@ -9,11 +12,11 @@ import (
 	"strings"
 )
 
-// FixtureSite serves a static news site from dir for the offline demo and end-to-end
+// Handler serves a static news site from dir for the offline demo and end-to-end
 // tests. Every "{{BASE}}" in a served file becomes the request's origin
 // ("http://127.0.0.1:PORT"), so feeds and pages can hold absolute links to a port chosen
 // at run time. HTML is served without a charset parameter so pages declare their own.
-func FixtureSite(dir string) http.Handler {
+func Handler(dir string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := path.Clean("/" + r.URL.Path)
 		if strings.HasSuffix(r.URL.Path, "/") {

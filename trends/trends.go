@@ -1,4 +1,8 @@
-package pipeline
+// Package trends is the criticism trend job of `pantau run`: every interval it computes,
+// per programme and window, the critical stories against their baseline in ClickHouse and
+// exports them as the Prometheus gauges (pantau_trend_*) the alert rules fire on, with a
+// threshold and a cool-down equal to those of the rule PantauCriticismTrending.
+package trends
 
 import (
 	"context"
@@ -13,23 +17,23 @@ import (
 	"github.com/pantau-id/pantau/storage"
 )
 
-// DefaultTrendThreshold is the criticism score at which a programme is trending. The alert
+// DefaultThreshold is the criticism score at which a programme is trending. The alert
 // rule PantauCriticismTrending in dashboards/prometheus/rules uses the same number.
-const DefaultTrendThreshold = 3.0
+const DefaultThreshold = 3.0
 
-// DefaultTrendCoolDown is how long a programme stays trending after its score fell below
+// DefaultCoolDown is how long a programme stays trending after its score fell below
 // the threshold; the alert rule's keep_firing_for matches it.
-const DefaultTrendCoolDown = 2 * time.Hour
+const DefaultCoolDown = 2 * time.Hour
 
-// TrendJobOptions tunes a TrendJob. The zero value uses the defaults.
-type TrendJobOptions struct {
+// JobOptions tunes a Job. The zero value uses the defaults.
+type JobOptions struct {
 	// Trend selects the windows, minimum count and programmes (the taxonomy's ids, which
 	// bound the metric labels).
 	Trend storage.TrendOptions
-	// Threshold is the score at which a programme trends; 0 means DefaultTrendThreshold.
+	// Threshold is the score at which a programme trends; 0 means DefaultThreshold.
 	Threshold float64
 	// CoolDown keeps a programme trending this long after its score fell below Threshold;
-	// 0 means DefaultTrendCoolDown.
+	// 0 means DefaultCoolDown.
 	CoolDown time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -101,10 +105,10 @@ type trendState struct {
 	lastAbove time.Time // last run with the score at or above the threshold
 }
 
-// TrendJob computes criticism trends in ClickHouse and exports them as gauges.
-type TrendJob struct {
+// Job computes criticism trends in ClickHouse and exports them as gauges.
+type Job struct {
 	q    storage.Querier
-	opts TrendJobOptions
+	opts JobOptions
 	m    *trendMetrics
 
 	mu    sync.Mutex
@@ -113,14 +117,14 @@ type TrendJob struct {
 
 type trendKey struct{ programme, window string }
 
-// NewTrendJob returns a job that reads q and registers its gauges with reg (a nil reg
+// NewJob returns a job that reads q and registers its gauges with reg (a nil reg
 // leaves them unregistered). Registering twice with one registry panics.
-func NewTrendJob(q storage.Querier, reg prometheus.Registerer, opts TrendJobOptions) *TrendJob {
+func NewJob(q storage.Querier, reg prometheus.Registerer, opts JobOptions) *Job {
 	if opts.Threshold <= 0 {
-		opts.Threshold = DefaultTrendThreshold
+		opts.Threshold = DefaultThreshold
 	}
 	if opts.CoolDown <= 0 {
-		opts.CoolDown = DefaultTrendCoolDown
+		opts.CoolDown = DefaultCoolDown
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -128,12 +132,12 @@ func NewTrendJob(q storage.Querier, reg prometheus.Registerer, opts TrendJobOpti
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &TrendJob{q: q, opts: opts, m: newTrendMetrics(reg), state: map[trendKey]*trendState{}}
+	return &Job{q: q, opts: opts, m: newTrendMetrics(reg), state: map[trendKey]*trendState{}}
 }
 
 // Run calls RunOnce now and then every interval until ctx is done. A failed run is logged
 // and counted, and the next one goes ahead. It returns nil when ctx is done.
-func (j *TrendJob) Run(ctx context.Context, every time.Duration) error {
+func (j *Job) Run(ctx context.Context, every time.Duration) error {
 	if every <= 0 {
 		return fmt.Errorf("trend job: interval %v must be positive", every)
 	}
@@ -154,7 +158,7 @@ func (j *TrendJob) Run(ctx context.Context, every time.Duration) error {
 // RunOnce computes the trends once and updates the gauges. Label sets of programmes that
 // no longer appear (and are not cooling down) are removed. On error the gauges keep their
 // previous values and pantau_trend_last_run_timestamp_seconds does not advance.
-func (j *TrendJob) RunOnce(ctx context.Context) error {
+func (j *Job) RunOnce(ctx context.Context) error {
 	now := j.opts.Now()
 	trends, err := storage.Trends(ctx, j.q, now, j.opts.Trend)
 	if err != nil {
@@ -215,7 +219,7 @@ func (j *TrendJob) RunOnce(ctx context.Context) error {
 }
 
 // update applies the threshold and the cool-down to one (programme, window).
-func (j *TrendJob) update(k trendKey, st *trendState, score float64, now time.Time) {
+func (j *Job) update(k trendKey, st *trendState, score float64, now time.Time) {
 	was := st.trending
 	if score >= j.opts.Threshold {
 		st.lastAbove = now
@@ -231,7 +235,7 @@ func (j *TrendJob) update(k trendKey, st *trendState, score float64, now time.Ti
 	}
 }
 
-func (j *TrendJob) deleteLabels(k trendKey, unit string) {
+func (j *Job) deleteLabels(k trendKey, unit string) {
 	l := prometheus.Labels{"programme": k.programme, "unit": unit, "window": k.window}
 	for _, g := range []*prometheus.GaugeVec{j.m.critical, j.m.baseline, j.m.score, j.m.share, j.m.trending} {
 		g.Delete(l)
@@ -239,7 +243,7 @@ func (j *TrendJob) deleteLabels(k trendKey, unit string) {
 }
 
 // Trending returns the programmes trending now (cool-down included), by window.
-func (j *TrendJob) Trending() map[string][]string {
+func (j *Job) Trending() map[string][]string {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := map[string][]string{}

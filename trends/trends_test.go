@@ -1,4 +1,4 @@
-package pipeline
+package trends
 
 import (
 	"context"
@@ -16,85 +16,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pantau-id/pantau/internal/trendtest"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
 
-// trendNow is the fixed "now" of the trend and report tests.
-var trendNow = time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
-
 // rulesFile is the alerting rule file the trend gauges feed.
 const rulesFile = "../dashboards/prometheus/rules/pantau.rules.yml"
-
-// coverage is one story for the synthetic history, with its syndicated copies.
-type coverage struct {
-	programme, source, label, title string
-	published                       time.Time
-	copies                          []string
-}
-
-// units of the synthetic history's programmes.
-var testUnits = map[string]string{
-	"ektp":       "Dinas Kependudukan dan Pencatatan Sipil (Disdukcapil); nasional Ditjen Dukcapil Kemendagri",
-	"bansos":     "Dinas Sosial; nasional Kementerian Sosial",
-	"sampah_tps": "Dinas Lingkungan Hidup (DLH); nasional Kementerian Lingkungan Hidup",
-}
-
-// quietHistory is two weeks of ordinary coverage of three programmes: a critical story
-// every eight hours and a neutral one every four, per programme.
-func quietHistory(now time.Time) []coverage {
-	var cs []coverage
-	for _, p := range []string{"ektp", "bansos", "sampah_tps"} {
-		for h := 2; h < 15*24; h += 4 {
-			label := "neutral"
-			if h%8 == 2 {
-				label = "negative"
-			}
-			cs = append(cs, coverage{programme: p, source: "langgam", label: label, published: now.Add(-time.Duration(h)*time.Hour - 7*time.Minute),
-				title: fmt.Sprintf("Kabar %s %d jam lalu", p, h)})
-		}
-	}
-	return cs
-}
-
-// burst is n critical stories about programme in the last hour, each syndicated twice.
-func burst(programme string, n int, now time.Time) []coverage {
-	var cs []coverage
-	for i := range n {
-		cs = append(cs, coverage{programme: programme, source: "tempo-nasional", label: "negative",
-			published: now.Add(-time.Duration(50-i*5) * time.Minute), copies: []string{"antara", "republika"},
-			title: fmt.Sprintf("Warga keluhkan layanan %s, antrean mengular (%d)", programme, i+1)})
-	}
-	return cs
-}
-
-// storeCoverage writes the stories, their copies, and a mention per article.
-func storeCoverage(t *testing.T, s storage.Store, cs []coverage) {
-	t.Helper()
-	var arts, ments [][]any
-	for i, c := range cs {
-		orig := fmt.Sprintf("https://%s.example.id/berita/%s-%d", c.source, c.programme, i)
-		add := func(url, source string, dup uint64, published time.Time) {
-			arts = append(arts, storage.Article{URL: url, CanonicalURL: url, Source: source, SourceKind: "feed",
-				Title: c.title, Text: "isi", Lang: "id", PublishedAt: published, FetchedAt: published.Add(time.Minute), DuplicateOf: dup}.Row())
-			ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: c.programme, Unit: testUnits[c.programme],
-				Label: c.label, Criticism: c.label == "negative", Score: map[string]float32{"negative": -0.8, "positive": 0.6}[c.label],
-				Snippet: "Warga mengeluhkan antrean panjang dan blangko yang kosong di kantor layanan.", PublishedAt: published,
-				Source: source, DuplicateOf: dup}.Row())
-		}
-		add(orig, c.source, 0, c.published)
-		for j, src := range c.copies {
-			add(fmt.Sprintf("https://%s.example.id/copy/%s-%d", src, c.programme, i), src, storage.URLHash(orig), c.published.Add(time.Duration(j+1)*3*time.Minute))
-		}
-	}
-	ctx := context.Background()
-	if err := s.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, ments); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // gauges returns the values of a gauge family by "programme/window".
 func gauges(t *testing.T, g prometheus.Gatherer, name string) map[string]float64 {
@@ -113,7 +41,7 @@ func gauges(t *testing.T, g prometheus.Gatherer, name string) map[string]float64
 			for _, lp := range m.GetLabel() {
 				l[lp.GetName()] = lp.GetValue()
 			}
-			if l["unit"] != testUnits[l["programme"]] {
+			if l["unit"] != trendtest.Units[l["programme"]] {
 				t.Errorf("%s{programme=%q}: unit %q", name, l["programme"], l["unit"])
 			}
 			out[l["programme"]+"/"+l["window"]] = m.GetGauge().GetValue()
@@ -164,11 +92,11 @@ func TestTrendRuleMatchesJob(t *testing.T) {
 	if m == nil {
 		t.Fatalf("expr %q: want pantau_trend_criticism_score >= N", r.Expr)
 	}
-	if th, _ := strconv.ParseFloat(m[1], 64); th != DefaultTrendThreshold {
-		t.Errorf("rule threshold %v, DefaultTrendThreshold %v", th, DefaultTrendThreshold)
+	if th, _ := strconv.ParseFloat(m[1], 64); th != DefaultThreshold {
+		t.Errorf("rule threshold %v, DefaultThreshold %v", th, DefaultThreshold)
 	}
-	if d, err := time.ParseDuration(r.KeepFiringFor); err != nil || d != DefaultTrendCoolDown {
-		t.Errorf("keep_firing_for %q, DefaultTrendCoolDown %v", r.KeepFiringFor, DefaultTrendCoolDown)
+	if d, err := time.ParseDuration(r.KeepFiringFor); err != nil || d != DefaultCoolDown {
+		t.Errorf("keep_firing_for %q, DefaultCoolDown %v", r.KeepFiringFor, DefaultCoolDown)
 	}
 }
 
@@ -188,11 +116,11 @@ func TestTrendBurstFiresAlert(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := storagetest.Embedded(t)
-			storeCoverage(t, s, append(quietHistory(trendNow), burst("ektp", tt.burst, trendNow)...))
+			trendtest.Store(t, s, append(trendtest.QuietHistory(trendtest.Now), trendtest.Burst("ektp", tt.burst, trendtest.Now)...))
 			reg := prometheus.NewRegistry()
-			job := NewTrendJob(s, reg, TrendJobOptions{
+			job := NewJob(s, reg, JobOptions{
 				Trend: storage.TrendOptions{Programmes: []string{"ektp", "bansos", "sampah_tps", "pju"}},
-				Now:   func() time.Time { return trendNow },
+				Now:   func() time.Time { return trendtest.Now },
 			})
 			if err := job.RunOnce(context.Background()); err != nil {
 				t.Fatal(err)
@@ -208,12 +136,12 @@ func TestTrendBurstFiresAlert(t *testing.T) {
 			}
 			// Only ektp may cross (the burst lifts its day window too), and its hour window must.
 			for k, v := range scores {
-				crosses := v >= DefaultTrendThreshold
+				crosses := v >= DefaultThreshold
 				if crosses && (!tt.wantAlert || !strings.HasPrefix(k, "ektp/")) {
 					t.Errorf("%s score %.2f crosses the threshold", k, v)
 				}
 			}
-			if crosses := scores["ektp/1h"] >= DefaultTrendThreshold; crosses != tt.wantAlert {
+			if crosses := scores["ektp/1h"] >= DefaultThreshold; crosses != tt.wantAlert {
 				t.Errorf("ektp/1h score %.2f: crosses %v, want %v", scores["ektp/1h"], crosses, tt.wantAlert)
 			}
 			runPromtool(t, scores, tt.wantAlert)
@@ -244,12 +172,12 @@ func runPromtool(t *testing.T, scores map[string]float64, wantAlert bool) {
 	var exp []alert
 	for k, v := range scores {
 		programme, window, _ := strings.Cut(k, "/")
-		labels := map[string]string{"job": "pantau", "instance": "pantau:9464", "programme": programme, "unit": testUnits[programme], "window": window}
+		labels := map[string]string{"job": "pantau", "instance": "pantau:9464", "programme": programme, "unit": trendtest.Units[programme], "window": window}
 		input = append(input, series{
-			Series: fmt.Sprintf(`pantau_trend_criticism_score{job="pantau",instance="pantau:9464",programme=%q,unit=%q,window=%q}`, programme, testUnits[programme], window),
+			Series: fmt.Sprintf(`pantau_trend_criticism_score{job="pantau",instance="pantau:9464",programme=%q,unit=%q,window=%q}`, programme, trendtest.Units[programme], window),
 			Values: fmt.Sprintf("0x30 %sx20", strconv.FormatFloat(v, 'g', -1, 64)),
 		})
-		if v < DefaultTrendThreshold {
+		if v < DefaultThreshold {
 			continue
 		}
 		a := alert{ExpLabels: map[string]string{}, ExpAnnotations: map[string]string{}}
@@ -315,10 +243,10 @@ func expandAnnotation(t *testing.T, text string, labels map[string]string, value
 // score fell, and that the gauges of a programme without mentions are removed.
 func TestTrendCoolDown(t *testing.T) {
 	s := storagetest.Embedded(t)
-	storeCoverage(t, s, append(quietHistory(trendNow), burst("ektp", 8, trendNow)...))
+	trendtest.Store(t, s, append(trendtest.QuietHistory(trendtest.Now), trendtest.Burst("ektp", 8, trendtest.Now)...))
 	reg := prometheus.NewRegistry()
-	now := trendNow
-	job := NewTrendJob(s, reg, TrendJobOptions{Now: func() time.Time { return now }})
+	now := trendtest.Now
+	job := NewJob(s, reg, JobOptions{Now: func() time.Time { return now }})
 	steps := []struct {
 		after        time.Duration
 		wantScore    bool // ektp/1h score at or above the threshold
@@ -329,13 +257,13 @@ func TestTrendCoolDown(t *testing.T) {
 		{3 * time.Hour, false, 0},    // cool-down over
 	}
 	for _, st := range steps {
-		now = trendNow.Add(st.after)
+		now = trendtest.Now.Add(st.after)
 		if err := job.RunOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		score := gauges(t, reg, "pantau_trend_criticism_score")["ektp/1h"]
 		trending := gauges(t, reg, "pantau_trend_trending")["ektp/1h"]
-		if (score >= DefaultTrendThreshold) != st.wantScore || trending != st.wantTrending {
+		if (score >= DefaultThreshold) != st.wantScore || trending != st.wantTrending {
 			t.Errorf("+%v: score %.2f trending %v, want above=%v trending %v", st.after, score, trending, st.wantScore, st.wantTrending)
 		}
 	}
@@ -343,7 +271,7 @@ func TestTrendCoolDown(t *testing.T) {
 		t.Errorf("Trending() = %v: the 1h window still trending after the cool-down", got)
 	}
 	// A month later nothing is in any baseline: every label set is gone.
-	now = trendNow.Add(40 * 24 * time.Hour)
+	now = trendtest.Now.Add(40 * 24 * time.Hour)
 	if err := job.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}

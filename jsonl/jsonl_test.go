@@ -1,4 +1,4 @@
-package pipeline
+package jsonl
 
 import (
 	"bufio"
@@ -45,9 +45,9 @@ func TestAnalyzeJSONLNeverLosesALine(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	stats, err := AnalyzeJSONL(context.Background(), newTestAnalyzer(), strings.NewReader(in.String()), &out, 4)
+	stats, err := Analyze(context.Background(), newTestAnalyzer(), strings.NewReader(in.String()), &out, 4)
 	if err != nil {
-		t.Fatalf("AnalyzeJSONL: %v", err)
+		t.Fatalf("Analyze: %v", err)
 	}
 	if stats.Lines != n || stats.Failed != len(bad) {
 		t.Errorf("stats = %+v, want %d lines, %d failed", stats, n, len(bad))
@@ -86,7 +86,7 @@ func TestAnalyzeJSONLLongLineAndNoTrailingNewline(t *testing.T) {
 	long := `{"id": 1, "text": "` + strings.Repeat("a", MaxLineBytes) + `"}`
 	in := long + "\n" + `{"id": 2, "text": "PJU padam"}` // last line without newline
 	var out bytes.Buffer
-	stats, err := AnalyzeJSONL(context.Background(), newTestAnalyzer(), strings.NewReader(in), &out, 2)
+	stats, err := Analyze(context.Background(), newTestAnalyzer(), strings.NewReader(in), &out, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func BenchmarkAnalyzeJSONL(b *testing.B) {
 	a := newTestAnalyzer()
 	b.SetBytes(int64(in.Len()))
 	for b.Loop() {
-		if _, err := AnalyzeJSONL(context.Background(), a, strings.NewReader(in.String()), &bytes.Buffer{}, 0); err != nil {
+		if _, err := Analyze(context.Background(), a, strings.NewReader(in.String()), &bytes.Buffer{}, 0); err != nil {
 			b.Fatal(err)
 		}
 	}
