@@ -9,11 +9,12 @@ import (
 
 	"github.com/pantau-id/pantau/analyzer/sentiment"
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/regions"
 )
 
 // Version identifies the analyzer's behaviour; it is stored with every analysed row and changes
 // whenever the same article could be analysed differently.
-const Version = "analyzer/4"
+const Version = "analyzer/5"
 
 // Document is an article to analyse.
 type Document struct {
@@ -37,6 +38,16 @@ type Mention struct {
 	Sentiment Sentiment `json:"sentiment"` // stance toward the programme, from the sentences about it
 	Criticism bool      `json:"criticism"` // the article criticises the programme or its delivery
 	Snippet   string    `json:"snippet"`   // the first sentence about the programme, at most ~300 characters
+	// Regions are the Kemendagri codes of the provinces and regencies/cities the mention is about:
+	// those named in its own text, else the article's most named region (and its province).
+	Regions []string `json:"regions,omitempty"`
+}
+
+// Region is a province or regency/city an article names, and how often.
+type Region struct {
+	Code  string `json:"code"` // Kemendagri code: "13" Sumatera Barat, "13.71" Kota Padang
+	Name  string `json:"name"`
+	Count int    `json:"count"` // namings; a regency's also count for its province
 }
 
 // Result is the analysis of one article.
@@ -44,6 +55,7 @@ type Result struct {
 	Lang      string    `json:"lang"`      // "id", "en", or "" when unknown
 	Sentiment Sentiment `json:"sentiment"` // of the title and lead
 	Mentions  []Mention `json:"mentions"`  // in taxonomy order; never nil
+	Regions   []Region  `json:"regions,omitempty"` // most named first (package regions)
 	// Truncated is set when the text was longer than MaxTextBytes: only its start was analysed.
 	Truncated bool `json:"truncated,omitempty"`
 	// DroppedMentions counts the programmes found beyond MaxMentions, which are not reported.
@@ -148,10 +160,19 @@ func (a *Analyzer) Analyze(doc Document) Result {
 		res.DroppedMentions = len(matches) - MaxMentions
 		matches = matches[:MaxMentions]
 	}
+	// Regions are scanned once, in the title and text as one string: the body starts after the
+	// title and a newline.
+	gaz := regions.Default()
+	hits := gaz.Scan(title + "\n" + doc.Text)
+	found := gaz.Count(hits)
+	for _, f := range found {
+		res.Regions = append(res.Regions, Region{Code: f.Code, Name: f.Name, Count: f.Count})
+	}
+	bodyAt := len(title) + 1
 	named := namingCounts(matches)
 	for _, m := range matches {
 		p := progs[m.Programme]
-		in, snippet := newMentionInput(p, m, title, doc.Text, sents, named)
+		in, snippet, index := newMentionInput(p, m, title, doc.Text, sents, named)
 		in.lang, in.passages = judgeLang, passages
 		stance, criticism := a.judgeMention(in)
 		res.Mentions = append(res.Mentions, Mention{
@@ -161,14 +182,51 @@ func (a *Analyzer) Analyze(doc Document) Result {
 			Sentiment: stance,
 			Criticism: criticism,
 			Snippet:   trimSnippet(snippet),
+			Regions:   mentionRegions(hits, found, index, sents, len(title), bodyAt),
 		})
 	}
 	return res
 }
 
+// mentionRegions returns the codes of the regions named in a mention's parts (sentence indexes,
+// titlePart for the title), most named first, or else of the article's most named region
+// (found[0]) and, for a regency, its province. hits are at offsets of the title, a newline and the
+// body (which starts at bodyAt).
+func mentionRegions(hits []regions.Hit, found []regions.Found, index []int, sents []taxonomy.Span, titleLen, bodyAt int) []string {
+	if len(found) == 0 {
+		return nil
+	}
+	var own []regions.Hit
+	for _, h := range hits {
+		for _, i := range index {
+			lo, hi := 0, titleLen
+			if i != titlePart {
+				lo, hi = bodyAt+sents[i].Start, bodyAt+sents[i].End
+			}
+			if h.At >= lo && h.At < hi {
+				own = append(own, h)
+				break
+			}
+		}
+	}
+	var codes []string
+	for _, f := range regions.Default().Count(own) {
+		codes = append(codes, f.Code)
+	}
+	if len(codes) > 0 {
+		return codes
+	}
+	codes = append(codes, found[0].Code)
+	if found[0].Level == regions.Regency {
+		codes = append(codes, found[0].Province)
+	}
+	return codes
+}
+
 // newMentionInput builds the input of a match's judgement, without its language and passages.
 // named counts the matches naming each sentence (namingCounts).
-func newMentionInput(p taxonomy.Programme, m taxonomy.Match, title, body string, sents []taxonomy.Span, named map[int]int) (mentionInput, string) {
+// It also returns the sentence indexes of the mention's parts (titlePart for the title).
+func newMentionInput(p taxonomy.Programme, m taxonomy.Match, title, body string, sents []taxonomy.Span, named map[int]int) (mentionInput, string, []int) {
 	text, snippet, parts, index := mentionParts(title, body, sents, m)
 	in := mentionInput{programme: p.ID, text: text, parts: parts, terms: programmeTerms(p, m.Terms), inTitle: m.InTitle}
 	for k, i := range index {
@@ -176,7 +234,7 @@ func newMentionInput(p taxonomy.Programme, m taxonomy.Match, title, body string,
 			in.shared = append(in.shared, k)
 		}
 	}
-	return in, snippet
+	return in, snippet, index
 }
 
 // namingCounts returns how many matches name each sentence, the title under titlePart.

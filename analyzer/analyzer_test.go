@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -388,4 +389,33 @@ func TestAnalyzeLimits(t *testing.T) {
 			t.Errorf("%d mentions, %d dropped; want %d and 6", len(r.Mentions), r.DroppedMentions, MaxMentions)
 		}
 	})
+}
+
+// TestAnalyzeRegions checks that an article is tagged with the regions it names and each mention
+// with the regions its own sentences name, or else the article's most named one.
+func TestAnalyzeRegions(t *testing.T) {
+	a := New(nil, nil)
+	r := a.Analyze(Document{Lang: "id", Title: "Lampu jalan di Kota Padang kembali menyala",
+		Text: "Pemkot Padang memperbaiki 40 lampu jalan yang padam. " +
+			"Di tempat lain, warga mengeluhkan blangko e-KTP yang habis di Kabupaten Solok."})
+	var got []string
+	for _, g := range r.Regions {
+		got = append(got, fmt.Sprintf("%s %s %d", g.Code, g.Name, g.Count))
+	}
+	want := []string{"13 Sumatera Barat 3", "13.71 Kota Padang 2", "13.02 Kabupaten Solok 1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("article regions %q, want %q", got, want)
+	}
+	byProg := map[string][]string{}
+	for _, m := range r.Mentions {
+		byProg[m.Programme] = m.Regions
+	}
+	if !slices.Equal(byProg["pju"], []string{"13.71", "13"}) || !slices.Equal(byProg["ektp"], []string{"13.02", "13"}) {
+		t.Errorf("mention regions %v", byProg)
+	}
+	// A mention whose sentences name no place takes the article's most named region.
+	r = a.Analyze(Document{Lang: "id", Text: "Banjir merendam Kota Padang. Warga Kota Padang mengungsi. Drainase tersumbat sampah sejak lama."})
+	if len(r.Mentions) == 0 || !slices.Equal(r.Mentions[len(r.Mentions)-1].Regions, []string{"13.71", "13"}) {
+		t.Errorf("mentions %+v", r.Mentions)
+	}
 }

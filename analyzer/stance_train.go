@@ -41,7 +41,7 @@ func (a *Analyzer) mentionOf(ex StanceExample) mentionInput {
 		named := namingCounts(matches)
 		for _, m := range matches {
 			if p := progs[m.Programme]; p.ID == ex.Programme {
-				in, _ := newMentionInput(p, m, "", ex.Text, sents, named)
+				in, _, _ := newMentionInput(p, m, "", ex.Text, sents, named)
 				in.lang, in.passages = lang, passages
 				return in
 			}

@@ -106,7 +106,8 @@ type Gazetteer struct {
 	regions  []*Region
 	byCode   map[string]*Region
 	names    map[string][]entry // lower-case words joined by one space -> regions
-	first    map[string]bool    // the first words of names and kind words, to skip other words fast
+	first    map[string]bool    // the first words of names and kind words
+	sig      []bool             // shapes of those first words (wordShape), to skip other words fast
 	maxWords int
 }
 
@@ -128,9 +129,10 @@ func Default() *Gazetteer {
 // New builds a gazetteer from idn-area-data's provinces.csv (code,name) and regencies.csv
 // (code,province_code,name).
 func New(provinces, regencies []byte) (*Gazetteer, error) {
-	g := &Gazetteer{byCode: map[string]*Region{}, names: map[string][]entry{}, first: map[string]bool{}}
+	g := &Gazetteer{byCode: map[string]*Region{}, names: map[string][]entry{}, first: map[string]bool{},
+		sig: make([]bool, shapes)}
 	for w := range kindWords {
-		g.first[strings.Fields(w)[0]] = true
+		g.addFirst(strings.Fields(w)[0])
 	}
 	prov, err := readCSV("provinces.csv", provinces, []string{"code", "name"})
 	if err != nil {
@@ -200,7 +202,30 @@ func (g *Gazetteer) index(name string, r *Region, kind int) {
 		g.names[key] = append(g.names[key], e)
 	}
 	g.maxWords = max(g.maxWords, len(words))
-	g.first[words[0]] = true
+	g.addFirst(words[0])
+}
+
+func (g *Gazetteer) addFirst(w string) {
+	g.first[w] = true
+	if k, ok := wordShape(w); ok {
+		g.sig[k] = true
+	}
+}
+
+// shapes is the number of word shapes: first letter x last letter x length up to 31.
+const shapes = 26 * 26 * 32
+
+// wordShape returns the shape of a word (its first and last ASCII letters, any case, and its
+// length), or false when it has no shape (non-ASCII ends, too long): such words are looked up.
+func wordShape(w string) (int, bool) {
+	if len(w) == 0 || len(w) >= 32 {
+		return 0, false
+	}
+	f, l := w[0]|0x20, w[len(w)-1]|0x20
+	if f < 'a' || f > 'z' || l < 'a' || l > 'z' {
+		return 0, false
+	}
+	return (int(f-'a')*26+int(l-'a'))*32 + len(w), true
 }
 
 // Lookup returns the region with a Kemendagri code.
@@ -226,82 +251,163 @@ func (g *Gazetteer) Resolve(name string) (Region, error) {
 		}
 		return Region{}, fmt.Errorf("region %q is ambiguous: %s; name one", name, strings.Join(names, ", "))
 	}
-	toks := tokens(name)
-	if n, kind := kindAt(toks, 0); n > 0 {
-		if r, used := g.named(toks, n, kind); r != nil && n+used == len(toks) {
+	sc := newScanner(name)
+	defer scanners.Put(sc)
+	if n, kind := sc.kindAt(0); n > 0 {
+		if r, used := g.named(sc, n, kind); r != nil && n+used == len(sc.toks) {
 			return *r, nil
 		}
 	}
-	if es, used := g.longest(toks, 0); used > 0 && used == len(toks) && len(es) == 1 {
+	if es, used := g.longest(sc, 0); used > 0 && used == len(sc.toks) && len(es) == 1 {
 		return *es[0].region, nil
 	}
 	return Region{}, fmt.Errorf("region %q is not an Indonesian province, regency or city (idn-area-data)", name)
 }
 
 // Find returns the regions text is about, most named first (ties: first named first).
-func (g *Gazetteer) Find(text string) []Found {
-	toks := tokens(text)
-	var hits []hit
-	var shared []hit // bare names shared by two provinces, resolved once all provinces are known
+func (g *Gazetteer) Find(text string) []Found { return g.Count(g.Scan(text)) }
+
+// Hit is one naming of a region in a text.
+type Hit struct {
+	Region *Region // the gazetteer's own: read it, never change it
+	At     int     // byte offset of the naming phrase
+}
+
+// Scan returns every naming of a region in text, in order (a bare name shared by two provinces
+// resolved by the provinces the whole text names). Count turns hits into regions.
+func (g *Gazetteer) Scan(text string) []Hit {
+	sc := newScanner(text)
+	defer scanners.Put(sc)
+	toks := sc.toks
+	var hits []Hit
+	var shared []Hit // bare names shared by two provinces, resolved once all provinces are known
 	var sharedEntries [][]entry
 	for i := 0; i < len(toks); {
-		if !g.first[toks[i].lower] {
+		if k, ok := wordShape(text[toks[i].s:toks[i].e]); ok && !g.sig[k] || !g.first[string(sc.key(i, i+1))] {
 			i++
 			continue
 		}
 		// A kind word (one or two tokens) followed by a name of that kind.
-		if n, kind := kindAt(toks, i); n > 0 {
-			if r, used := g.named(toks, i+n, kind); r != nil {
-				hits = append(hits, hit{r, toks[i].s})
+		if n, kind := sc.kindAt(i); n > 0 {
+			if r, used := g.named(sc, i+n, kind); r != nil {
+				hits = append(hits, Hit{r, toks[i].s})
 				i += n + used
 				continue
 			}
 		}
-		es, used := g.longest(toks, i)
+		es, used := g.longest(sc, i)
 		if used == 0 {
 			i++
 			continue
 		}
-		at, key, capital := toks[i].s, join(toks[i:i+used]), true
+		at, capital := toks[i].s, true
 		for _, t := range toks[i : i+used] {
-			capital = capital && (t.upper || !isLetter(t.lower))
+			capital = capital && t.upper
 		}
+		common := commonWords[string(sc.key(i, i+used))]
 		i += used
 		if !capital {
 			continue
 		}
 		r := g.resolveBare(es)
 		switch {
-		case commonWords[key] && es[0].kind == bareRegency:
+		case common && es[0].kind == bareRegency:
 			// a common word needs its kind
 		case r == nil:
-			shared = append(shared, hit{nil, at})
+			shared = append(shared, Hit{nil, at})
 			sharedEntries = append(sharedEntries, es)
 		default:
-			hits = append(hits, hit{r, at})
+			hits = append(hits, Hit{r, at})
 		}
+	}
+	if len(shared) == 0 {
+		return hits
 	}
 	provinces := map[string]bool{}
 	for _, h := range hits {
-		provinces[h.region.Province] = true
+		provinces[h.Region.Province] = true
 	}
 	for k, h := range shared {
 		if r := sharedPick(sharedEntries[k], provinces); r != nil {
-			hits = append(hits, hit{r, h.at})
+			hits = append(hits, Hit{r, h.At})
 		}
 	}
-	return g.count(hits)
+	slices.SortStableFunc(hits, func(a, b Hit) int { return a.At - b.At })
+	return hits
 }
 
+// token is a word of the scanned text: a maximal run of letters and digits.
 type token struct {
-	s, e  int    // byte span in the text
-	lower string // lower-case form
-	upper bool   // starts with a capital letter
+	s, e  int  // byte span in the text
+	upper bool // starts with a capital letter or a digit
 }
 
-type hit struct {
-	region *Region
-	at     int // byte offset of the naming phrase
+// scanner holds a text's tokens and a buffer for the lower-case keys looked up in the gazetteer's
+// maps (indexing a map with string(bytes) does not allocate).
+type scanner struct {
+	text string
+	toks []token
+	buf  []byte
+}
+
+var scanners = sync.Pool{New: func() any { return new(scanner) }}
+
+// newScanner returns a pooled scanner of text; Put it back when done.
+func newScanner(text string) *scanner {
+	sc := scanners.Get().(*scanner)
+	sc.text, sc.toks = text, sc.toks[:0]
+	start := -1
+	for i, r := range text {
+		if r < utf8.RuneSelf && asciiWord[r] || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			sc.add(start, i)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		sc.add(start, len(text))
+	}
+	return sc
+}
+
+func (sc *scanner) add(s, e int) {
+	first, _ := utf8.DecodeRuneInString(sc.text[s:])
+	sc.toks = append(sc.toks, token{s: s, e: e, upper: !unicode.IsLower(first)})
+}
+
+// key returns the lower-case words of tokens a..b-1 joined by single spaces, in sc.buf (valid
+// until the next call); an empty key when the tokens run past the text.
+func (sc *scanner) key(a, b int) []byte {
+	sc.buf = sc.buf[:0]
+	if b > len(sc.toks) {
+		return sc.buf
+	}
+	for i := a; i < b; i++ {
+		if i > a {
+			sc.buf = append(sc.buf, ' ')
+		}
+		w := sc.text[sc.toks[i].s:sc.toks[i].e]
+		for j := 0; j < len(w); {
+			c := w[j]
+			if c < utf8.RuneSelf {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				sc.buf = append(sc.buf, c)
+				j++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(w[j:])
+			sc.buf = utf8.AppendRune(sc.buf, unicode.ToLower(r))
+			j += size
+		}
+	}
+	return sc.buf
 }
 
 // kind is what a kind word says the following name is.
@@ -328,24 +434,20 @@ var kindWords = func() map[string]kind {
 }()
 
 // kindAt returns how many tokens at i form a kind word, and its kind.
-func kindAt(toks []token, i int) (int, kind) {
-	if i+1 < len(toks) {
-		if k := kindWords[toks[i].lower+" "+toks[i+1].lower]; k != 0 {
-			return 2, k
-		}
+func (sc *scanner) kindAt(i int) (int, kind) {
+	if k := kindWords[string(sc.key(i, i+2))]; k != 0 {
+		return 2, k
 	}
-	if i < len(toks) {
-		if k := kindWords[toks[i].lower]; k != 0 {
-			return 1, k
-		}
+	if k := kindWords[string(sc.key(i, i+1))]; k != 0 {
+		return 1, k
 	}
 	return 0, 0
 }
 
-// named returns the region of kind k whose name starts at toks[i], longest name first.
-func (g *Gazetteer) named(toks []token, i int, k kind) (*Region, int) {
-	for n := min(g.maxWords, len(toks)-i); n >= 1; n-- {
-		for _, e := range g.names[join(toks[i:i+n])] {
+// named returns the region of kind k whose name starts at token i, longest name first.
+func (g *Gazetteer) named(sc *scanner, i int, k kind) (*Region, int) {
+	for n := min(g.maxWords, len(sc.toks)-i); n >= 1; n-- {
+		for _, e := range g.names[string(sc.key(i, i+n))] {
 			r := e.region
 			switch {
 			case k == kindProvince && r.Level == Province,
@@ -358,10 +460,10 @@ func (g *Gazetteer) named(toks []token, i int, k kind) (*Region, int) {
 	return nil, 0
 }
 
-// longest returns the entries of the longest name starting at toks[i].
-func (g *Gazetteer) longest(toks []token, i int) ([]entry, int) {
-	for n := min(g.maxWords, len(toks)-i); n >= 1; n-- {
-		if es := g.names[join(toks[i:i+n])]; len(es) > 0 {
+// longest returns the entries of the longest name starting at token i.
+func (g *Gazetteer) longest(sc *scanner, i int) ([]entry, int) {
+	for n := min(g.maxWords, len(sc.toks)-i); n >= 1; n-- {
+		if es := g.names[string(sc.key(i, i+n))]; len(es) > 0 {
 			return es, n
 		}
 	}
@@ -403,8 +505,12 @@ func sharedPick(es []entry, provinces map[string]bool) *Region {
 	return pick
 }
 
-// count merges hits into regions, a regency's hits also counting for its province.
-func (g *Gazetteer) count(hits []hit) []Found {
+// Count merges hits into regions, most named first (ties: first named first); a regency's hits
+// also count for its province.
+func (g *Gazetteer) Count(hits []Hit) []Found {
+	if len(hits) == 0 {
+		return nil
+	}
 	idx := map[string]int{}
 	var out []Found
 	add := func(r *Region, at int) {
@@ -416,9 +522,9 @@ func (g *Gazetteer) count(hits []hit) []Found {
 		out = append(out, Found{Region: *r, Count: 1, First: at})
 	}
 	for _, h := range hits {
-		add(h.region, h.at)
-		if h.region.Level == Regency {
-			add(g.byCode[h.region.Province], h.at)
+		add(h.Region, h.At)
+		if h.Region.Level == Regency {
+			add(g.byCode[h.Region.Province], h.At)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Found) int {
@@ -430,63 +536,21 @@ func (g *Gazetteer) count(hits []hit) []Found {
 	return out
 }
 
-// join returns the lower-case words of toks joined by single spaces.
-func join(toks []token) string {
-	if len(toks) == 1 {
-		return toks[0].lower
+// asciiWord marks the ASCII letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 	}
-	var sb strings.Builder
-	for i, t := range toks {
-		if i > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(t.lower)
-	}
-	return sb.String()
-}
+	return t
+}()
 
-// tokens splits text into words of letters and digits; "Toli-Toli" is two words, "Kab." one.
-func tokens(text string) []token {
-	lower := strings.ToLower(text) // one copy; the tokens' lower-case forms are slices of it
-	if len(lower) != len(text) {   // a letter whose lower case has another length: ASCII only
-		lower = strings.Map(func(r rune) rune {
-			if r < utf8.RuneSelf {
-				return unicode.ToLower(r)
-			}
-			return r
-		}, text)
-	}
-	out := make([]token, 0, len(text)/6)
-	start := -1
-	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			first, _ := utf8.DecodeRuneInString(text[start:])
-			out = append(out, token{s: start, e: i, lower: lower[start:i], upper: unicode.IsUpper(first)})
-			start = -1
-		}
-	}
-	if start >= 0 {
-		first, _ := utf8.DecodeRuneInString(text[start:])
-		out = append(out, token{s: start, e: len(text), lower: lower[start:], upper: unicode.IsUpper(first)})
-	}
-	return out
-}
-
+// lowerWords returns the lower-case words of name.
 func lowerWords(name string) []string {
-	var out []string
-	for _, t := range tokens(name) {
-		out = append(out, t.lower)
+	sc := newScanner(name)
+	defer scanners.Put(sc)
+	out := make([]string, len(sc.toks))
+	for i := range sc.toks {
+		out[i] = string(sc.key(i, i+1))
 	}
 	return out
-}
-
-func isLetter(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsLetter(r)
 }
