@@ -256,6 +256,12 @@ func (c *Config) Validate() []Violation {
 			add("http.listen", "want host:port, got %q", c.HTTP.Listen)
 		}
 	}
+	for _, kv := range [][2]string{{"http.external_url", c.HTTP.ExternalURL}, {"http.grafana_url", c.HTTP.GrafanaURL}} {
+		key, raw := kv[0], kv[1]
+		if u, err := url.Parse(raw); raw != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "") {
+			add(key, "want an absolute http(s) URL without query or fragment, got %q", raw)
+		}
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
