@@ -65,6 +65,11 @@ type Storage struct {
 type HTTP struct {
 	// Listen is the address to serve on; empty disables the server.
 	Listen string `yaml:"listen"`
+	// ExternalURL is where people reach this server (behind a proxy, say), and GrafanaURL
+	// where they reach Grafana: alert annotations link to /report and the dashboards there.
+	// Empty leaves those links relative.
+	ExternalURL string `yaml:"external_url"`
+	GrafanaURL  string `yaml:"grafana_url"`
 }
 
 // Log configures structured logging.

@@ -94,6 +94,13 @@ func TestLoadBad(t *testing.T) {
 			`time-zone.bad.yml:9: sources[1].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Local"`,
 			`time-zone.bad.yml:13: sources[2].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "+08:00"`,
 		}},
+		{"links.bad.yml", []string{
+			`links.bad.yml:3: http.external_url: want an absolute http(s) URL without query or fragment, got "pantau.example.go.id"`,
+			`links.bad.yml:4: http.grafana_url: want an absolute http(s) URL without query or fragment, got "https://grafana.example.go.id/?orgId=1"`,
+		}},
+		{"region.bad.yml", []string{
+			`region.bad.yml:5: sources[0].region: want 1-64 characters of a-z, 0-9, _ and -, got "Sumatera Barat"`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

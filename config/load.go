@@ -195,6 +195,16 @@ type Violation struct{ Path, Msg string }
 
 var sourceNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// CheckRegion reports what is wrong with a region label (sources[].region, and the region
+// filters of reports and dashboards): like a source name, 1-64 characters of a-z, 0-9, _ and
+// -, so that it is safe in SQL, metric labels and URLs.
+func CheckRegion(region string) error {
+	if !sourceNameRe.MatchString(region) {
+		return fmt.Errorf("want 1-64 characters of a-z, 0-9, _ and -, got %q", region)
+	}
+	return nil
+}
+
 // nonPublicNetworks are the ranges allow_private may open: private, loopback, link-local,
 // carrier-grade NAT, unique-local and documentation or benchmarking networks.
 var nonPublicNetworks = []netip.Prefix{
@@ -244,6 +254,12 @@ func (c *Config) Validate() []Violation {
 	if c.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			add("http.listen", "want host:port, got %q", c.HTTP.Listen)
+		}
+	}
+	for _, kv := range [][2]string{{"http.external_url", c.HTTP.ExternalURL}, {"http.grafana_url", c.HTTP.GrafanaURL}} {
+		key, raw := kv[0], kv[1]
+		if u, err := url.Parse(raw); raw != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "") {
+			add(key, "want an absolute http(s) URL without query or fragment, got %q", raw)
 		}
 	}
 	switch c.Log.Level {
@@ -310,6 +326,11 @@ func (c *Config) Validate() []Violation {
 			add(p+".name", "duplicate source name %q (also sources[%d])", s.Name, j)
 		} else {
 			seen[s.Name] = i
+		}
+		if s.Region != "" {
+			if err := CheckRegion(s.Region); err != nil {
+				add(p+".region", "%v", err)
+			}
 		}
 		switch s.Kind {
 		case KindFeed, KindPortal, KindSitemap:

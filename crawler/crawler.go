@@ -42,6 +42,7 @@ type Article struct {
 	CanonicalURL string // identity of the article; see Canonicalize
 	Source       string // source name from the configuration
 	SourceKind   string // feed, portal or sitemap
+	Region       string // the source's configured region; empty if it has none
 	Title        string
 	Text         string
 	Author       string
@@ -826,7 +827,7 @@ func (c *Crawler) fetchArticle(ctx context.Context, j job) (Article, error) {
 		}
 	}
 	a := Article{
-		URL: j.item.URL, CanonicalURL: canon, Source: j.src.Name, SourceKind: j.src.Kind,
+		URL: j.item.URL, CanonicalURL: canon, Source: j.src.Name, SourceKind: j.src.Kind, Region: j.src.Region,
 		Title: ex.Title, Text: ex.Text, Author: ex.Author, Lang: ex.Lang, Published: ex.Published,
 		Discovered: j.discovered.UTC(), Fetched: fetched.UTC(), SimHash: SimHash(ex.Text),
 	}

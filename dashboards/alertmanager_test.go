@@ -2,11 +2,14 @@ package dashboards
 
 import (
 	"os"
+	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/storage/storagetest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -74,7 +77,8 @@ func route(t *testing.T, r amRoute, labels map[string]string) string {
 }
 
 // TestAlertmanagerRoutesByUnit checks that criticism alerts for every programme of the default
-// taxonomy reach a unit's receiver (not the fallback) and operational alerts reach operations.
+// taxonomy reach a unit's receiver (not the fallback) by its unit_id, whatever the unit's
+// description says, and operational alerts reach operations.
 func TestAlertmanagerRoutesByUnit(t *testing.T) {
 	var cfg struct {
 		Route     amRoute `yaml:"route"`
@@ -97,15 +101,16 @@ func TestAlertmanagerRoutesByUnit(t *testing.T) {
 		}
 	}
 	walk(cfg.Route)
-	if !strings.Contains(strings.Join(cfg.Route.GroupBy, ","), "unit") {
-		t.Errorf("top route group_by %v lacks unit", cfg.Route.GroupBy)
+	if !slices.Contains(cfg.Route.GroupBy, "unit_id") {
+		t.Errorf("top route group_by %v lacks unit_id", cfg.Route.GroupBy)
 	}
 	for _, p := range taxonomy.Default().Programmes() {
 		t.Run(p.ID, func(t *testing.T) {
-			labels := map[string]string{"alertname": "PantauCriticismTrending", "programme": p.ID, "unit": p.Unit, "window": "1h", "severity": "warning"}
+			labels := map[string]string{"alertname": "PantauCriticismTrending", "programme": p.ID, "unit": "reworded " + p.Unit,
+				"unit_id": p.UnitID, "window": "1h", "severity": "warning"}
 			got := route(t, cfg.Route, labels)
 			if got == cfg.Route.Receiver || got == "operations" {
-				t.Errorf("unit %q routes to %s, want a unit receiver", p.Unit, got)
+				t.Errorf("unit_id %q routes to %s, want a unit receiver", p.UnitID, got)
 			}
 			t.Logf("%s -> %s", p.ID, got)
 		})
@@ -113,5 +118,62 @@ func TestAlertmanagerRoutesByUnit(t *testing.T) {
 	ops := map[string]string{"alertname": "PantauPipelineStalled", "unit": "operations", "severity": "critical"}
 	if got := route(t, cfg.Route, ops); got != "operations" {
 		t.Errorf("operational alert routes to %s, want operations", got)
+	}
+}
+
+// amtool returns the path of amtool, or skips.
+func amtool(tb testing.TB) string {
+	tb.Helper()
+	p, err := exec.LookPath("amtool")
+	if err != nil {
+		storagetest.Unavailable(tb, "amtool not installed (apt-get install prometheus-alertmanager): %v", err)
+	}
+	return p
+}
+
+// TestAlertmanagerConfigWithAmtool checks the example configuration with Alertmanager's own
+// amtool, and asks amtool's router where an alert goes: the criticism alerts of every unit id
+// of the default taxonomy reach a unit receiver, never the fallback, whatever the unit's
+// description says, and each unit's alerts for every one of its programmes go to the same
+// receiver; operational alerts go to operations; an alert without unit_id to the fallback.
+func TestAlertmanagerConfigWithAmtool(t *testing.T) {
+	bin := amtool(t)
+	const file = "alertmanager/alertmanager.yml"
+	if out, err := exec.Command(bin, "check-config", file).CombinedOutput(); err != nil {
+		t.Fatalf("amtool check-config: %v\n%s", err, out)
+	}
+	routeOf := func(t *testing.T, labels ...string) string {
+		t.Helper()
+		var stderr strings.Builder
+		cmd := exec.Command(bin, append([]string{"config", "routes", "test", "--config.file=" + file}, labels...)...)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("amtool config routes test %v: %v\n%s%s", labels, err, out, stderr.String())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	byUnit := map[string]string{}
+	for _, p := range taxonomy.Default().Programmes() {
+		t.Run(p.ID, func(t *testing.T) {
+			got := routeOf(t, "alertname=PantauCriticismTrending", "programme="+p.ID, "unit_id="+p.UnitID, "unit=reworded "+p.Unit, "window=1h")
+			if got == "humas-fallback" || got == "operations" || strings.Contains(got, ",") {
+				t.Errorf("unit_id %q routes to %q, want one unit receiver", p.UnitID, got)
+			}
+			if first, ok := byUnit[p.UnitID]; ok && first != got {
+				t.Errorf("unit_id %q routes to %q here and to %q for another programme", p.UnitID, got, first)
+			}
+			byUnit[p.UnitID] = got
+		})
+	}
+	t.Logf("unit ids to receivers: %v", byUnit)
+	if got := routeOf(t, "alertname=PantauUnitCriticismTrending", "unit_id=disdukcapil", "unit=Disdukcapil", "window=1d"); got != byUnit["disdukcapil"] {
+		t.Errorf("unit alert of disdukcapil routes to %q, want %q", got, byUnit["disdukcapil"])
+	}
+	if got := routeOf(t, "alertname=PantauPipelineStalled", "unit=operations"); got != "operations" {
+		t.Errorf("operational alert routes to %q, want operations", got)
+	}
+	if got := routeOf(t, "alertname=PantauCriticismTrending", "programme=custom", "unit=Dinas Sosial"); got != "humas-fallback" {
+		t.Errorf("alert without unit_id routes to %q, want the fallback (no route on the description)", got)
 	}
 }

@@ -28,6 +28,15 @@ const (
 	PrometheusUID  = "pantau-prometheus"
 )
 
+// The dashboards' data source inputs. Every panel names its data source by one of them:
+// Grafana's import asks for a data source of each (as for a dashboard exported for sharing)
+// and writes its uid in their place; a provisioned dashboard resolves them through the
+// datasource variables of the same names, which default to the provisioned uids.
+const (
+	ClickHouseInput = "DS_CLICKHOUSE"
+	PrometheusInput = "DS_PROMETHEUS"
+)
+
 // Datasource is a panel's or target's data source reference.
 type Datasource struct {
 	Type string `json:"type"`
@@ -55,24 +64,41 @@ type Panel struct {
 	Panels     []Panel     `json:"panels"`
 }
 
-// Variable is a dashboard template variable.
+// Variable is a dashboard template variable. Query holds a query variable's target, or a
+// datasource variable's plugin id as a JSON string.
 type Variable struct {
-	Name       string      `json:"name"`
-	Type       string      `json:"type"`
-	Datasource *Datasource `json:"datasource"`
-	Query      Target      `json:"query"`
+	Name       string          `json:"name"`
+	Type       string          `json:"type"`
+	Datasource *Datasource     `json:"datasource"`
+	Query      json.RawMessage `json:"query"`
+	Multi      bool            `json:"multi"`
+	IncludeAll bool            `json:"includeAll"`
+	Current    struct {
+		Value any `json:"value"`
+	} `json:"current"`
+}
+
+// Input is an entry of a dashboard's __inputs: what Grafana's import asks for.
+type Input struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	PluginID string `json:"pluginId"`
 }
 
 // Dashboard is the part of a Grafana dashboard model that Pantau's checks read.
 type Dashboard struct {
-	File       string `json:"-"`
-	UID        string `json:"uid"`
-	Title      string `json:"title"`
+	File       string  `json:"-"`
+	Inputs     []Input `json:"__inputs"`
+	UID        string  `json:"uid"`
+	Title      string  `json:"title"`
 	Panels     []Panel
 	Templating struct {
 		List []Variable `json:"list"`
 	} `json:"templating"`
 }
+
+// InputRef returns the data source reference of a panel that uses the input name.
+func InputRef(typ, name string) Datasource { return Datasource{Type: typ, UID: "${" + name + "}"} }
 
 // Query is one query of a dashboard, with where it comes from.
 type Query struct {
@@ -99,6 +125,12 @@ func Load() ([]Dashboard, error) {
 			return nil, fmt.Errorf("parse dashboard %s: %w", f, err)
 		}
 		d.File = path.Base(f)
+		for _, v := range d.Templating.List {
+			var t Target
+			if err := json.Unmarshal(v.Query, &t); v.Type == "query" && err != nil {
+				return nil, fmt.Errorf("parse dashboard %s: variable %s: %w", f, v.Name, err)
+			}
+		}
 		out = append(out, d)
 	}
 	return out, nil
@@ -106,6 +138,7 @@ func Load() ([]Dashboard, error) {
 
 // Queries returns every query of the dashboard: panel targets (nested rows included) and
 // template variable queries. A target without its own data source inherits its panel's.
+// Load has checked that every query variable's query decodes.
 func (d Dashboard) Queries() []Query {
 	var out []Query
 	var walk func(ps []Panel)
@@ -125,7 +158,8 @@ func (d Dashboard) Queries() []Query {
 		if v.Type != "query" {
 			continue
 		}
-		t := v.Query
+		var t Target
+		_ = json.Unmarshal(v.Query, &t)
 		if t.Datasource == nil {
 			t.Datasource = v.Datasource
 		}

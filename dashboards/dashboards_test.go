@@ -45,8 +45,14 @@ func TestDashboardsWellFormed(t *testing.T) {
 	if !slices.Equal(uids, wantUIDs) {
 		t.Fatalf("dashboard uids %v, want %v", uids, wantUIDs)
 	}
+	clickhouse, prometheus := InputRef(ClickHouseType, ClickHouseInput), InputRef(PrometheusType, PrometheusInput)
 	for _, d := range ds {
 		t.Run(d.File, func(t *testing.T) {
+			checkInputs(t, d)
+			vars := map[string]bool{}
+			for _, v := range d.Templating.List {
+				vars[v.Name] = true
+			}
 			qs := d.Queries()
 			if len(qs) == 0 {
 				t.Fatal("no queries")
@@ -58,13 +64,18 @@ func TestDashboardsWellFormed(t *testing.T) {
 					t.Errorf("%s: no datasource", where)
 					continue
 				}
+				for _, m := range variableUse.FindAllStringSubmatch(q.RawSQL+" "+q.Expr, -1) {
+					if name := m[1] + m[2]; !vars[name] && !strings.HasPrefix(name, "__") {
+						t.Errorf("%s: uses $%s, which the dashboard does not define", where, name)
+					}
+				}
 				switch *q.Datasource {
-				case Datasource{Type: ClickHouseType, UID: ClickHouseUID}:
+				case clickhouse:
 					ch++
 					if strings.TrimSpace(q.RawSQL) == "" || q.EditorType != "sql" || q.Format == nil {
 						t.Errorf("%s: ClickHouse target needs rawSql, editorType sql and format", where)
 					}
-				case Datasource{Type: PrometheusType, UID: PrometheusUID}:
+				case prometheus:
 					prom++
 					if strings.TrimSpace(q.Expr) == "" {
 						t.Errorf("%s: Prometheus target without expr", where)
@@ -75,7 +86,7 @@ func TestDashboardsWellFormed(t *testing.T) {
 						}
 					}
 				default:
-					t.Errorf("%s: datasource %+v is not one the provisioning file defines", where, *q.Datasource)
+					t.Errorf("%s: datasource %+v is not one of the dashboard's inputs %v, %v", where, *q.Datasource, clickhouse, prometheus)
 				}
 			}
 			if ch == 0 && d.UID != "pantau-pipeline" {
@@ -85,6 +96,34 @@ func TestDashboardsWellFormed(t *testing.T) {
 				t.Errorf("no Prometheus panel")
 			}
 		})
+	}
+}
+
+// variableUse finds the template variables a query uses: $name and ${name} (with a format).
+var variableUse = regexp.MustCompile(`\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}|([A-Za-z_][A-Za-z0-9_]*))`)
+
+// checkInputs checks that the dashboard declares the data source inputs Grafana's import asks
+// for, and datasource variables of the same names that resolve them when the dashboard is
+// provisioned, defaulting to the provisioned data sources.
+func checkInputs(t *testing.T, d Dashboard) {
+	t.Helper()
+	for _, in := range []struct{ name, plugin, uid string }{
+		{ClickHouseInput, ClickHouseType, ClickHouseUID},
+		{PrometheusInput, PrometheusType, PrometheusUID},
+	} {
+		if !slices.Contains(d.Inputs, Input{Name: in.name, Type: "datasource", PluginID: in.plugin}) {
+			t.Errorf("__inputs lacks the datasource input %s of plugin %s: %+v", in.name, in.plugin, d.Inputs)
+		}
+		i := slices.IndexFunc(d.Templating.List, func(v Variable) bool { return v.Name == in.name })
+		if i < 0 {
+			t.Errorf("no datasource variable %s", in.name)
+			continue
+		}
+		v := d.Templating.List[i]
+		if v.Type != "datasource" || string(v.Query) != strconv.Quote(in.plugin) || v.Current.Value != in.uid {
+			t.Errorf("variable %s: type %s, query %s, current %v; want a datasource variable of %s defaulting to %s",
+				in.name, v.Type, v.Query, v.Current.Value, in.plugin, in.uid)
+		}
 	}
 }
 
@@ -104,7 +143,8 @@ func TestPrometheusPanelQueries(t *testing.T) {
 			if q.Expr == "" {
 				continue
 			}
-			expr := strings.NewReplacer("$__rate_interval", "5m", "$__interval", "1m", "$programme", "ektp").Replace(q.Expr)
+			expr := strings.NewReplacer("$__rate_interval", "5m", "$__interval", "1m", "$programme", "ektp",
+				"$unit", ".*", "$source", ".*").Replace(q.Expr)
 			if strings.Contains(expr, "$") {
 				t.Errorf("%s / %s: unexpanded variable in %q", d.UID, q.Panel, expr)
 			}
@@ -131,12 +171,21 @@ type timeRange struct {
 
 var grafanaMacro = regexp.MustCompile(`\$__(timeFilter|timeInterval|fromTime|toTime|interval_s)\b(\(([^()]*)\))?`)
 
-// expand replaces the ClickHouse plugin's macros and the template variables as Grafana and
-// the grafana-clickhouse-datasource plugin do.
-func expand(sql string, r timeRange, vars map[string]string) (string, error) {
-	var err error
+// allValue is the value Grafana gives a variable set to All.
+const allValue = "$__all"
+
+// expand replaces the template variables and the ClickHouse plugin's macros as Grafana and the
+// grafana-clickhouse-datasource plugin (4.x) do: $__conditionalAll(condition, $var) becomes 1=1
+// when var is All or empty, else the condition; a multi-value variable (named in multi),
+// whose value Grafana always passes as a list, becomes 'a','b' (the plugin's format), a
+// single-value one the value itself; the time macros expand as the plugin's backend does.
+func expand(sql string, r timeRange, vars map[string][]string, multi map[string]bool) (string, error) {
+	out, err := conditionalAll(sql, vars)
+	if err != nil {
+		return "", err
+	}
 	sec := func(t time.Time) string { return fmt.Sprintf("toDateTime(%d)", t.Unix()) }
-	out := grafanaMacro.ReplaceAllStringFunc(sql, func(m string) string {
+	out = grafanaMacro.ReplaceAllStringFunc(out, func(m string) string {
 		g := grafanaMacro.FindStringSubmatch(m)
 		name, arg := g[1], strings.TrimSpace(g[3])
 		needArg := name == "timeFilter" || name == "timeInterval"
@@ -160,18 +209,64 @@ func expand(sql string, r timeRange, vars map[string]string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for name, v := range vars {
-		out = strings.ReplaceAll(out, "${"+name+"}", v)
-		out = regexp.MustCompile(`\$`+name+`\b`).ReplaceAllString(out, v)
-	}
+	out = variableUse.ReplaceAllStringFunc(out, func(m string) string {
+		g := variableUse.FindStringSubmatch(m)
+		name := g[1] + g[2]
+		v, ok := vars[name]
+		switch {
+		case !ok:
+			return m
+		case multi[name]:
+			return "'" + strings.Join(v, "','") + "'"
+		default:
+			return strings.Join(v, ",")
+		}
+	})
 	if i := strings.Index(out, "$"); i >= 0 {
 		return "", fmt.Errorf("unexpanded macro or variable at %q", out[i:min(len(out), i+30)])
 	}
 	return out, nil
 }
 
+// conditionalAll expands the plugin's $__conditionalAll(condition, $var) macros, last first.
+func conditionalAll(sql string, vars map[string][]string) (string, error) {
+	const macro = "$__conditionalAll("
+	for i := strings.LastIndex(sql, macro); i >= 0; i = strings.LastIndex(sql, macro) {
+		depth, comma, end := 0, -1, -1
+		for j := i + len(macro) - 1; j < len(sql) && end < 0; j++ {
+			switch sql[j] {
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					end = j
+				}
+			case ',':
+				if depth == 1 {
+					comma = j
+				}
+			}
+		}
+		if comma < 0 || end < 0 {
+			return "", fmt.Errorf("%s...: want two arguments", sql[i:min(len(sql), i+40)])
+		}
+		cond, name := sql[i+len(macro):comma], strings.TrimPrefix(strings.TrimSpace(sql[comma+1:end]), "$")
+		v, ok := vars[name]
+		if !ok {
+			return "", fmt.Errorf("$__conditionalAll on unknown variable %q", name)
+		}
+		if len(v) == 0 || slices.Equal(v, []string{allValue}) {
+			cond = "1=1"
+		}
+		sql = sql[:i] + cond + sql[end+1:]
+	}
+	return sql, nil
+}
+
 func TestExpand(t *testing.T) {
 	r := timeRange{from: time.Unix(1000, 0), to: time.Unix(2000, 0), interval: 5 * time.Minute}
+	vars := map[string][]string{"programme": {"ektp"}, "region": {allValue}, "source": {"antara", "langgam"}, "unit": {"Dinas Sosial"}}
+	multi := map[string]bool{"region": true, "source": true, "unit": true}
 	tests := []struct {
 		name, in, want string
 	}{
@@ -179,63 +274,117 @@ func TestExpand(t *testing.T) {
 		{"timeInterval", "SELECT $__timeInterval(time) AS t", "SELECT toStartOfInterval(toDateTime(time), INTERVAL 300 second) AS t"},
 		{"from and to", "$__fromTime, $__toTime, $__interval_s", "toDateTime(1000), toDateTime(2000), 300"},
 		{"variables", "programme = '${programme}' OR programme = '$programme'", "programme = 'ektp' OR programme = 'ektp'"},
+		{"several values", "source IN (${source})", "source IN ('antara','langgam')"},
+		{"one value of a multi-value variable", "unit IN (${unit})", "unit IN ('Dinas Sosial')"},
+		{"conditionalAll with values", "WHERE $__conditionalAll(source IN (${source}), $source) AND x", "WHERE source IN ('antara','langgam') AND x"},
+		{"conditionalAll on All", "WHERE $__conditionalAll(source IN (SELECT source FROM a WHERE region IN (${region})), $region) AND x", "WHERE 1=1 AND x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := expand(tt.in, r, map[string]string{"programme": "ektp"})
+			got, err := expand(tt.in, r, vars, multi)
 			if err != nil || got != tt.want {
 				t.Fatalf("expand(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 			}
 		})
 	}
-	if _, err := expand("SELECT $__unknown", r, nil); err == nil {
-		t.Error("unknown macro expanded without error")
+	for _, bad := range []string{"SELECT $__unknown", "$__conditionalAll(x, $nothing)", "$__conditionalAll(x)"} {
+		if _, err := expand(bad, r, vars, multi); err == nil {
+			t.Errorf("expand(%q) gave no error", bad)
+		}
 	}
 }
 
+// checkPicked checks that a source or unit column holds only the picked values, when some are.
+func checkPicked(t *testing.T, res *storage.Result, vars map[string][]string) {
+	t.Helper()
+	for j, c := range res.Columns {
+		picked := vars[strings.TrimPrefix(c.Name, "responsible_")]
+		if len(picked) == 0 || slices.Contains(picked, allValue) || (c.Name != "source" && c.Name != "responsible_unit") {
+			continue
+		}
+		for _, r := range res.Rows {
+			if v := fmt.Sprint(r[j]); !slices.Contains(picked, v) {
+				t.Errorf("column %s holds %q, which is not picked (%v)", c.Name, v, picked)
+			}
+		}
+	}
+}
+
+// multiValue returns the names of the dashboard's multi-value variables.
+func (d Dashboard) multiValue() map[string]bool {
+	out := map[string]bool{}
+	for _, v := range d.Templating.List {
+		out[v.Name] = v.Multi
+	}
+	return out
+}
+
+// panelVariables are the variable settings the panel tests run every query with: every filter
+// on All, and a region, two sources and a unit picked.
+var panelVariables = []struct {
+	name string
+	vars map[string][]string
+}{
+	{"all", map[string][]string{"programme": {"ektp"}, "region": {allValue}, "source": {allValue}, "unit": {allValue}}},
+	{"picked", map[string][]string{"programme": {"ektp"}, "region": {"sumbar"}, "source": {"langgam", "padangkita"},
+		"unit": {"Dinas Kependudukan dan Pencatatan Sipil (Disdukcapil)"}}},
+}
+
 // TestClickHousePanelQueries runs every ClickHouse panel and variable query of every
-// dashboard, macros expanded, against the embedded engine loaded with fixture data. Every
-// query must succeed and return rows.
+// dashboard, macros and variables expanded as the plugin does, on every ClickHouse the README
+// supports: the embedded engine (chDB 26.7) and the server (Debian's 18.16 in CI), each loaded
+// with the fixture. Every query must succeed and return rows, with every filter on All and
+// with filters picked.
 func TestClickHousePanelQueries(t *testing.T) {
-	s := storagetest.Embedded(t)
 	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
-	loadFixture(t, s, now)
 	r := timeRange{from: now.Add(-7 * 24 * time.Hour), to: now, interval: time.Hour}
-	vars := map[string]string{"programme": "ektp"}
 	ds, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	n := 0
-	for _, d := range ds {
-		for _, q := range d.Queries() {
-			if q.RawSQL == "" {
-				continue
+	for _, b := range storagetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			s := storagetest.Open(t, b.Config(t))
+			v, err := s.ServerVersion(ctx)
+			if err != nil {
+				t.Fatal(err)
 			}
-			n++
-			t.Run(d.UID+"/"+q.Panel+"/"+q.RefID, func(t *testing.T) {
-				sql, err := expand(q.RawSQL, r, vars)
-				if err != nil {
-					t.Fatal(err)
+			loadFixture(t, s, now)
+			n := 0
+			for _, pv := range panelVariables {
+				for _, d := range ds {
+					for _, q := range d.Queries() {
+						if q.RawSQL == "" {
+							continue
+						}
+						n++
+						t.Run(pv.name+"/"+d.UID+"/"+q.Panel+"/"+q.RefID, func(t *testing.T) {
+							sql, err := expand(q.RawSQL, r, pv.vars, d.multiValue())
+							if err != nil {
+								t.Fatal(err)
+							}
+							if err := storage.CheckReadOnly(sql); err != nil {
+								t.Fatalf("not read-only: %v", err)
+							}
+							res, err := s.Query(ctx, sql)
+							if err != nil {
+								t.Fatalf("query failed on ClickHouse %v: %v\n%s", v, err, sql)
+							}
+							if len(res.Rows) == 0 {
+								t.Fatalf("no rows\n%s", sql)
+							}
+							if q.Format != nil && *q.Format == 0 && res.Columns[0].Name != "time" {
+								t.Errorf("time series query's first column is %q, want time", res.Columns[0].Name)
+							}
+							checkPicked(t, res, pv.vars)
+						})
+					}
 				}
-				if err := storage.CheckReadOnly(sql); err != nil {
-					t.Fatalf("not read-only: %v", err)
-				}
-				res, err := s.Query(ctx, sql)
-				if err != nil {
-					t.Fatalf("query failed: %v\n%s", err, sql)
-				}
-				if len(res.Rows) == 0 {
-					t.Fatalf("no rows\n%s", sql)
-				}
-				if q.Format != nil && *q.Format == 0 && res.Columns[0].Name != "time" {
-					t.Errorf("time series query's first column is %q, want time", res.Columns[0].Name)
-				}
-			})
-		}
+			}
+			t.Logf("%d ClickHouse panel and variable queries ran on ClickHouse %v", n, v)
+		})
 	}
-	t.Logf("%d ClickHouse panel queries ran", n)
 }
 
 // loadFixture stores a week of articles, mentions and fetches ending at now: three
@@ -248,6 +397,7 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 		{"sampah_tps", "Dinas Lingkungan Hidup (DLH)"},
 	}
 	sources := []string{"antara", "tempo-nasional", "langgam", "padangkita"}
+	regions := map[string]string{"antara": "national", "tempo-nasional": "national", "langgam": "sumbar", "padangkita": "sumbar"}
 	labels := []string{"negative", "neutral", "positive"}
 	var articles, mentions, fetches []storage.Record
 	for i := range 120 {
@@ -264,7 +414,7 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 			URL: canonical, CanonicalURL: canonical, Source: src, SourceKind: "feed",
 			Title: fmt.Sprintf("Berita %d tentang layanan publik", i), Text: "Isi berita.", Lang: "id",
 			PublishedAt: published, DiscoveredAt: published.Add(10 * time.Minute), FetchedAt: published.Add(12 * time.Minute),
-			DuplicateOf: dup, Sentiment: label, AnalyzerVersion: "test-1",
+			DuplicateOf: dup, Sentiment: label, AnalyzerVersion: "test-1", Region: regions[src],
 		})
 		p := programmes[i%len(programmes)]
 		if i%4 == 0 {
@@ -274,7 +424,7 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 			URLHash: hash, Programme: p.id, Unit: p.unit, Terms: []string{"e-KTP"},
 			Score: map[string]float32{"negative": -0.7, "neutral": 0, "positive": 0.6}[label],
 			Label: label, Criticism: label == "negative", Snippet: "Warga mengeluhkan layanan.",
-			PublishedAt: published, Source: src, DuplicateOf: dup, AnalyzerVersion: "test-1",
+			PublishedAt: published, Source: src, DuplicateOf: dup, AnalyzerVersion: "test-1", Region: regions[src],
 		})
 	}
 	for i := range 400 {
@@ -315,52 +465,58 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 // fetched again after a crash would insert it) and checks that no panel changed: each article,
 // and each (article, programme), counts once whatever was inserted twice. Panels over fetches,
 // an event log, are left out, and so are panels showing when rows were stored (inserted_at),
-// which a second insert changes by design.
+// which a second insert changes by design. It runs on both backends, with the filters on All
+// and picked.
 func TestPanelsCountEachArticleOnce(t *testing.T) {
 	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
-	s := storagetest.Embedded(t)
-	loadFixture(t, s, now)
 	r := timeRange{from: now.Add(-7 * 24 * time.Hour), to: now, interval: time.Hour}
-	vars := map[string]string{"programme": "ektp"}
 	ds, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
 	type panel struct{ name, sql string }
 	var panels []panel
-	for _, d := range ds {
-		for _, q := range d.Queries() {
-			if q.RawSQL == "" || strings.Contains(q.RawSQL, "fetches") || strings.Contains(q.RawSQL, "inserted_at") {
-				continue
+	for _, pv := range panelVariables {
+		for _, d := range ds {
+			for _, q := range d.Queries() {
+				if q.RawSQL == "" || strings.Contains(q.RawSQL, "fetches") || strings.Contains(q.RawSQL, "inserted_at") {
+					continue
+				}
+				sql, err := expand(q.RawSQL, r, pv.vars, d.multiValue())
+				if err != nil {
+					t.Fatal(err)
+				}
+				panels = append(panels, panel{pv.name + "/" + d.UID + "/" + q.Panel + "/" + q.RefID, sql})
 			}
-			sql, err := expand(q.RawSQL, r, vars)
-			if err != nil {
-				t.Fatal(err)
-			}
-			panels = append(panels, panel{d.UID + "/" + q.Panel + "/" + q.RefID, sql})
 		}
 	}
-	if len(panels) < 10 {
-		t.Fatalf("%d panels, want the article and mention panels (at least 10)", len(panels))
+	if len(panels) < 20 {
+		t.Fatalf("%d panels, want the article and mention panels twice (at least 20)", len(panels))
 	}
-	run := func() [][][]any {
-		out := make([][][]any, len(panels))
-		for i, p := range panels {
-			res, err := s.Query(ctx, p.sql)
-			if err != nil {
-				t.Fatalf("%s: %v\n%s", p.name, err, p.sql)
+	ctx := context.Background()
+	for _, b := range storagetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			s := storagetest.Open(t, b.Config(t))
+			loadFixture(t, s, now)
+			run := func() [][][]any {
+				out := make([][][]any, len(panels))
+				for i, p := range panels {
+					res, err := s.Query(ctx, p.sql)
+					if err != nil {
+						t.Fatalf("%s: %v\n%s", p.name, err, p.sql)
+					}
+					out[i] = res.Rows
+				}
+				return out
 			}
-			out[i] = res.Rows
-		}
-		return out
-	}
-	once := run()
-	loadFixture(t, s, now)
-	twice := run()
-	for i, p := range panels {
-		if !reflect.DeepEqual(once[i], twice[i]) {
-			t.Errorf("%s: rows inserted twice change the panel:\nonce  %v\ntwice %v\n%s", p.name, once[i], twice[i], p.sql)
-		}
+			once := run()
+			loadFixture(t, s, now)
+			twice := run()
+			for i, p := range panels {
+				if !reflect.DeepEqual(once[i], twice[i]) {
+					t.Errorf("%s: rows inserted twice change the panel:\nonce  %v\ntwice %v\n%s", p.name, once[i], twice[i], p.sql)
+				}
+			}
+		})
 	}
 }

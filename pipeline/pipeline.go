@@ -168,7 +168,7 @@ func (p *Pipeline) process(a crawler.Article) {
 		published = a.Fetched
 	}
 	art := storage.Article{
-		URLHash: hash, URL: a.URL, CanonicalURL: a.CanonicalURL, Source: a.Source, SourceKind: a.SourceKind,
+		URLHash: hash, URL: a.URL, CanonicalURL: a.CanonicalURL, Source: a.Source, SourceKind: a.SourceKind, Region: a.Region,
 		Title: a.Title, Text: a.Text, Author: a.Author,
 		PublishedAt: published, DiscoveredAt: a.Discovered, FetchedAt: a.Fetched,
 		SimHash: a.SimHash, DuplicateOf: dupOf,

@@ -82,7 +82,7 @@ func analysisRows(art *storage.Article, res analyzer.Result) []storage.Mention {
 		out[i] = storage.Mention{
 			URLHash: art.URLHash, Programme: m.Programme, Unit: m.Unit, Terms: m.Terms,
 			Score: float32(m.Sentiment.Score), Label: m.Sentiment.Label, Criticism: m.Criticism,
-			Snippet: m.Snippet, PublishedAt: art.PublishedAt, Source: art.Source,
+			Snippet: m.Snippet, PublishedAt: art.PublishedAt, Source: art.Source, Region: art.Region,
 			DuplicateOf: art.DuplicateOf, AnalyzerVersion: analyzer.Version,
 		}
 	}

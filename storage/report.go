@@ -26,7 +26,7 @@ type ReportOptions struct {
 	Limit int
 	// Names maps programme ids to display names; optional.
 	Names map[string]string
-	// Trend configures the spike component; its Programmes also limits the report.
+	// Trend configures the spike component; its Programmes and Region also limit the report.
 	Trend TrendOptions
 	// TrendThreshold is the trend score at which a programme counts as trending; 0 means 3.
 	TrendThreshold float64
@@ -65,9 +65,11 @@ type Report struct {
 	GeneratedAt time.Time     `json:"generated_at"`
 	Window      time.Duration `json:"-"`
 	// WindowSeconds is Window in seconds, for JSON readers.
-	WindowSeconds  int64        `json:"window_seconds"`
-	TrendThreshold float64      `json:"trend_threshold"`
-	Items          []ReportItem `json:"items"`
+	WindowSeconds  int64   `json:"window_seconds"`
+	TrendThreshold float64 `json:"trend_threshold"`
+	// Region is the region the report is limited to; empty for every region.
+	Region string       `json:"region,omitempty"`
+	Items  []ReportItem `json:"items"`
 }
 
 // ReportItem is one programme of the report with the components of its priority.
@@ -119,7 +121,7 @@ type ReportArticle struct {
 // runs on ClickHouse 18.16 and later.
 func ResponseReport(ctx context.Context, q Querier, now time.Time, opts ReportOptions) (*Report, error) {
 	opts = opts.withDefaults()
-	rep := &Report{GeneratedAt: now.UTC(), Window: opts.Window, WindowSeconds: int64(opts.Window.Seconds()), TrendThreshold: opts.TrendThreshold}
+	rep := &Report{GeneratedAt: now.UTC(), Window: opts.Window, WindowSeconds: int64(opts.Window.Seconds()), TrendThreshold: opts.TrendThreshold, Region: opts.Trend.Region}
 
 	res, err := q.Query(ctx, reportSummarySQL(now, opts))
 	if err != nil {
@@ -198,14 +200,6 @@ func reachExpr(column string, o ReportOptions) string {
 	return fmt.Sprintf("transform(%s, [%s], [%s], %s)", column, strings.Join(names, ", "), strings.Join(weights, ", "), floatLit(o.DefaultReach))
 }
 
-// programmeFilter restricts mentions to opts.Trend.Programmes when set.
-func programmeFilter(o ReportOptions) string {
-	if o.Trend.Programmes == nil {
-		return ""
-	}
-	return " AND programme IN " + stringList(o.Trend.Programmes)
-}
-
 // reportSummarySQL sums each programme's coverage in the window. The inner query has one
 // row per mention (LIMIT BY drops rows the ReplacingMergeTree has not merged yet); stories
 // are counted once by their original's url_hash, reach is summed over every copy.
@@ -238,7 +232,7 @@ FROM
 )
 GROUP BY programme
 HAVING critical_stories > 0
-ORDER BY programme`, now.Unix(), now.Add(-o.Window).Unix(), reachExpr("source", o), programmeFilter(o), now.Add(-o.ResponseWindow).Unix())
+ORDER BY programme`, now.Unix(), now.Add(-o.Window).Unix(), reachExpr("source", o), o.Trend.filter(), now.Add(-o.ResponseWindow).Unix())
 }
 
 func scanReportItems(res *Result) ([]ReportItem, error) {
@@ -285,7 +279,7 @@ FROM
                (duplicate_of != 0) * 4294967296 + toUInt32(published_at) AS shown_key
         FROM mentions FINAL
         WHERE criticism = 1 AND published_at > toDateTime(%[2]d) AND published_at <= toDateTime(%[1]d)
-          AND programme IN %[4]s
+          AND programme IN %[4]s%[6]s
         LIMIT 1 BY url_hash, programme
     )
     GROUP BY programme, story
@@ -302,7 +296,7 @@ ANY LEFT JOIN
     GROUP BY url_hash
 ) AS a USING shown_hash
 ORDER BY programme, reach DESC, published DESC, shown_hash
-LIMIT %[5]d BY programme`, now.Unix(), now.Add(-o.Window).Unix(), reachExpr("source", o), stringList(programmes), o.Articles)
+LIMIT %[5]d BY programme`, now.Unix(), now.Add(-o.Window).Unix(), reachExpr("source", o), stringList(programmes), o.Articles, o.Trend.filter())
 }
 
 func scanReportArticles(res *Result) (map[string][]ReportArticle, error) {

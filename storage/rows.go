@@ -33,7 +33,7 @@ type Record interface {
 var ArticleColumns = []string{
 	"url_hash", "url", "canonical_url", "source", "source_kind", "title", "text", "lang",
 	"author", "published_at", "discovered_at", "fetched_at", "simhash", "duplicate_of",
-	"sentiment", "sentiment_score", "analyzer_version",
+	"sentiment", "sentiment_score", "analyzer_version", "region",
 }
 
 // Article is one row of the articles table: one per canonical URL.
@@ -55,6 +55,7 @@ type Article struct {
 	Sentiment       string // negative, neutral or positive
 	SentimentScore  float32
 	AnalyzerVersion string
+	Region          string // the source's configured region; empty if it has none
 }
 
 // Table returns ArticlesTable.
@@ -72,14 +73,14 @@ func (a Article) Row() []any {
 	return []any{
 		h, a.URL, a.CanonicalURL, a.Source, a.SourceKind, a.Title, a.Text, a.Lang,
 		a.Author, utc(a.PublishedAt), utc(a.DiscoveredAt), utc(a.FetchedAt), a.SimHash, a.DuplicateOf,
-		a.Sentiment, a.SentimentScore, a.AnalyzerVersion,
+		a.Sentiment, a.SentimentScore, a.AnalyzerVersion, a.Region,
 	}
 }
 
 // MentionColumns are the columns Mention.Row fills.
 var MentionColumns = []string{
 	"url_hash", "programme", "unit", "terms", "score", "label", "criticism", "snippet",
-	"published_at", "source", "duplicate_of", "analyzer_version",
+	"published_at", "source", "duplicate_of", "analyzer_version", "region",
 }
 
 // Mention is one row of the mentions table: one per (article, programme).
@@ -96,6 +97,7 @@ type Mention struct {
 	Source          string
 	DuplicateOf     uint64
 	AnalyzerVersion string
+	Region          string // the article's Region
 }
 
 // Table returns MentionsTable.
@@ -116,7 +118,7 @@ func (m Mention) Row() []any {
 	}
 	return []any{
 		m.URLHash, m.Programme, m.Unit, terms, m.Score, m.Label, crit, m.Snippet,
-		utc(m.PublishedAt), m.Source, m.DuplicateOf, m.AnalyzerVersion,
+		utc(m.PublishedAt), m.Source, m.DuplicateOf, m.AnalyzerVersion, m.Region,
 	}
 }
 

@@ -17,7 +17,7 @@ func TestMigrateTwice(t *testing.T) {
 		if err != nil {
 			t.Fatalf("first migrate: %v", err)
 		}
-		if want := []string{"0001_initial", "0002_source_state_feeds", "0003_rollup_counts_articles_once"}; !slices.Equal(applied, want) {
+		if want := []string{"0001_initial", "0002_source_state_feeds", "0003_rollup_counts_articles_once", "0004_region"}; !slices.Equal(applied, want) {
 			t.Fatalf("first migrate applied %v, want %v", applied, want)
 		}
 		applied, err = Migrate(ctx, s, MigrateOptions{})
@@ -201,7 +201,7 @@ func TestMigrateKeepsSourceStatesOfVersion1(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				for i, want := range [][]string{{"0002_source_state_feeds", "0003_rollup_counts_articles_once"}, nil} {
+				for i, want := range [][]string{{"0002_source_state_feeds", "0003_rollup_counts_articles_once", "0004_region"}, nil} {
 					applied, err := Migrate(ctx, s, MigrateOptions{})
 					if err != nil {
 						t.Fatalf("migrate %d: %v", i+1, err)

@@ -45,6 +45,22 @@ type TrendOptions struct {
 	MinExpected float64
 	// Programmes limits the result to these programme ids; nil means every programme found.
 	Programmes []string
+	// Region limits the result to mentions from sources of this region (sources[].region);
+	// empty means every region.
+	Region string
+}
+
+// filter returns the SQL conditions, each prefixed with AND, that Programmes and Region put
+// on mentions.
+func (o TrendOptions) filter() string {
+	var f string
+	if o.Programmes != nil {
+		f += " AND programme IN " + stringList(o.Programmes)
+	}
+	if o.Region != "" {
+		f += " AND region = " + quoteString(o.Region)
+	}
+	return f
 }
 
 func (o TrendOptions) withDefaults() TrendOptions {
@@ -131,10 +147,7 @@ func trendSQL(now time.Time, w TrendWindow, o TrendOptions, byUnit bool) string 
 	start := now.Add(-w.Length).Unix()
 	baseStart := now.Add(-w.Length - w.Baseline).Unix()
 	perWindow := w.Baseline.Seconds() / w.Length.Seconds()
-	var filter string
-	if o.Programmes != nil {
-		filter = " AND programme IN " + stringList(o.Programmes)
-	}
+	filter := o.filter()
 	key, inner, unit := "programme", "programme", "argMax(story_unit, first_published)"
 	if byUnit {
 		key, inner, unit = "'' AS programme", "unit", "unit"

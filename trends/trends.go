@@ -39,6 +39,14 @@ type JobOptions struct {
 	Now func() time.Time
 	// Logger receives run failures and trending changes; nil discards them.
 	Logger *slog.Logger
+	// UnitID returns the stable id of the unit responsible for a programme (the taxonomy's
+	// unit_id), given the programme id, or "" with the unit's description, for unit trends;
+	// Alertmanager routes on it. Nil or "" leaves the unit_id label empty.
+	UnitID func(programme, unit string) string
+	// ReportURL and GrafanaURL are where people reach Pantau's /report page and Grafana
+	// (http.external_url and http.grafana_url), exported as labels of
+	// pantau_trend_links_info so that alert annotations carry absolute links.
+	ReportURL, GrafanaURL string
 }
 
 // trendMetrics are the trend job's Prometheus gauges, labelled by programme, unit and window.
@@ -53,11 +61,12 @@ type trendMetrics struct {
 	unitCritical *prometheus.GaugeVec
 	lastRun      prometheus.Gauge
 	failures     prometheus.Counter
+	links        *prometheus.GaugeVec
 }
 
 func newTrendMetrics(reg prometheus.Registerer) *trendMetrics {
 	f := promauto.With(reg)
-	labels := []string{"programme", "unit", "window"}
+	labels := []string{"programme", "unit", "unit_id", "window"}
 	return &trendMetrics{
 		critical: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_trend_critical_mentions",
@@ -82,11 +91,11 @@ func newTrendMetrics(reg prometheus.Registerer) *trendMetrics {
 		unitScore: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_trend_unit_criticism_score",
 			Help: "Surprise score of the critical stories about all of a unit's programmes together.",
-		}, []string{"unit", "window"}),
+		}, []string{"unit", "unit_id", "window"}),
 		unitCritical: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_trend_unit_critical_mentions",
 			Help: "Critical stories about any of the unit's programmes in the recent window (each story once).",
-		}, []string{"unit", "window"}),
+		}, []string{"unit", "unit_id", "window"}),
 		lastRun: f.NewGauge(prometheus.GaugeOpts{
 			Name: "pantau_trend_last_run_timestamp_seconds",
 			Help: "Unix time of the trend job's last successful run.",
@@ -95,6 +104,11 @@ func newTrendMetrics(reg prometheus.Registerer) *trendMetrics {
 			Name: "pantau_trend_run_failures_total",
 			Help: "Trend job runs that failed.",
 		}),
+		// One series whose labels are two configured URLs, for the alert annotations' links.
+		links: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pantau_trend_links_info",
+			Help: "Always 1; report_url and grafana_url are where alert links point (http.external_url, http.grafana_url).",
+		}, []string{"report_url", "grafana_url"}),
 	}
 }
 
@@ -132,7 +146,12 @@ func NewJob(q storage.Querier, reg prometheus.Registerer, opts JobOptions) *Job 
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Job{q: q, opts: opts, m: newTrendMetrics(reg), state: map[trendKey]*trendState{}}
+	if opts.UnitID == nil {
+		opts.UnitID = func(string, string) string { return "" }
+	}
+	j := &Job{q: q, opts: opts, m: newTrendMetrics(reg), state: map[trendKey]*trendState{}}
+	j.m.links.WithLabelValues(opts.ReportURL, opts.GrafanaURL).Set(1)
+	return j
 }
 
 // Run calls RunOnce now and then every interval until ctx is done. A failed run is logged
@@ -174,7 +193,7 @@ func (j *Job) RunOnce(ctx context.Context) error {
 	j.m.unitScore.Reset()
 	j.m.unitCritical.Reset()
 	for _, t := range units {
-		l := prometheus.Labels{"unit": t.Unit, "window": t.Window}
+		l := prometheus.Labels{"unit": t.Unit, "unit_id": j.opts.UnitID("", t.Unit), "window": t.Window}
 		j.m.unitScore.With(l).Set(t.Score)
 		j.m.unitCritical.With(l).Set(float64(t.Critical))
 	}
@@ -194,7 +213,7 @@ func (j *Job) RunOnce(ctx context.Context) error {
 		}
 		st.unit = t.Unit
 		j.update(k, st, t.Score, now)
-		l := prometheus.Labels{"programme": t.Programme, "unit": t.Unit, "window": t.Window}
+		l := j.labels(k, st.unit)
 		j.m.critical.With(l).Set(float64(t.Critical))
 		j.m.baseline.With(l).Set(t.Expected)
 		j.m.score.With(l).Set(t.Score)
@@ -208,7 +227,7 @@ func (j *Job) RunOnce(ctx context.Context) error {
 		// No mentions in the whole baseline any more: score 0, but the cool-down still runs.
 		j.update(k, st, 0, now)
 		if st.trending {
-			j.m.score.With(prometheus.Labels{"programme": k.programme, "unit": st.unit, "window": k.window}).Set(0)
+			j.m.score.With(j.labels(k, st.unit)).Set(0)
 			continue
 		}
 		j.deleteLabels(k, st.unit)
@@ -235,8 +254,13 @@ func (j *Job) update(k trendKey, st *trendState, score float64, now time.Time) {
 	}
 }
 
+// labels returns the gauges' labels of a (programme, window) whose unit is unit.
+func (j *Job) labels(k trendKey, unit string) prometheus.Labels {
+	return prometheus.Labels{"programme": k.programme, "unit": unit, "unit_id": j.opts.UnitID(k.programme, unit), "window": k.window}
+}
+
 func (j *Job) deleteLabels(k trendKey, unit string) {
-	l := prometheus.Labels{"programme": k.programme, "unit": unit, "window": k.window}
+	l := j.labels(k, unit)
 	for _, g := range []*prometheus.GaugeVec{j.m.critical, j.m.baseline, j.m.score, j.m.share, j.m.trending} {
 		g.Delete(l)
 	}

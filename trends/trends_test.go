@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/internal/trendtest"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
@@ -41,8 +42,8 @@ func gauges(t *testing.T, g prometheus.Gatherer, name string) map[string]float64
 			for _, lp := range m.GetLabel() {
 				l[lp.GetName()] = lp.GetValue()
 			}
-			if l["unit"] != trendtest.Units[l["programme"]] {
-				t.Errorf("%s{programme=%q}: unit %q", name, l["programme"], l["unit"])
+			if l["unit"] != trendtest.Units[l["programme"]] || l["unit_id"] != taxonomy.Default().UnitID(l["programme"], "") || l["unit_id"] == "" {
+				t.Errorf("%s{programme=%q}: unit %q, unit_id %q", name, l["programme"], l["unit"], l["unit_id"])
 			}
 			out[l["programme"]+"/"+l["window"]] = m.GetGauge().GetValue()
 		}
@@ -119,8 +120,10 @@ func TestTrendBurstFiresAlert(t *testing.T) {
 			trendtest.Store(t, s, append(trendtest.QuietHistory(trendtest.Now), trendtest.Burst("ektp", tt.burst, trendtest.Now)...))
 			reg := prometheus.NewRegistry()
 			job := NewJob(s, reg, JobOptions{
-				Trend: storage.TrendOptions{Programmes: []string{"ektp", "bansos", "sampah_tps", "pju"}},
-				Now:   func() time.Time { return trendtest.Now },
+				Trend:     storage.TrendOptions{Programmes: []string{"ektp", "bansos", "sampah_tps", "pju"}},
+				Now:       func() time.Time { return trendtest.Now },
+				UnitID:    taxonomy.Default().UnitID,
+				ReportURL: "https://pantau.example.go.id/report", GrafanaURL: "https://grafana.example.go.id",
 			})
 			if err := job.RunOnce(context.Background()); err != nil {
 				t.Fatal(err)
@@ -144,15 +147,64 @@ func TestTrendBurstFiresAlert(t *testing.T) {
 			if crosses := scores["ektp/1h"] >= DefaultThreshold; crosses != tt.wantAlert {
 				t.Errorf("ektp/1h score %.2f: crosses %v, want %v", scores["ektp/1h"], crosses, tt.wantAlert)
 			}
-			runPromtool(t, scores, tt.wantAlert)
+			checkUnitIDs(t, reg)
+			runPromtool(t, scores, linkLabels(t, reg), tt.wantAlert)
 		})
 	}
 }
 
+// checkUnitIDs checks that every unit trend series carries its unit's id from the taxonomy.
+func checkUnitIDs(t *testing.T, g prometheus.Gatherer) {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, mf := range mfs {
+		if mf.GetName() != "pantau_trend_unit_criticism_score" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			l := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			if n++; l["unit_id"] == "" || l["unit_id"] != taxonomy.Default().UnitID("", l["unit"]) {
+				t.Errorf("unit trend of %q: unit_id %q", l["unit"], l["unit_id"])
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no unit trend series")
+	}
+}
+
+// linkLabels returns the labels of the job's pantau_trend_links_info series.
+func linkLabels(t *testing.T, g prometheus.Gatherer) map[string]string {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "pantau_trend_links_info" && len(mf.GetMetric()) == 1 {
+			l := map[string]string{}
+			for _, lp := range mf.GetMetric()[0].GetLabel() {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			return l
+		}
+	}
+	t.Fatal("no single pantau_trend_links_info series")
+	return nil
+}
+
 // runPromtool writes a promtool unit test whose input series are the exported scores (held
-// for 20 minutes after 30 quiet minutes) and expects an alert for each series at or above
-// the threshold, with the programme's unit, and none at all unless wantAlert.
-func runPromtool(t *testing.T, scores map[string]float64, wantAlert bool) {
+// for 20 minutes after 30 quiet minutes) and the links series, and expects an alert for each
+// series at or above the threshold, with the programme's unit and unit id and absolute links,
+// and none at all unless wantAlert.
+func runPromtool(t *testing.T, scores map[string]float64, links map[string]string, wantAlert bool) {
 	t.Helper()
 	bin, err := exec.LookPath("promtool")
 	if err != nil {
@@ -168,13 +220,17 @@ func runPromtool(t *testing.T, scores map[string]float64, wantAlert bool) {
 		ExpLabels      map[string]string `yaml:"exp_labels"`
 		ExpAnnotations map[string]string `yaml:"exp_annotations"`
 	}
-	var input []series
+	input := []series{{
+		Series: fmt.Sprintf(`pantau_trend_links_info{job="pantau",instance="pantau:9464",report_url=%q,grafana_url=%q}`, links["report_url"], links["grafana_url"]),
+		Values: "1x50",
+	}}
 	var exp []alert
 	for k, v := range scores {
 		programme, window, _ := strings.Cut(k, "/")
-		labels := map[string]string{"job": "pantau", "instance": "pantau:9464", "programme": programme, "unit": trendtest.Units[programme], "window": window}
+		unitID := taxonomy.Default().UnitID(programme, "")
+		labels := map[string]string{"job": "pantau", "instance": "pantau:9464", "programme": programme, "unit": trendtest.Units[programme], "unit_id": unitID, "window": window}
 		input = append(input, series{
-			Series: fmt.Sprintf(`pantau_trend_criticism_score{job="pantau",instance="pantau:9464",programme=%q,unit=%q,window=%q}`, programme, trendtest.Units[programme], window),
+			Series: fmt.Sprintf(`pantau_trend_criticism_score{job="pantau",instance="pantau:9464",programme=%q,unit=%q,unit_id=%q,window=%q}`, programme, trendtest.Units[programme], unitID, window),
 			Values: fmt.Sprintf("0x30 %sx20", strconv.FormatFloat(v, 'g', -1, 64)),
 		})
 		if v < DefaultThreshold {
@@ -188,7 +244,7 @@ func runPromtool(t *testing.T, scores map[string]float64, wantAlert bool) {
 			a.ExpLabels[k] = v
 		}
 		for k, tmpl := range rule.Annotations {
-			a.ExpAnnotations[k] = expandAnnotation(t, tmpl, labels, v)
+			a.ExpAnnotations[k] = expandAnnotation(t, tmpl, labels, v, links)
 		}
 		exp = append(exp, a)
 	}
@@ -222,10 +278,19 @@ func runPromtool(t *testing.T, scores map[string]float64, wantAlert bool) {
 	t.Logf("promtool: %s", strings.TrimSpace(string(out)))
 }
 
-// expandAnnotation expands a rule annotation as Prometheus does for $labels and $value.
-func expandAnnotation(t *testing.T, text string, labels map[string]string, value float64) string {
+// expandAnnotation expands a rule annotation as Prometheus does for $labels and $value; its
+// one query, for the links series of the alert's instance, returns the series with links.
+func expandAnnotation(t *testing.T, text string, labels map[string]string, value float64, links map[string]string) string {
 	t.Helper()
-	tmpl, err := template.New("a").Option("missingkey=zero").Parse("{{$labels := .Labels}}{{$value := .Value}}" + text)
+	type sample struct{ Labels map[string]string }
+	query := func(q string) ([]sample, error) {
+		if want := fmt.Sprintf("pantau_trend_links_info{instance=%q}", labels["instance"]); q != want {
+			return nil, fmt.Errorf("annotation queries %s, want %s", q, want)
+		}
+		return []sample{{links}}, nil
+	}
+	tmpl, err := template.New("a").Option("missingkey=zero").Funcs(template.FuncMap{"query": query}).
+		Parse("{{$labels := .Labels}}{{$value := .Value}}" + text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +311,7 @@ func TestTrendCoolDown(t *testing.T) {
 	trendtest.Store(t, s, append(trendtest.QuietHistory(trendtest.Now), trendtest.Burst("ektp", 8, trendtest.Now)...))
 	reg := prometheus.NewRegistry()
 	now := trendtest.Now
-	job := NewJob(s, reg, JobOptions{Now: func() time.Time { return now }})
+	job := NewJob(s, reg, JobOptions{Now: func() time.Time { return now }, UnitID: taxonomy.Default().UnitID})
 	steps := []struct {
 		after        time.Duration
 		wantScore    bool // ektp/1h score at or above the threshold

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 )
 
@@ -43,7 +44,8 @@ const maxReportWindow = 30 * 24 * time.Hour
 
 // ReportHandler serves the "needs a response" report: JSON when the path ends in
 // /api/report or the request asks for ?format=json, else a readable HTML page. The query
-// parameter window (a Go duration, 1h to 720h) overrides the report window. Register it
+// parameter window (a Go duration, 1h to 720h) overrides the report window, and region
+// keeps the coverage of the sources of one region (sources[].region). Register it
 // for both "GET /report" and "GET /api/report".
 func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 	if opts.Now == nil {
@@ -64,6 +66,13 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 				return
 			}
 			ro.Window = d
+		}
+		if s := r.URL.Query().Get("region"); s != "" {
+			if err := config.CheckRegion(s); err != nil {
+				http.Error(w, fmt.Sprintf("region %q: %v", s, err), http.StatusBadRequest)
+				return
+			}
+			ro.Trend.Region = s
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), opts.Timeout)
 		defer cancel()
@@ -91,7 +100,11 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 // WriteReportText prints the report for a terminal.
 func WriteReportText(w io.Writer, r *storage.Report) error {
 	ew := &errWriter{w: w}
-	ew.printf("Needs a public response: last %s, generated %s\n", fmtWindow(r.Window), r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"))
+	region := ""
+	if r.Region != "" {
+		region = ", region " + r.Region
+	}
+	ew.printf("Needs a public response: last %s%s, generated %s\n", fmtWindow(r.Window), region, r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"))
 	if len(r.Items) == 0 {
 		ew.printf("\nNo critical coverage in the window.\n")
 		return ew.err

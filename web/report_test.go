@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,6 +79,32 @@ func TestReportHandler(t *testing.T) {
 	t.Run("bad window", func(t *testing.T) {
 		if res, _ := get("/report?window=5m"); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("status %d, want 400", res.StatusCode)
+		}
+	})
+	t.Run("region", func(t *testing.T) {
+		// The bursts are national; the regional outlet carries only the quiet history.
+		for region, want := range map[string]int{"national": 2, "sumbar": 3} {
+			res, body := get("/api/report?region=" + region)
+			var rep storage.Report
+			if err := json.Unmarshal([]byte(body), &rep); err != nil {
+				t.Fatalf("%s: status %d: %v", region, res.StatusCode, err)
+			}
+			if rep.Region != region || len(rep.Items) != want {
+				t.Errorf("region %q: report of region %q with %d items, want %d", region, rep.Region, len(rep.Items), want)
+			}
+			for _, it := range rep.Items {
+				for _, a := range it.Articles {
+					if trendtest.Regions[a.Source] != region {
+						t.Errorf("region %s: %s article from %s (region %s)", region, it.Programme, a.Source, trendtest.Regions[a.Source])
+					}
+				}
+			}
+		}
+		if _, body := get("/report?region=sumbar"); !strings.Contains(body, "region sumbar") {
+			t.Error("page does not say it shows region sumbar")
+		}
+		if res, _ := get("/report?region=" + url.QueryEscape("x' OR 1")); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad region: status %d, want 400", res.StatusCode)
 		}
 	})
 	t.Run("window", func(t *testing.T) {

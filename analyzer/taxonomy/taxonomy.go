@@ -43,6 +43,10 @@ type Programme struct {
 	Name string `yaml:"name"`
 	// Unit is the office responsible for answering about the programme.
 	Unit string `yaml:"unit"`
+	// UnitID is a stable id of that office, such as "disdukcapil": alerts carry it and
+	// Alertmanager routes on it, so rewording Unit does not change where alerts go. Optional;
+	// programmes sharing a Unit share their UnitID.
+	UnitID string `yaml:"unit_id,omitempty"`
 	// Description is free text for people maintaining the taxonomy.
 	Description string `yaml:"description,omitempty"`
 	// Aliases are phrases that each signal the programme.
@@ -128,6 +132,11 @@ func Parse(data []byte, name string) (*Taxonomy, error) {
 		t.uses[i] = append(t.uses[i], u)
 	}
 	ids := map[string]int{}
+	type unitRef struct {
+		id   string
+		line int
+	}
+	unitIDs := map[string]unitRef{}
 	for pi, p := range f.Programmes {
 		pl := lines[pi]
 		where := fmt.Sprintf("%s:%d: programme %q", name, pl.line, p.ID)
@@ -150,6 +159,14 @@ func Parse(data []byte, name string) (*Taxonomy, error) {
 		}
 		if strings.TrimSpace(p.Unit) == "" {
 			fail("missing unit")
+		}
+		if p.UnitID != "" && !idPattern.MatchString(p.UnitID) {
+			fail("unit_id must be lower-case letters, digits and _, starting with a letter")
+		}
+		if first, ok := unitIDs[p.Unit]; ok && first.id != p.UnitID {
+			fail("unit_id %q differs from %q of the same unit at line %d", p.UnitID, first.id, first.line)
+		} else if !ok {
+			unitIDs[p.Unit] = unitRef{p.UnitID, pl.line}
 		}
 		if len(p.Aliases) == 0 && len(p.WeakAliases) == 0 && p.Query == "" {
 			fail("needs aliases or a query")
@@ -215,6 +232,23 @@ func Parse(data []byte, name string) (*Taxonomy, error) {
 
 // Programmes returns the programmes in file order; Match.Programme indexes this slice.
 func (t *Taxonomy) Programmes() []Programme { return t.progs }
+
+// UnitID returns the unit_id of the programme with id programme, or, when no programme has
+// that id, of the first programme whose Unit is unit; "" when neither is found or it has none.
+// Programme ids are stable, so a mention stored before its unit was reworded still finds it.
+func (t *Taxonomy) UnitID(programme, unit string) string {
+	for _, p := range t.progs {
+		if p.ID == programme {
+			return p.UnitID
+		}
+	}
+	for _, p := range t.progs {
+		if p.Unit == unit {
+			return p.UnitID
+		}
+	}
+	return ""
+}
 
 // Len returns the number of programmes.
 func (t *Taxonomy) Len() int { return len(t.progs) }

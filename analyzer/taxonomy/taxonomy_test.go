@@ -53,6 +53,10 @@ func TestDefault(t *testing.T) {
 		if p.Name == "" || p.Unit == "" || len(p.Aliases) < 5 {
 			t.Errorf("programme %s: needs a name, a unit and at least 5 aliases", p.ID)
 		}
+		// Alertmanager routes on unit_id (dashboards/alertmanager_test.go checks every id is routed).
+		if p.UnitID == "" || tax.UnitID(p.ID, "") != p.UnitID || tax.UnitID("gone", p.Unit) != p.UnitID {
+			t.Errorf("programme %s: unit %q has unit_id %q, which UnitID must find by programme and by unit", p.ID, p.Unit, p.UnitID)
+		}
 	}
 	for _, id := range want {
 		if !slices.Contains(got, id) {
@@ -109,6 +113,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{`test.yaml:2: programme "a": missing name`, `test.yaml:2: programme "a": missing unit`}},
 		{"bad id and duplicate", "programmes:\n  - {id: a, name: A, unit: U, aliases: [x]}\n  - {id: a, name: A, unit: U, aliases: [y]}\n  - {id: B-1, name: B, unit: U, aliases: [z]}\n",
 			[]string{`test.yaml:3: programme "a": duplicate id (first at line 2)`, `test.yaml:4: programme "B-1": id must be`}},
+		{"unit ids", "programmes:\n  - {id: a, name: A, unit: U, unit_id: u, aliases: [x]}\n  - {id: b, name: B, unit: U, unit_id: v, aliases: [y]}\n  - {id: c, name: C, unit: W, unit_id: W-1, aliases: [z]}\n",
+			[]string{`test.yaml:3: programme "b": unit_id "v" differs from "u" of the same unit at line 2`, `test.yaml:4: programme "c": unit_id must be`}},
 		{"no aliases or query", "programmes:\n  - {id: a, name: A, unit: U}\n",
 			[]string{`programme "a": needs aliases or a query`}},
 		{"empty alias", "programmes:\n  - {id: a, name: A, unit: U, aliases: [\"--\"]}\n",

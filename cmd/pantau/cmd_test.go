@@ -60,6 +60,7 @@ func TestCommandLineConventions(t *testing.T) {
 		{"check-config bad FILE", []string{"check-config", "../../config/testdata/three-mistakes.bad.yml"}, 1, "", "3 problem(s)"},
 		{"sql with two queries", []string{"sql", "SELECT 1", "SELECT 2"}, 2, "", `unexpected argument "SELECT 2"`},
 		{"version", []string{"version"}, 0, "pantau ", ""},
+		{"report with a bad region", []string{"report", "--region", "Sumatera Barat"}, 2, "", `pantau report: --region want 1-64 characters of a-z, 0-9, _ and -, got "Sumatera Barat"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,7 +185,7 @@ func TestMigrateUpgradesVersion1(t *testing.T) {
 			if err := os.WriteFile(cfgFile, []byte(storageYAML(t, same)+"log:\n  level: warn\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if code, stdout, stderr := run(t, "", "migrate", "--config", cfgFile); code != 0 || stdout != "applied 0002_source_state_feeds\napplied 0003_rollup_counts_articles_once\n" {
+			if code, stdout, stderr := run(t, "", "migrate", "--config", cfgFile); code != 0 || stdout != "applied 0002_source_state_feeds\napplied 0003_rollup_counts_articles_once\napplied 0004_region\n" {
 				t.Fatalf("first migrate: exit %d: %s%s", code, stdout, stderr)
 			}
 			if code, stdout, stderr := run(t, "", "migrate", "--config", cfgFile); code != 0 || !strings.Contains(stdout, "schema up to date") {

@@ -79,9 +79,9 @@ crawler:
   host_delay: 0s
   max_article_age: 0s
 sources:
-  - {name: fx-rss, kind: feed, url: "%[1]s/rss.xml"}
-  - {name: fx-atom, kind: feed, url: "%[1]s/atom.xml"}
-  - {name: fx-kota, kind: portal, url: "%[1]s/kota/", link_pattern: "/berita/"}
+  - {name: fx-rss, kind: feed, url: "%[1]s/rss.xml", region: sumbar}
+  - {name: fx-atom, kind: feed, url: "%[1]s/atom.xml", region: sumbar}
+  - {name: fx-kota, kind: portal, url: "%[1]s/kota/", link_pattern: "/berita/", region: padang}
 `, site.URL)
 			if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
 				t.Fatal(err)
@@ -93,6 +93,7 @@ sources:
 			}
 			checkArticles(t, cfgFile, site.URL, want)
 			checkMentions(t, cfgFile, site.URL, want)
+			checkRegionReport(t, cfgFile)
 			checkReanalyze(t, cfgFile)
 		})
 	}
@@ -168,6 +169,35 @@ func checkMentions(t *testing.T, cfgFile, origin string, want []expectedArticle)
 	}
 }
 
+// checkRegionReport runs pantau report --region for each fixture region: every article of
+// the report comes from a source of that region, and both regions have some.
+func checkRegionReport(t *testing.T, cfgFile string) {
+	t.Helper()
+	regions := map[string]string{"fx-rss": "sumbar", "fx-atom": "sumbar", "fx-kota": "padang"}
+	for _, region := range []string{"sumbar", "padang"} {
+		code, stdout, stderr := run(t, "", "report", "--json", "--window", "8760h", "--region", region, "--config", cfgFile)
+		if code != 0 {
+			t.Fatalf("pantau report --region %s exited %d: %s", region, code, stderr)
+		}
+		var rep storage.Report
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("report --region %s: %v\n%s", region, err, stdout)
+		}
+		n := 0
+		for _, it := range rep.Items {
+			for _, a := range it.Articles {
+				n++
+				if regions[a.Source] != region {
+					t.Errorf("report --region %s: %s article from %s", region, it.Programme, a.Source)
+				}
+			}
+		}
+		if rep.Region != region || n == 0 {
+			t.Errorf("report --region %s: region %q, %d articles; want some", region, rep.Region, n)
+		}
+	}
+}
+
 // checkReanalyze drops the street-lighting programme from the taxonomy, re-analyses the
 // stored articles and checks that its mentions left both the mentions table and the
 // hourly rollup, while every other mention stayed.
@@ -178,6 +208,12 @@ func checkReanalyze(t *testing.T, cfgFile string) {
 		return rows[0]["n"].(float64)
 	}
 	before := count("SELECT count() AS n FROM mentions FINAL WHERE programme != 'pju'")
+	// Every row carries its source's region, and re-analysis keeps it.
+	noRegion := `SELECT toUInt64(countIf(region NOT IN ('sumbar', 'padang'))) AS n FROM
+		(SELECT region FROM articles FINAL UNION ALL SELECT region FROM mentions FINAL)`
+	if n := count(noRegion); n != 0 {
+		t.Errorf("%v articles and mentions without their source's region", n)
+	}
 	if count("SELECT count() AS n FROM mentions FINAL WHERE programme = 'pju'") == 0 {
 		t.Fatal("fixture has no pju mention to remove")
 	}
@@ -204,6 +240,9 @@ func checkReanalyze(t *testing.T, cfgFile string) {
 	}
 	if n := count("SELECT count() AS n FROM mentions FINAL WHERE programme = 'pju'"); n != 0 {
 		t.Errorf("%v pju mentions left after re-analysis without pju", n)
+	}
+	if n := count(noRegion); n != 0 {
+		t.Errorf("%v articles and mentions without their source's region after re-analysis", n)
 	}
 	if n := count("SELECT count() AS n FROM mentions FINAL WHERE programme != 'pju'"); n != before {
 		t.Errorf("other mentions: %v after re-analysis, want %v", n, before)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
@@ -16,8 +17,15 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	window := fs.Duration("window", 24*time.Hour, "how far back the report looks (`DURATION`)")
+	region := fs.String("region", "", "only coverage from sources of this `REGION` (sources[].region)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *region != "" {
+		if err := config.CheckRegion(*region); err != nil {
+			fmt.Fprintf(e.stderr, "pantau report: --region %v\n", err)
+			return errUsage
+		}
 	}
 	cfg, tax, err := loadConfig(*file)
 	if err != nil {
@@ -30,6 +38,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	opts := reportOptions(cfg, tax)
 	opts.Window = *window
+	opts.Trend.Region = *region
 	rep, err := storage.ResponseReport(ctx, st, time.Now(), opts)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -138,7 +139,8 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 
 	if !once {
 		// Trend detection runs beside the pipeline and stops with the HTTP server.
-		trends := trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Logger: logger})
+		trends := trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Logger: logger,
+			UnitID: tax.UnitID, ReportURL: reportURL(cfg.HTTP), GrafanaURL: strings.TrimSuffix(cfg.HTTP.GrafanaURL, "/")})
 		go trends.Run(serveCtx, cfg.Trends.Interval.D())
 	}
 	chv, _ := st.ServerVersion(ctx)
@@ -180,4 +182,10 @@ func crawlStateStore(cfg *config.Config, st storage.Store) crawler.StateStore {
 		return &crawler.FileStateStore{Path: cfg.Crawler.StateFile}
 	}
 	return pipeline.CrawlState{Store: st}
+}
+
+// reportURL is the absolute address of the /report page, for alert links; "/report" when
+// http.external_url is not set.
+func reportURL(h config.HTTP) string {
+	return strings.TrimSuffix(h.ExternalURL, "/") + "/report"
 }

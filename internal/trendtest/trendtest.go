@@ -29,6 +29,10 @@ var Units = map[string]string{
 	"sampah_tps": "Dinas Lingkungan Hidup (DLH); nasional Kementerian Lingkungan Hidup",
 }
 
+// Regions are the regions of the synthetic history's sources: the regional outlet and the
+// national ones.
+var Regions = map[string]string{"langgam": "sumbar", "tempo-nasional": "national", "antara": "national", "republika": "national"}
+
 // QuietHistory is two weeks of ordinary coverage of three programmes: a critical story
 // every eight hours and a neutral one every four, per programme.
 func QuietHistory(now time.Time) []Coverage {
@@ -65,11 +69,12 @@ func Store(t testing.TB, s storage.Store, cs []Coverage) {
 		orig := fmt.Sprintf("https://%s.example.id/berita/%s-%d", c.source, c.programme, i)
 		add := func(url, source string, dup uint64, published time.Time) {
 			arts = append(arts, storage.Article{URL: url, CanonicalURL: url, Source: source, SourceKind: "feed",
-				Title: c.title, Text: "isi", Lang: "id", PublishedAt: published, FetchedAt: published.Add(time.Minute), DuplicateOf: dup}.Row())
+				Title: c.title, Text: "isi", Lang: "id", PublishedAt: published, FetchedAt: published.Add(time.Minute), DuplicateOf: dup,
+				Region: Regions[source]}.Row())
 			ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: c.programme, Unit: Units[c.programme],
 				Label: c.label, Criticism: c.label == "negative", Score: map[string]float32{"negative": -0.8, "positive": 0.6}[c.label],
 				Snippet: "Warga mengeluhkan antrean panjang dan blangko yang kosong di kantor layanan.", PublishedAt: published,
-				Source: source, DuplicateOf: dup}.Row())
+				Source: source, DuplicateOf: dup, Region: Regions[source]}.Row())
 		}
 		add(orig, c.source, 0, c.published)
 		for j, src := range c.copies {
