@@ -55,7 +55,7 @@ type Storage struct {
 	// take them, replaying them when it answers again; empty disables the spool.
 	SpoolDir string `yaml:"spool_dir"`
 	// SpoolMaxBytes caps the spool's size; when it is full the writer refuses rows as
-	// without a spool. 0 takes the writer's default (1 GiB).
+	// without a spool. 0 takes the default (1 GiB).
 	SpoolMaxBytes int64 `yaml:"spool_max_bytes"`
 	// Retention keeps articles and mentions this long on servers that support TTL; 0 keeps all.
 	Retention Duration `yaml:"retention"`

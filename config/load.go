@@ -314,6 +314,9 @@ func (c *Config) Validate() []Violation {
 	if c.Pipeline.AnalyzerWorkers < 1 {
 		add("pipeline.analyzer_workers", "must be at least 1")
 	}
+	if c.Trends.Interval <= 0 {
+		add("trends.interval", "must be positive")
+	}
 	if c.Trends.MinCount < 1 {
 		add("trends.min_count", "must be at least 1")
 	}

@@ -25,7 +25,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -162,7 +161,10 @@ type source struct {
 }
 
 // New builds a Crawler for the enabled sources in sources (and, with cfg.Shard "i/n",
-// only those whose name hashes to shard i).
+// only those whose name hashes to shard i). cfg and sources are expected to have passed
+// config.Validate, which holds the rules and defaults; New reports only what it cannot
+// build from them (a shard, a link pattern or a time zone that does not parse, networks
+// the guard cannot take).
 func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler, error) {
 	o := options{now: time.Now, ackWait: ackWait}
 	for _, opt := range opts {
@@ -171,28 +173,19 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
-	if o.reg == nil {
-		o.reg = prometheus.NewRegistry()
-	}
 	var errs []error
-	if cfg.Timeout <= 0 {
-		errs = append(errs, errors.New("crawler: timeout must be positive"))
-	}
-	if cfg.MaxBodyBytes <= 0 {
-		errs = append(errs, errors.New("crawler: max_body_bytes must be positive"))
-	}
-	if cfg.MaxRedirects < 0 {
-		errs = append(errs, errors.New("crawler: max_redirects must not be negative"))
-	}
-	shardI, shardN, err := parseShard(cfg.Shard)
-	if err != nil {
-		errs = append(errs, err)
+	shardI, shardN := 0, 1
+	if cfg.Shard != "" {
+		var err error
+		if shardI, shardN, err = config.ParseShard(cfg.Shard); err != nil {
+			errs = append(errs, fmt.Errorf("crawler: shard: %w", err))
+		}
 	}
 	g, err := newGuard(cfg.AllowPrivate, o.resolver, o.dial)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("crawler: %w", err))
 	}
-	c := &Crawler{cfg: cfg, log: o.log, seen: o.seen, now: o.now, workers: max(cfg.Workers, 1),
+	c := &Crawler{cfg: cfg, log: o.log, seen: o.seen, now: o.now, workers: cfg.Workers,
 		recent: newRecentSet(recentCapacity), store: o.state, ackWait: o.ackWait}
 	c.ex = newExtractor(c.workers, extractTimeout)
 	for _, sc := range sources {
@@ -201,16 +194,10 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 		}
 		s := &source{Source: sc}
 		s.st.Source = sc.Name
-		switch sc.Kind {
-		case config.KindFeed, config.KindSitemap:
-		case config.KindPortal:
-			if sc.LinkPattern != "" {
-				if s.linkRE, err = regexp.Compile(sc.LinkPattern); err != nil {
-					errs = append(errs, fmt.Errorf("crawler: source %s: link_pattern: %w", sc.Name, err))
-				}
+		if sc.Kind == config.KindPortal && sc.LinkPattern != "" {
+			if s.linkRE, err = regexp.Compile(sc.LinkPattern); err != nil {
+				errs = append(errs, fmt.Errorf("crawler: source %s: link_pattern: %w", sc.Name, err))
 			}
-		default:
-			errs = append(errs, fmt.Errorf("crawler: source %s: unknown kind %q", sc.Name, sc.Kind))
 		}
 		switch loc, err := sc.Location(); {
 		case err != nil:
@@ -225,9 +212,7 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if c.m, err = newMetrics(o.reg); err != nil {
-		return nil, fmt.Errorf("crawler: register metrics: %w", err)
-	}
+	c.m = newMetrics(o.reg)
 	c.ex.onAbandon = c.m.extractTimeouts.Inc
 	for _, s := range c.sources {
 		c.m.sourceUp.WithLabelValues(s.Name)
@@ -246,19 +231,6 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 		delay: cfg.HostDelay.D(), parallelism: cfg.HostParallelism, obeyRobots: !cfg.IgnoreRobots, guard: g,
 	}, o.log, o.now, o.observe, c.m)
 	return c, nil
-}
-
-func parseShard(s string) (i, n int, err error) {
-	if s == "" {
-		return 0, 1, nil
-	}
-	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(a)
-	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return 0, 1, fmt.Errorf("crawler: shard %q: want i/n with 0 <= i < n", s)
-	}
-	return i, n, nil
 }
 
 func inShard(name string, i, n int) bool {
@@ -391,7 +363,11 @@ func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResu
 		c.m.polls.WithLabelValues(s.Name, "error").Inc()
 		c.m.sourceUp.WithLabelValues(s.Name).Set(0)
 		c.log.Warn("poll failed", "source", s.Name, "kind", s.Kind, "error_class", class, "err", err)
-		return pollResult{err: err, retryAt: c.f.retryAt(s.URL)}
+		res := pollResult{err: err}
+		if bo := (*BackOffError)(nil); errors.As(err, &bo) {
+			res.retryAt = c.now().Add(bo.Wait)
+		}
+		return res
 	}
 	c.m.sourceUp.WithLabelValues(s.Name).Set(1)
 	c.m.lastSuccess.WithLabelValues(s.Name).Set(float64(c.now().Unix()))
@@ -538,7 +514,7 @@ func (c *Crawler) fetchFeed(ctx context.Context, s *source, feedURL string, v Fe
 	if v.LastModified != "" {
 		hdr.Set("If-Modified-Since", v.LastModified)
 	}
-	resp, err := c.f.fetch(ctx, s.Name, kindFeed, feedURL, fetchOpts{header: hdr})
+	resp, err := c.f.fetch(ctx, s.Name, FetchFeed, feedURL, fetchOpts{header: hdr})
 	if err != nil {
 		return listing{}, err
 	}
@@ -559,7 +535,7 @@ func (c *Crawler) fetchFeed(ctx context.Context, s *source, feedURL string, v Fe
 const maxBackfillChildren = 1000
 
 func (c *Crawler) discoverSitemap(ctx context.Context, s *source, full bool, from time.Time) (listing, error) {
-	resp, err := c.f.fetch(ctx, s.Name, kindSitemap, s.URL, fetchOpts{})
+	resp, err := c.f.fetch(ctx, s.Name, FetchSitemap, s.URL, fetchOpts{})
 	if err != nil {
 		return listing{}, err
 	}
@@ -581,7 +557,7 @@ func (c *Crawler) discoverSitemap(ctx context.Context, s *source, full bool, fro
 			continue // changed last before the range began: holds nothing published in it
 		}
 		read++
-		resp, err := c.f.fetch(ctx, s.Name, kindSitemap, child.URL, fetchOpts{})
+		resp, err := c.f.fetch(ctx, s.Name, FetchSitemap, child.URL, fetchOpts{})
 		if err == nil {
 			var csm sitemap
 			if csm, err = parseSitemap(resp.Body, resp.URL, s.zone); err == nil {
@@ -614,7 +590,7 @@ func (c *Crawler) discoverPortal(ctx context.Context, s *source, full bool) (lis
 		if p == "" {
 			continue
 		}
-		resp, err := c.f.fetch(ctx, s.Name, kindPage, p, fetchOpts{links: true})
+		resp, err := c.f.fetch(ctx, s.Name, FetchPage, p, fetchOpts{links: true})
 		if err != nil {
 			failed++
 			lastErr = err
@@ -780,24 +756,13 @@ func (c *Crawler) work(ctx context.Context, jobs <-chan job, out chan<- Article)
 	}
 }
 
-// transient reports whether an article failure may heal by itself (the host asked to
-// wait, was unreachable, slow or failing with 5xx): such articles are tried again on a
-// later poll and keep their feed's old validators. Other failures skip the article.
-func transient(err error) bool {
-	switch errorClass(err) {
-	case "backoff", "http_429", "http_5xx", "timeout", "dns", "refused", "reset", "other", "canceled":
-		return true
-	}
-	return false
-}
-
 var (
 	errDuplicate  = errors.New("duplicate of an article already handled")
 	errOutOfRange = errors.New("published outside the backfill range")
 )
 
 func (c *Crawler) fetchArticle(ctx context.Context, j job) (Article, error) {
-	resp, err := c.f.fetch(ctx, j.src.Name, kindArticle, j.item.URL, fetchOpts{})
+	resp, err := c.f.fetch(ctx, j.src.Name, FetchArticle, j.item.URL, fetchOpts{})
 	if err != nil {
 		return Article{}, err
 	}

@@ -5,8 +5,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
+	"net/http"
+	"strconv"
 	"syscall"
+	"time"
 )
 
 // Sentinel errors callers may branch on with errors.Is.
@@ -19,16 +23,41 @@ var (
 	ErrTooManyRedirects = errors.New("crawler: too many redirects")
 	// ErrRobotsDisallowed is returned when robots.txt forbids fetching a URL.
 	ErrRobotsDisallowed = errors.New("crawler: disallowed by robots.txt")
-	// ErrBackOff is returned when a host asked to be left alone (429/503 with Retry-After) and the wait is not over.
+	// ErrBackOff matches every *BackOffError under errors.Is; errors.As gives its wait.
 	ErrBackOff = errors.New("crawler: host backing off")
 	// ErrNoContent is returned by Extract when a page has no article text.
 	ErrNoContent = errors.New("crawler: no article content")
 )
 
+// BackOffError reports a fetch refused or answered with 429/503 because its host asked to
+// be left alone: the host may be contacted again after Wait (from when the error was
+// made). Err is the host's answer that started the wait (an HTTP status error); nil when
+// the fetch was not sent because an earlier wait is not over. errors.Is(err, ErrBackOff)
+// holds for it.
+type BackOffError struct {
+	Host string
+	Wait time.Duration
+	Err  error
+}
+
+// Error says which host backs off and for how long.
+func (e *BackOffError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%v: %s backing off for %s", e.Err, e.Host, e.Wait.Round(time.Second))
+	}
+	return fmt.Sprintf("crawler: %s backing off for %s more", e.Host, e.Wait.Round(time.Second))
+}
+
+// Unwrap returns the answer that started the wait.
+func (e *BackOffError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrBackOff.
+func (e *BackOffError) Is(target error) bool { return target == ErrBackOff }
+
 // httpStatusError is a non-success HTTP status.
 type httpStatusError struct{ status int }
 
-func (e *httpStatusError) Error() string { return "http status " + itoa(e.status) }
+func (e *httpStatusError) Error() string { return "http status " + strconv.Itoa(e.status) }
 
 // parseError marks a body that could not be parsed as the expected format.
 type parseError struct{ err error }
@@ -45,10 +74,6 @@ func errorClass(err error) string {
 	var pe *parseError
 	var dnsErr *net.DNSError
 	var netErr net.Error
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var recErr tls.RecordHeaderError
 	switch {
 	case errors.Is(err, ErrBlockedAddress):
 		return "blocked_private"
@@ -58,13 +83,7 @@ func errorClass(err error) string {
 		return "redirects"
 	case errors.Is(err, ErrRobotsDisallowed):
 		return "robots"
-	case errors.Is(err, ErrBackOff):
-		return "backoff"
-	case errors.Is(err, ErrNoContent):
-		return "no_content"
-	case errors.Is(err, ErrExtractLimit):
-		return "extract_limit"
-	case errors.As(err, &se):
+	case errors.As(err, &se): // before ErrBackOff: a 429 or 503 answer keeps its class
 		switch {
 		case se.status == 429:
 			return "http_429"
@@ -75,6 +94,12 @@ func errorClass(err error) string {
 		default:
 			return "http_other"
 		}
+	case errors.Is(err, ErrBackOff):
+		return "backoff"
+	case errors.Is(err, ErrNoContent):
+		return "no_content"
+	case errors.Is(err, ErrExtractLimit):
+		return "extract_limit"
 	case errors.As(err, &pe):
 		return "parse"
 	case errors.Is(err, context.Canceled):
@@ -87,7 +112,7 @@ func errorClass(err error) string {
 		return "refused"
 	case errors.Is(err, syscall.ECONNRESET):
 		return "reset"
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &recErr):
+	case isTLS(err):
 		return "tls"
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return "timeout"
@@ -96,42 +121,46 @@ func errorClass(err error) string {
 	}
 }
 
-// statusClass maps an HTTP status (0 for none) to the bounded status_class label.
-func statusClass(status int) string {
+// isTLS reports whether err is a failed TLS handshake or certificate check.
+func isTLS(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var recErr tls.RecordHeaderError
+	return errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &recErr)
+}
+
+// transient reports whether an article failure may heal by itself (the host asked to
+// wait, was unreachable, slow or failing with 429 or 5xx, or the fetch was cancelled):
+// such articles are tried again on a later poll and keep their feed's old validators.
+// A refusal by policy (guard, robots.txt, caps), a 4xx answer, a page that does not parse
+// or has no article, and a TLS failure skip the article. It follows errorClass's order.
+func transient(err error) bool {
+	var se *httpStatusError
 	switch {
-	case status == 0:
-		return "error"
-	case status < 200:
-		return "1xx"
-	case status < 300:
-		return "2xx"
-	case status < 400:
-		return "3xx"
-	case status < 500:
-		return "4xx"
-	default:
-		return "5xx"
+	case errors.Is(err, ErrBlockedAddress), errors.Is(err, ErrTooLarge), errors.Is(err, ErrTooManyRedirects),
+		errors.Is(err, ErrRobotsDisallowed):
+		return false
+	case errors.As(err, &se):
+		return se.status == http.StatusTooManyRequests || se.status >= 500
+	case errors.Is(err, ErrBackOff):
+		return true
+	case errors.Is(err, ErrNoContent), errors.Is(err, ErrExtractLimit), errors.As(err, new(*parseError)):
+		return false
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.As(err, new(*net.DNSError)),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return true
+	default: // a TLS failure is the host's setup; anything else unknown may heal
+		return !isTLS(err)
 	}
 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
+// StatusClass is the bounded class of an HTTP status, as in the status_class metric label
+// and column: "1xx" to "5xx", or "error" when no response arrived (status 0) or the status
+// is out of range.
+func StatusClass(status int) string {
+	if status < 100 || status > 599 {
+		return "error"
 	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return strconv.Itoa(status/100) + "xx"
 }

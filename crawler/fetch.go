@@ -25,20 +25,20 @@ type Fetch struct {
 	Time       time.Time
 	Source     string
 	Host       string
-	Kind       string // feed, article, sitemap, robots or page
+	Kind       string // FetchFeed, FetchArticle, FetchSitemap, FetchRobots or FetchPage
 	Status     int    // 0 when no response arrived
 	Bytes      int64
 	Duration   time.Duration
 	ErrorClass string // "" on success; timeout, dns, refused, too_large, blocked_private, robots, http_4xx, http_5xx, parse, redirects, ...
 }
 
-// Fetch kinds.
+// Fetch kinds: what a Fetch fetched.
 const (
-	kindFeed    = "feed"
-	kindArticle = "article"
-	kindSitemap = "sitemap"
-	kindRobots  = "robots"
-	kindPage    = "page"
+	FetchFeed    = "feed"
+	FetchArticle = "article"
+	FetchSitemap = "sitemap"
+	FetchRobots  = "robots"
+	FetchPage    = "page"
 )
 
 const (
@@ -186,24 +186,6 @@ func (f *fetcher) hostCount() int {
 	return len(f.hosts)
 }
 
-// retryAt returns when the host of rawURL may be contacted again after a 429/503
-// (zero when it is not backing off).
-func (f *fetcher) retryAt(rawURL string) time.Time {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return time.Time{}
-	}
-	f.mu.Lock()
-	hs := f.hosts[hostKey(u)]
-	f.mu.Unlock()
-	if hs == nil {
-		return time.Time{}
-	}
-	hs.mu.Lock()
-	defer hs.mu.Unlock()
-	return hs.notBefore
-}
-
 // release marks the end of one fetch from a host.
 func (f *fetcher) release(hs *hostState) {
 	hs.mu.Lock()
@@ -224,7 +206,7 @@ func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*coll
 	now := f.now()
 	hs.lastUsed = now
 	if now.Before(hs.notBefore) {
-		return nil, nil, fmt.Errorf("%s until %s: %w", key, hs.notBefore.Format(time.RFC3339), ErrBackOff)
+		return nil, nil, &BackOffError{Host: key, Wait: hs.notBefore.Sub(now)}
 	}
 	if f.robots && !now.Before(hs.robotsExp) {
 		g, ttl, err := f.fetchRobots(ctx, source, u)
@@ -287,7 +269,7 @@ func (f *fetcher) fetchRobots(ctx context.Context, source string, u *url.URL) (*
 		return nil, 0, err
 	}
 	req.Header.Set("User-Agent", f.ua)
-	rec := Fetch{Time: f.now(), Source: source, Host: hostKey(u), Kind: kindRobots}
+	rec := Fetch{Time: f.now(), Source: source, Host: hostKey(u), Kind: FetchRobots}
 	defer func() {
 		rec.Duration = tr.duration(time.Now())
 		rec.Bytes = tr.bytes
@@ -412,10 +394,10 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 	case got != nil && (got.StatusCode == http.StatusNotModified || (got.StatusCode >= 200 && got.StatusCode < 300)):
 		err = nil
 	case got != nil:
-		if got.StatusCode == http.StatusTooManyRequests || got.StatusCode == http.StatusServiceUnavailable {
-			f.backOff(u, source, resp.Header)
-		}
 		err = &httpStatusError{status: got.StatusCode}
+		if got.StatusCode == http.StatusTooManyRequests || got.StatusCode == http.StatusServiceUnavailable {
+			err = &BackOffError{Host: hostKey(u), Wait: f.backOff(u, source, resp.Header), Err: err}
+		}
 	case err == nil:
 		err = errors.New("no response")
 	}
@@ -430,8 +412,9 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 	return resp, err
 }
 
-// backOff keeps a host idle for its Retry-After (or a default minute), at most an hour.
-func (f *fetcher) backOff(u *url.URL, source string, h http.Header) {
+// backOff keeps a host idle for its Retry-After (or a default minute), at most an hour,
+// and returns that wait.
+func (f *fetcher) backOff(u *url.URL, source string, h http.Header) time.Duration {
 	wait := defaultBackOff
 	if ra := h.Get("Retry-After"); ra != "" {
 		if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && s >= 0 {
@@ -446,10 +429,11 @@ func (f *fetcher) backOff(u *url.URL, source string, h http.Header) {
 	hs.notBefore = f.now().Add(wait)
 	hs.mu.Unlock()
 	f.log.Info("host asked to back off", "source", source, "host", hostKey(u), "wait", wait)
+	return wait
 }
 
 func (f *fetcher) record(rec Fetch) {
-	f.m.fetches.WithLabelValues(rec.Source, rec.Kind, statusClass(rec.Status)).Inc()
+	f.m.fetches.WithLabelValues(rec.Source, rec.Kind, StatusClass(rec.Status)).Inc()
 	if rec.Status != 0 || rec.Duration > 0 {
 		f.m.fetchSeconds.WithLabelValues(rec.Kind).Observe(rec.Duration.Seconds())
 	}

@@ -1,6 +1,9 @@
 package crawler
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
 
 // metrics are the crawler's Prometheus collectors. Label values are source names from
 // the configuration and bounded classes, never URLs.
@@ -23,77 +26,72 @@ type metrics struct {
 	dead            *prometheus.GaugeVec
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
-	m := &metrics{
-		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+// newMetrics creates the crawler's metrics on reg; a nil reg leaves them unregistered.
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	return &metrics{
+		fetches: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_crawler_fetches_total",
 			Help: "HTTP fetches by source, kind (feed, article, sitemap, robots, page) and status class.",
 		}, []string{"source", "kind", "status_class"}),
-		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		fetchSeconds: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "pantau_crawler_fetch_seconds",
 			Help:    "Duration of one HTTP fetch, body included, by kind.",
 			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"kind"}),
-		fetchBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+		fetchBytes: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_crawler_fetch_bytes_total",
 			Help: "Response body bytes read (after decompression) by source.",
 		}, []string{"source"}),
-		discovered: prometheus.NewCounterVec(prometheus.CounterOpts{
+		discovered: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_crawler_articles_discovered_total",
 			Help: "New article URLs discovered (not yet stored, not seen in this run) by source.",
 		}, []string{"source"}),
-		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
+		articles: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_crawler_articles_total",
 			Help: "Articles fetched, extracted and handed on, by source.",
 		}, []string{"source"}),
-		sourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+		sourceErrors: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_crawler_source_errors_total",
 			Help: "Failed polls, fetches and extractions by source and error class.",
 		}, []string{"source", "error_class"}),
-		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		sourceUp: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_crawler_source_up",
 			Help: "1 if the source's last poll succeeded, 0 if it failed.",
 		}, []string{"source"}),
-		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		lastSuccess: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_crawler_last_success_timestamp_seconds",
 			Help: "Unix time of the source's last successful poll.",
 		}, []string{"source"}),
-		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+		polls: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_crawler_polls_total",
 			Help: "Source polls by source and result: new, nothing_new, not_modified (304) or error.",
 		}, []string{"source", "result"}),
-		dateCorrections: prometheus.NewCounterVec(prometheus.CounterOpts{
+		dateCorrections: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_crawler_date_corrections_total",
 			Help: "Publication dates in the future or implausibly old, replaced by the listing's date or the fetch time.",
 		}, []string{"source"}),
-		extractTimeouts: prometheus.NewCounter(prometheus.CounterOpts{
+		extractTimeouts: f.NewCounter(prometheus.CounterOpts{
 			Name: "pantau_crawler_extract_timeouts_total",
 			Help: "Pages whose extraction exceeded its time limit and was abandoned.",
 		}),
-		interval: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		interval: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_crawler_source_interval_seconds",
 			Help: "Current adaptive poll interval of the source.",
 		}, []string{"source"}),
-		nextPoll: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		nextPoll: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_crawler_source_next_poll_timestamp_seconds",
 			Help: "Unix time of the source's next scheduled poll.",
 		}, []string{"source"}),
-		failures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		failures: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_crawler_source_failures",
 			Help: "Consecutive failed polls of the source.",
 		}, []string{"source"}),
-		dead: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		dead: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pantau_crawler_source_dead",
 			Help: "1 if the source has failed for longer than dead_after and is polled at max_interval only.",
 		}, []string{"source"}),
 	}
-	for _, c := range []prometheus.Collector{m.fetches, m.fetchSeconds, m.fetchBytes, m.discovered, m.articles, m.sourceErrors, m.sourceUp, m.lastSuccess,
-		m.polls, m.dateCorrections, m.extractTimeouts, m.interval, m.nextPoll, m.failures, m.dead} {
-		if err := reg.Register(c); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
 }
 
 // observeState exports a source's schedule and health.

@@ -31,16 +31,9 @@ type pollResult struct {
 	unchecked bool
 }
 
-// bounds returns the configured interval bounds, with defaults.
+// bounds returns the configured interval bounds (config.Validate holds 0 < min <= max).
 func (c *Crawler) bounds() (minI, maxI time.Duration) {
-	minI, maxI = c.cfg.MinInterval.D(), c.cfg.MaxInterval.D()
-	if minI <= 0 {
-		minI = time.Minute
-	}
-	if maxI < minI {
-		maxI = minI
-	}
-	return minI, maxI
+	return c.cfg.MinInterval.D(), c.cfg.MaxInterval.D()
 }
 
 // schedule records a poll's outcome in the source's state and returns the wait until

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
@@ -438,13 +439,13 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 		case i%11 == 0:
 			status = 304
 		}
-		kind := storage.FetchArticle
+		kind := crawler.FetchArticle
 		if i%3 == 0 {
-			kind = storage.FetchFeed
+			kind = crawler.FetchFeed
 		}
 		fetches = append(fetches, storage.Fetch{
 			Time: now.Add(-time.Duration(i) * 25 * time.Minute), Source: sources[i%len(sources)],
-			Host: sources[i%len(sources)] + ".example.id", Kind: kind, Status: status, Bytes: uint64(1000 + i),
+			Host: sources[i%len(sources)] + ".example.id", Kind: kind, Status: status, StatusClass: crawler.StatusClass(int(status)), Bytes: uint64(1000 + i),
 			Duration: time.Duration(100+i) * time.Millisecond, ErrorClass: errClass,
 		})
 	}

@@ -57,7 +57,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	if _, err := crawler.New(config.Default().Crawler, src, crawler.WithRegisterer(reg)); err != nil {
 		t.Fatal(err)
 	}
-	pipeline.New(nil, nil, nil, pipeline.Options{Registerer: reg})
+	pipeline.New(nil, nil, pipeline.Options{Registerer: reg})
 	trends.NewJob(nil, reg, trends.JobOptions{})
 	if len(reg.names) < 40 {
 		t.Fatalf("found only %d metric names; registration changed?", len(reg.names))

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pantau-id/pantau/analyzer"
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/storage"
 )
@@ -26,16 +28,23 @@ type Crawler interface {
 	Run(ctx context.Context, out chan<- crawler.Article) error
 }
 
-// Options sizes a Pipeline. Zero fields take the defaults noted.
+// Options sizes a Pipeline. Zero sizes take the configuration's defaults
+// (config.Default().Pipeline).
 type Options struct {
-	QueueSize       int // articles waiting for analysis (default 256)
-	AnalyzerWorkers int // analysis goroutines (default 2)
-	// DupCapacity is how many recent originals the near-duplicate index remembers (default 100000).
+	QueueSize       int // articles waiting for analysis
+	AnalyzerWorkers int // analysis goroutines
+	// DupCapacity is how many recent originals the near-duplicate index remembers
+	// (default DupCapacity).
 	DupCapacity int
 	Logger      *slog.Logger
-	Registerer  prometheus.Registerer
-	Now         func() time.Time
+	// Registerer receives the pipeline's metrics; nil leaves them unregistered.
+	Registerer prometheus.Registerer
+	Now        func() time.Time
 }
+
+// DupCapacity is how many recent originals the near-duplicate index remembers by default;
+// `pantau run` loads as many stored originals at start.
+const DupCapacity = 100_000
 
 // Pipeline connects a crawler, the analyzer and the batch writer:
 //
@@ -45,7 +54,6 @@ type Options struct {
 // the writer acknowledges them, i.e. after ClickHouse confirmed the batch (during an
 // outage the rows wait in the writer's disk spool until it does).
 type Pipeline struct {
-	crawler  Crawler
 	analyzer *analyzer.Analyzer
 	writer   *storage.Writer
 	dups     *nearDupIndex
@@ -54,30 +62,30 @@ type Pipeline struct {
 	opts     Options
 
 	queue atomic.Pointer[chan crawler.Article] // the article queue of the current Run
+	// intake is the context of the current Run: handing a row to a full writer waits no
+	// longer than it.
+	intake atomic.Pointer[context.Context]
 }
 
 // New returns a pipeline. The caller owns w and closes it after Run returns.
-func New(c Crawler, a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipeline {
+func New(a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipeline {
+	def := config.Default().Pipeline
 	if opts.QueueSize <= 0 {
-		opts.QueueSize = 256
+		opts.QueueSize = def.QueueSize
 	}
 	if opts.AnalyzerWorkers <= 0 {
-		opts.AnalyzerWorkers = 2
+		opts.AnalyzerWorkers = def.AnalyzerWorkers
 	}
 	if opts.DupCapacity <= 0 {
-		opts.DupCapacity = 100_000
+		opts.DupCapacity = DupCapacity
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Registerer == nil {
-		opts.Registerer = prometheus.NewRegistry()
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	p := &Pipeline{
-		crawler:  c,
 		analyzer: a,
 		writer:   w,
 		dups:     newNearDupIndex(opts.DupCapacity),
@@ -85,7 +93,7 @@ func New(c Crawler, a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipe
 		log:      opts.Logger,
 		opts:     opts,
 	}
-	opts.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	promauto.With(opts.Registerer).NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "pantau_pipeline_queue_depth", Help: "Items waiting in a pipeline queue.",
 		ConstLabels: prometheus.Labels{"queue": "articles"},
 	}, func() float64 {
@@ -93,7 +101,7 @@ func New(c Crawler, a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipe
 			return float64(len(*q))
 		}
 		return 0
-	}))
+	})
 	return p
 }
 
@@ -105,54 +113,61 @@ func (p *Pipeline) RememberOriginals(originals []storage.Original) {
 	}
 }
 
-// Run crawls (one pass when once is true, else until ctx is cancelled), analyses every
-// article and hands it to the writer. On cancellation the crawler stops, and the articles
-// already queued are still analysed and handed over, so nothing fetched is lost; the caller
-// then closes the writer to flush them.
-func (p *Pipeline) Run(ctx context.Context, once bool) error {
+// Run crawls with c (one pass when once is true, else until ctx is cancelled), analyses
+// every article and hands it to the writer. On cancellation the crawler stops taking in
+// work and closes the queue; the analyzer workers drain it, so every article already
+// fetched is analysed and handed over (or, when the writer has no room for it, given back
+// unstored through its ack, to be fetched again on a later poll: the wait for room ends
+// with ctx). Run returns when the crawler and every worker have ended, with the crawler's
+// error (nil for a cancelled ctx); the caller then closes the writer to flush what it holds.
+func (p *Pipeline) Run(ctx context.Context, c Crawler, once bool) error {
 	articles := make(chan crawler.Article, p.opts.QueueSize)
 	p.queue.Store(&articles)
+	p.intake.Store(&ctx)
 
-	var crawlErr error
-	go func() {
-		defer close(articles)
-		if once {
-			crawlErr = p.crawler.RunOnce(ctx, articles)
-		} else {
-			crawlErr = p.crawler.Run(ctx, articles)
-		}
-	}()
-
-	// The analysis stage runs on a context that outlives ctx: queued articles are drained.
 	var g errgroup.Group
+	g.Go(func() error {
+		defer close(articles)
+		var err error
+		if once {
+			err = c.RunOnce(ctx, articles)
+		} else {
+			err = c.Run(ctx, articles)
+		}
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	})
 	for range p.opts.AnalyzerWorkers {
 		g.Go(func() error {
 			for a := range articles {
-				p.process(a)
+				p.process(ctx, a)
 			}
 			return nil
 		})
 	}
-	_ = g.Wait()
-	if errors.Is(crawlErr, context.Canceled) {
-		return nil
-	}
-	return crawlErr
+	return g.Wait()
 }
 
 // ObserveFetch records one HTTP fetch in the fetches table; it is the crawler's fetch observer.
 func (p *Pipeline) ObserveFetch(f crawler.Fetch) {
 	rec := storage.Fetch{
 		Time: f.Time, Source: f.Source, Host: f.Host, Kind: f.Kind, Status: uint16(f.Status),
-		Bytes: uint64(max(f.Bytes, 0)), Duration: f.Duration, ErrorClass: f.ErrorClass,
+		StatusClass: crawler.StatusClass(f.Status),
+		Bytes:       uint64(max(f.Bytes, 0)), Duration: f.Duration, ErrorClass: f.ErrorClass,
 	}
-	if err := p.add(rec, nil); err != nil {
+	ctx := context.Background()
+	if c := p.intake.Load(); c != nil {
+		ctx = *c
+	}
+	if err := p.add(ctx, rec, nil); err != nil {
 		p.log.Warn("fetch record not stored", "source", f.Source, "err", err)
 	}
 }
 
 // process analyses one article and hands its rows to the writer.
-func (p *Pipeline) process(a crawler.Article) {
+func (p *Pipeline) process(ctx context.Context, a crawler.Article) {
 	start := p.opts.Now()
 	res := p.analyzer.Analyze(analyzer.Document{ID: a.CanonicalURL, Title: a.Title, Text: a.Text, Lang: a.Lang})
 	p.metrics.stage.WithLabelValues("analyze").Observe(p.opts.Now().Sub(start).Seconds())
@@ -193,7 +208,7 @@ func (p *Pipeline) process(a crawler.Article) {
 		}
 	}
 	commit := func() {
-		err := p.add(art, func(err error) {
+		err := p.add(ctx, art, func(err error) {
 			if err == nil {
 				now := p.opts.Now()
 				p.metrics.articlesStored.WithLabelValues(a.Source).Inc()
@@ -225,7 +240,7 @@ func (p *Pipeline) process(a crawler.Article) {
 	})
 	for i, rec := range mentions {
 		programme, label := rec.Programme, rec.Label
-		err := p.add(rec, group.row(func() { p.metrics.mentionsStored.WithLabelValues(programme, label).Inc() }))
+		err := p.add(ctx, rec, group.row(func() { p.metrics.mentionsStored.WithLabelValues(programme, label).Inc() }))
 		if err != nil {
 			p.metrics.dropped.WithLabelValues(a.Source).Inc()
 			group.fail(len(mentions)-i, fmt.Errorf("mention of %s dropped: %w", programme, err))
@@ -275,10 +290,11 @@ func (g *rowGroup) settle(n int, err error) {
 
 // add hands a record to the writer. The writer's buffer is full only while ClickHouse is
 // failing and the rows cannot go to its spool (none configured, full, or the disk
-// failing); add then waits, for up to about a minute, before giving up on the record. A
-// failed flush of rows already buffered is remembered for readiness; the record itself is
-// kept, in memory or in the spool (readiness asks the writer itself: Writer.Health).
-func (p *Pipeline) add(rec storage.Record, ack func(error)) error {
+// failing); add then waits, for up to about a minute and no longer than ctx, before
+// giving up on the record. A failed flush of rows already buffered is remembered for
+// readiness; the record itself is kept, in memory or in the spool (readiness asks the
+// writer itself: Writer.Health).
+func (p *Pipeline) add(ctx context.Context, rec storage.Record, ack func(error)) error {
 	wait := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		// Background context: a record already analysed is handed over even during shutdown.
@@ -288,7 +304,13 @@ func (p *Pipeline) add(rec storage.Record, ack func(error)) error {
 		case err == nil, errors.As(err, &flushErr): // a flush error: buffered, the writer retries
 			return nil
 		case errors.Is(err, storage.ErrBufferFull) && attempt < 10:
-			time.Sleep(wait)
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return fmt.Errorf("%w; stopped waiting for room: %w", err, context.Cause(ctx))
+			case <-t.C:
+			}
 			wait = min(2*wait, 10*time.Second)
 		default:
 			return err
@@ -323,37 +345,37 @@ type metrics struct {
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
 	m := &metrics{
-		capped: prometheus.NewCounterVec(prometheus.CounterOpts{
+		capped: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_analyzer_capped_total", Help: "Articles the analyzer's limits cut short: text beyond analyzer.MaxTextBytes ignored (cap=text), or mentions beyond analyzer.MaxMentions dropped (cap=mentions).",
 		}, []string{"cap"}),
-		articlesStored: prometheus.NewCounterVec(prometheus.CounterOpts{
+		articlesStored: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_pipeline_articles_stored_total", Help: "Articles stored, confirmed by ClickHouse.",
 		}, []string{"source"}),
-		mentionsStored: prometheus.NewCounterVec(prometheus.CounterOpts{
+		mentionsStored: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_pipeline_mentions_stored_total", Help: "Programme mentions stored, by programme and sentiment label.",
 		}, []string{"programme", "label"}),
-		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+		duplicates: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_pipeline_duplicates_total", Help: "Articles recognised as near-duplicates (syndicated copies) of an earlier article.",
 		}, []string{"source"}),
-		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+		dropped: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "pantau_pipeline_articles_dropped_total", Help: "Articles the writer refused (ClickHouse failing and its spool full, failing or disabled); they are fetched again on a later poll.",
 		}, []string{"source"}),
-		stage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		stage: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "pantau_pipeline_stage_seconds", Help: "Time an article spends in a pipeline stage.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
 		}, []string{"stage"}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+		latency: f.NewHistogram(prometheus.HistogramOpts{
 			Name: "pantau_pipeline_detection_latency_seconds", Help: "Time from an article's publication to its storage.",
 			Buckets: []float64{60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 3 * 86400, 7 * 86400},
 		}),
-		lastStored: prometheus.NewGauge(prometheus.GaugeOpts{
+		lastStored: f.NewGauge(prometheus.GaugeOpts{
 			Name: "pantau_pipeline_last_stored_timestamp_seconds", Help: "Unix time of the last article stored.",
 		}),
 	}
 	for _, c := range []string{"text", "mentions"} {
 		m.capped.WithLabelValues(c) // exported as 0 from the start
 	}
-	reg.MustRegister(m.capped, m.articlesStored, m.mentionsStored, m.duplicates, m.dropped, m.stage, m.latency, m.lastStored)
 	return m
 }

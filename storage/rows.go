@@ -127,24 +127,18 @@ var FetchColumns = []string{
 	"time", "source", "host", "kind", "status", "status_class", "bytes", "duration_seconds", "error_class",
 }
 
-// Fetch kinds.
-const (
-	FetchFeed    = "feed"
-	FetchArticle = "article"
-	FetchSitemap = "sitemap"
-	FetchRobots  = "robots"
-)
-
 // Fetch is one row of the fetches table: one per HTTP fetch.
 type Fetch struct {
-	Time       time.Time
-	Source     string
-	Host       string
-	Kind       string // FetchFeed, FetchArticle, FetchSitemap or FetchRobots
-	Status     uint16 // HTTP status; 0 when no response arrived
-	Bytes      uint64
-	Duration   time.Duration
-	ErrorClass string // empty on success, else a short bounded class such as "timeout"
+	Time   time.Time
+	Source string
+	Host   string
+	Kind   string // what was fetched: crawler.FetchFeed, crawler.FetchArticle, ...
+	Status uint16 // HTTP status; 0 when no response arrived
+	// StatusClass is the status's class (crawler.StatusClass): "2xx", ..., or "error".
+	StatusClass string
+	Bytes       uint64
+	Duration    time.Duration
+	ErrorClass  string // empty on success, else a short bounded class such as "timeout"
 }
 
 // Table returns FetchesTable.
@@ -156,18 +150,9 @@ func (Fetch) Columns() []string { return FetchColumns }
 // Row returns the fetch's values in the order of FetchColumns.
 func (f Fetch) Row() []any {
 	return []any{
-		utc(f.Time), f.Source, f.Host, f.Kind, f.Status, StatusClass(f.Status),
+		utc(f.Time), f.Source, f.Host, f.Kind, f.Status, f.StatusClass,
 		f.Bytes, f.Duration.Seconds(), f.ErrorClass,
 	}
-}
-
-// StatusClass returns "1xx" … "5xx" for an HTTP status, or "error" when no response
-// arrived (status 0) or the status is out of range.
-func StatusClass(status uint16) string {
-	if status < 100 || status > 599 {
-		return "error"
-	}
-	return string(rune('0'+status/100)) + "xx"
 }
 
 // SourceStateColumns are the columns SourceState.Row fills.

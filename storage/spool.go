@@ -49,9 +49,6 @@ const (
 	spoolBadExt = ".bad"
 )
 
-// DefaultSpoolMaxBytes caps the spool when WriterOptions.SpoolMaxBytes is zero.
-const DefaultSpoolMaxBytes = 1 << 30
-
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // errSpoolFull reports that a spool file would take the spool past its byte cap.
@@ -141,9 +138,6 @@ func refuseBackoff(n int) time.Duration {
 }
 
 func newSpool(dir string, maxBytes int64, m *Metrics) *spool {
-	if maxBytes <= 0 {
-		maxBytes = DefaultSpoolMaxBytes
-	}
 	return &spool{dir: dir, maxBytes: maxBytes, metrics: m, now: time.Now}
 }
 

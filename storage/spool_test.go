@@ -76,7 +76,7 @@ func (a *ackLog) counts() (ok, failed int) {
 func fetch(n int) storage.Fetch {
 	return storage.Fetch{
 		Time: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC), Source: "spool", Host: "example.id",
-		Kind: storage.FetchArticle, Status: 200, Bytes: uint64(n), Duration: 250 * time.Millisecond,
+		Kind: "article", Status: 200, StatusClass: "2xx", Bytes: uint64(n), Duration: 250 * time.Millisecond,
 	}
 }
 
@@ -658,7 +658,7 @@ func TestSpoolRoundTripsEveryValue(t *testing.T) {
 			Text: "Isi\tberita", PublishedAt: pub, SimHash: 1<<63 | 1, SentimentScore: -0.75, AnalyzerVersion: "v1",
 		},
 		storage.Mention{URLHash: 1<<64 - 1, Programme: "tpa", Terms: []string{"TPA", "sampah"}, Score: 0.3, Criticism: true, PublishedAt: pub},
-		storage.Fetch{Time: pub, Source: "s", Kind: storage.FetchFeed, Status: 304, Bytes: 1 << 40, Duration: 1500 * time.Millisecond},
+		storage.Fetch{Time: pub, Source: "s", Kind: "feed", Status: 304, StatusClass: "3xx", Bytes: 1 << 40, Duration: 1500 * time.Millisecond},
 		storage.SourceState{Source: "s", Interval: time.Hour, Failures: 3, Dead: true, UpdatedAt: pub},
 	}
 	dir := t.TempDir()

@@ -39,12 +39,13 @@ func (e *FlushError) Error() string {
 // Unwrap returns the insert error.
 func (e *FlushError) Unwrap() error { return e.Err }
 
-// WriterOptions tunes a Writer. Zero fields take the defaults noted.
+// WriterOptions tunes a Writer. Zero fields take the defaults noted; those the
+// configuration sets come from config.Default().Storage.
 type WriterOptions struct {
-	// BatchSize is the number of rows of one table that triggers a flush (default 10000).
+	// BatchSize is the number of rows of one table that triggers a flush.
 	BatchSize int
-	// FlushInterval is the longest a row waits before it is flushed (default 2s); failed
-	// flushes are retried at this pace.
+	// FlushInterval is the longest a row waits before it is flushed; failed flushes are
+	// retried at this pace.
 	FlushInterval time.Duration
 	// MaxBuffered caps the rows buffered per table while flushes fail (default 4×BatchSize).
 	// A full buffer goes to the spool, if there is one, as one file.
@@ -54,7 +55,7 @@ type WriterOptions struct {
 	// SpoolDir is the folder where rows wait on disk while ClickHouse does not take them;
 	// empty disables spooling. One Writer at a time may use a folder.
 	SpoolDir string
-	// SpoolMaxBytes caps the size of the spool files (default DefaultSpoolMaxBytes).
+	// SpoolMaxBytes caps the size of the spool files.
 	SpoolMaxBytes int64
 	// Metrics, if not nil, receives the writer's metrics.
 	Metrics *Metrics
@@ -123,11 +124,15 @@ type tableBuffer struct {
 // tick (FlushInterval/4) on: what an earlier process left there is written soon after
 // start-up. The caller must call Close.
 func NewWriter(ins Inserter, opts WriterOptions) *Writer {
+	def := config.Default().Storage
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 10000
+		opts.BatchSize = def.BatchSize
 	}
 	if opts.FlushInterval <= 0 {
-		opts.FlushInterval = 2 * time.Second
+		opts.FlushInterval = def.FlushInterval.D()
+	}
+	if opts.SpoolMaxBytes <= 0 {
+		opts.SpoolMaxBytes = def.SpoolMaxBytes
 	}
 	if opts.MaxBuffered < opts.BatchSize {
 		opts.MaxBuffered = 4 * opts.BatchSize

@@ -78,7 +78,7 @@ func TestWriterRoundTrip(t *testing.T) {
 			Score: -0.5, Label: "negative", Criticism: true, Snippet: "warga protes", PublishedAt: pub,
 			Source: "example", AnalyzerVersion: "v1",
 		}
-		f := Fetch{Time: pub, Source: "example", Host: "example.id", Kind: FetchArticle, Status: 404, Bytes: 12, Duration: 1500 * time.Millisecond}
+		f := Fetch{Time: pub, Source: "example", Host: "example.id", Kind: "article", Status: 404, StatusClass: "4xx", Bytes: 12, Duration: 1500 * time.Millisecond}
 		var a acks
 		for _, rec := range []Record{art, men, f} {
 			if err := w.Add(ctx, rec, a.fn()); err != nil {

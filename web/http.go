@@ -43,28 +43,36 @@ func NewMux(g prometheus.Gatherer, ready ReadyFunc, extra map[string]http.Handle
 	return mux
 }
 
-// Serve listens on addr and serves h until ctx is done, then shuts down gracefully.
-// The listener is opened before Serve returns its first error, so a busy port fails fast.
-func Serve(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) (<-chan error, error) {
+// Listen opens the server's listener, so that a busy port fails before anything starts.
+func Listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
+	return ln, nil
+}
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully: requests in
+// flight get up to five seconds. It closes ln, and returns nil after a shutdown on ctx,
+// else the error that stopped the server.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() {
-		err := srv.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		done <- err
-	}()
-	go func() {
-		<-ctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdownCtx)
-	}()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
 	logger.Info("serving", "addr", ln.Addr().String())
-	return done, nil
+	select {
+	case err := <-served: // the server failed before it was asked to stop
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("http server shutdown: %w", err)
+	}
+	return nil
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/pantau-id/pantau/analyzer"
 	"github.com/pantau-id/pantau/analyzer/sentiment"
@@ -51,78 +54,125 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	return runPipeline(ctx, e, cfg, tax, *once)
 }
 
-// runPipeline wires store, writer, crawler, analyzer and HTTP server and runs them.
-// Shutdown order: ctx cancelled → crawler stops → queued articles drained → writer flushed
-// → HTTP server stopped → store closed.
+// runPipeline wires store, writer, crawler, analyzer, trend job and HTTP server and runs
+// them; see runPipelineWith for the lifecycle.
 func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.Taxonomy, once bool, crawlOpts ...crawler.Option) error {
 	return runPipelineWith(ctx, e, cfg, tax, once, nil, crawlOpts...)
 }
 
 // runPipelineWith is runPipeline with the crawler wrapped for the pipeline by wrap
 // (nil: the crawler itself), e.g. to run a backfill instead of polling.
+//
+// Every long-lived part runs in one errgroup owned here: the pipeline (crawler, analyzer
+// workers, writer), the HTTP server and the trend job (not with once). They stop in this
+// order when ctx is cancelled (a signal), when a single pass is done, or when any part
+// fails:
+//
+//  1. stop intake: the crawler stops polling and fetching and closes the article queue;
+//  2. drain the analyzers: every queued article is analysed and handed to the writer;
+//  3. flush the writer: Close inserts (or spools) what it holds and tells every ack;
+//  4. save the crawler's source states, with the validators those acks advanced;
+//  5. stop the trend job and the HTTP server, which serve /metrics and /readyz until then;
+//  6. close the store.
+//
+// The error of every part is returned, joined.
 func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.Taxonomy, once bool,
-	wrap func(*crawler.Crawler) pipeline.Crawler, crawlOpts ...crawler.Option) error {
+	wrap func(*crawler.Crawler) pipeline.Crawler, crawlOpts ...crawler.Option) (err error) {
 	logger := newLogger(cfg.Log, e.stderr)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	v := buildVersion()
-	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+	promauto.With(reg).NewGauge(prometheus.GaugeOpts{
 		Name:        "pantau_build_info",
 		Help:        "Always 1; its labels say which build of Pantau runs.",
 		ConstLabels: prometheus.Labels{"version": v.version, "revision": v.revision, "goversion": v.goVersion},
-	})
-	buildInfo.Set(1)
-	reg.MustRegister(buildInfo)
+	}).Set(1)
 
 	st, err := openStore(ctx, cfg, e)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+		}
+	}()
 
 	wopts := storage.WriterOptionsFrom(cfg.Storage)
 	wopts.Metrics = storage.NewMetrics(reg)
 	wopts.Logger = logger
 	w := storage.NewWriter(st, wopts)
+	// closeWriter flushes the writer, bounded: step 3 of the shutdown.
+	closeWriter := func() error {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := w.Close(flushCtx); err != nil {
+			return fmt.Errorf("close writer: %w", err)
+		}
+		return nil
+	}
 	// Rows an earlier process left in the spool go in before the crawler asks what is
 	// stored, so that it does not fetch them again.
 	if err := w.Replay(ctx); err != nil {
 		logger.Warn("spool not replayed at start; the writer retries in the background", "err", err)
 	}
 
-	var p *pipeline.Pipeline
-	opts := append([]crawler.Option{
-		crawler.WithLogger(logger),
-		crawler.WithRegisterer(reg),
-		crawler.WithSeen(pipeline.StoredURLs{Querier: st}),
-		crawler.WithFetchObserver(func(f crawler.Fetch) { p.ObserveFetch(f) }),
-		crawler.WithStateStore(crawlStateStore(cfg, st)),
-	}, crawlOpts...)
-	cr, err := crawler.New(cfg.Crawler, cfg.Sources, opts...)
-	if err != nil {
-		w.Close(context.Background())
-		return err
-	}
-	var pc pipeline.Crawler = cr
-	if wrap != nil {
-		pc = wrap(cr)
-	}
-	p = pipeline.New(pc, analyzer.New(tax, sentiment.Default()), w, pipeline.Options{
+	p := pipeline.New(analyzer.New(tax, sentiment.Default()), w, pipeline.Options{
 		QueueSize:       cfg.Pipeline.QueueSize,
 		AnalyzerWorkers: cfg.Pipeline.AnalyzerWorkers,
 		Logger:          logger,
 		Registerer:      reg,
 	})
-	if originals, err := storage.RecentOriginals(ctx, st, time.Now().Add(-7*24*time.Hour), 100_000); err != nil {
+	opts := append([]crawler.Option{
+		crawler.WithLogger(logger),
+		crawler.WithRegisterer(reg),
+		crawler.WithSeen(pipeline.StoredURLs{Querier: st}),
+		crawler.WithFetchObserver(p.ObserveFetch),
+		crawler.WithStateStore(crawlStateStore(cfg, st)),
+	}, crawlOpts...)
+	cr, err := crawler.New(cfg.Crawler, cfg.Sources, opts...)
+	if err != nil {
+		return errors.Join(err, closeWriter())
+	}
+	var pc pipeline.Crawler = cr
+	if wrap != nil {
+		pc = wrap(cr)
+	}
+	if originals, err := storage.RecentOriginals(ctx, st, time.Now().Add(-7*24*time.Hour), pipeline.DupCapacity); err != nil {
 		logger.Warn("near-duplicate index starts empty", "err", err)
 	} else {
 		p.RememberOriginals(originals)
 	}
 
-	serveCtx, stopServing := context.WithCancel(context.Background())
-	defer stopServing()
-	var served <-chan error
+	var ln net.Listener
 	if cfg.HTTP.Listen != "" {
+		if ln, err = web.Listen(cfg.HTTP.Listen); err != nil {
+			return errors.Join(err, closeWriter())
+		}
+	}
+
+	chv, _ := st.ServerVersion(ctx)
+	logger.Info("pipeline starting", "sources", len(cfg.Sources), "programmes", tax.Len(),
+		"store", st.Kind(), "clickhouse", chv.String(), "version", v.version, "revision", v.revision, "once", once)
+
+	// intake ends the crawl (step 1) on a signal or when any part fails; serving ends the
+	// trend job and the HTTP server (step 5) once the writer is flushed.
+	g, intake := errgroup.WithContext(ctx)
+	serving, stopServing := context.WithCancel(context.Background())
+	defer stopServing()
+	var runErr, closeErr, serveErr, trendErr error
+	g.Go(func() error {
+		defer stopServing()
+		runErr = p.Run(intake, pc, once) // steps 1 and 2
+		closeErr = closeWriter()         // step 3
+		saveCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := cr.SaveState(saveCtx); err != nil { // step 4
+			logger.Warn("crawler state not saved", "err", err)
+		}
+		return errors.Join(runErr, closeErr)
+	})
+	if ln != nil {
 		ready := func(ctx context.Context) error {
 			if _, err := st.Query(ctx, "SELECT 1"); err != nil {
 				return fmt.Errorf("store: %w", err)
@@ -131,37 +181,21 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		}
 		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
 		mux := web.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report})
-		if served, err = web.Serve(serveCtx, cfg.HTTP.Listen, mux, logger); err != nil {
-			w.Close(context.Background())
-			return err
-		}
+		g.Go(func() error {
+			serveErr = web.Serve(serving, ln, mux, logger)
+			return serveErr
+		})
 	}
-
 	if !once {
-		// Trend detection runs beside the pipeline and stops with the HTTP server.
-		trends := trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Logger: logger,
+		job := trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Logger: logger,
 			UnitID: tax.UnitID, ReportURL: reportURL(cfg.HTTP), GrafanaURL: strings.TrimSuffix(cfg.HTTP.GrafanaURL, "/")})
-		go trends.Run(serveCtx, cfg.Trends.Interval.D())
+		g.Go(func() error {
+			trendErr = job.Run(serving, cfg.Trends.Interval.D())
+			return trendErr
+		})
 	}
-	chv, _ := st.ServerVersion(ctx)
-	logger.Info("pipeline starting", "sources", len(cfg.Sources), "programmes", tax.Len(),
-		"store", st.Kind(), "clickhouse", chv.String(), "version", v.version, "revision", v.revision, "once", once)
-	runErr := p.Run(ctx, once)
-
-	flushCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	closeErr := w.Close(flushCtx)
-	if err := cr.SaveState(flushCtx); err != nil { // validators acknowledged by the last flush
-		logger.Warn("crawler state not saved", "err", err)
-	}
-	stopServing()
-	if served != nil {
-		if err := <-served; err != nil {
-			logger.Error("http server", "err", err)
-		}
-	}
-	if err := errors.Join(runErr, closeErr); err != nil {
-		return err
+	if err := g.Wait(); err != nil { // the first error; every part's own is joined
+		return errors.Join(runErr, closeErr, serveErr, trendErr)
 	}
 	if waiting := w.Spooled(); once && len(waiting) > 0 {
 		// A single run that ends with rows only on disk has not stored what it crawled: say so
