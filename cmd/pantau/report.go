@@ -9,6 +9,7 @@ import (
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
+	"github.com/pantau-id/pantau/trends"
 	"github.com/pantau-id/pantau/web"
 )
 
@@ -74,5 +75,5 @@ func reportOptions(cfg *config.Config, tax *taxonomy.Taxonomy) storage.ReportOpt
 	for _, p := range tax.Programmes() {
 		names[p.ID] = p.Name
 	}
-	return storage.ReportOptions{Reach: reach, Names: names, Trend: trendOptions(cfg, tax)}
+	return storage.ReportOptions{Reach: reach, Names: names, Trend: trendOptions(cfg, tax), TrendThreshold: trends.DefaultThreshold}
 }
