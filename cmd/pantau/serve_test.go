@@ -133,3 +133,35 @@ sources:
 		t.Errorf("server still answers after shutdown")
 	}
 }
+
+// TestRunBusyPortFailsFast checks that `pantau run` whose HTTP port is taken stops before
+// crawling, with an error naming the address, and leaves the store closed and reusable.
+func TestRunBusyPortFailsFast(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	site := httptest.NewServer(fixturesite.Handler("../../testdata/site"))
+	defer site.Close()
+	cfgFile := filepath.Join(t.TempDir(), "pantau.yaml")
+	cfg := storageYAML(t, storagetest.Backends[0]) + fmt.Sprintf(`log:
+  level: warn
+crawler:
+  allow_private: [127.0.0.0/8]
+  host_delay: 0s
+sources:
+  - {name: fx-rss, kind: feed, url: "%s/rss.xml"}
+`, site.URL)
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "", "run", "--config", cfgFile, "--listen", busy.Addr().String())
+	if code != 1 || !strings.Contains(stderr, "listen "+busy.Addr().String()) {
+		t.Errorf("exit %d, stderr %q: want 1 and the listen error", code, stderr)
+	}
+	// The embedded store's folder is free again: one process at a time may own it.
+	if code, _, stderr := run(t, "", "run", "--config", cfgFile, "--once", "--listen", "off"); code != 0 {
+		t.Errorf("run --once after the failed start: exit %d\n%s", code, stderr)
+	}
+}
