@@ -451,11 +451,7 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 	}
 	ctx := context.Background()
 	for _, recs := range [][]storage.Record{articles, mentions, fetches} {
-		rows := make([][]any, len(recs))
-		for i, r := range recs {
-			rows[i] = r.Row()
-		}
-		if err := s.Insert(ctx, recs[0].Table(), recs[0].Columns(), rows); err != nil {
+		if err := storage.InsertRows(ctx, s, recs...); err != nil {
 			t.Fatalf("load fixture: %v", err)
 		}
 	}

@@ -114,7 +114,7 @@ func TestCrawlStateRowsWithoutFeeds(t *testing.T) {
 			t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 			// A row as releases before the feeds column wrote it: the column takes its default.
 			old := storage.SourceState{Source: "kompas", ETag: `"page-2"`, Interval: time.Hour, NextPoll: t0, UpdatedAt: t0}
-			if err := st.Insert(ctx, storage.SourceStateTable, storage.SourceStateColumns, [][]any{old.Row()}); err != nil {
+			if err := storage.InsertRows(ctx, st, old); err != nil {
 				t.Fatal(err)
 			}
 			got, err := CrawlState{Store: st}.Load(ctx)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -161,7 +160,7 @@ func (p *Pipeline) ObserveFetch(f crawler.Fetch) {
 	if c := p.intake.Load(); c != nil {
 		ctx = *c
 	}
-	if err := p.add(ctx, rec, nil); err != nil {
+	if err := p.add(ctx, nil, rec); err != nil {
 		p.log.Warn("fetch record not stored", "source", f.Source, "err", err)
 	}
 }
@@ -208,7 +207,7 @@ func (p *Pipeline) process(ctx context.Context, a crawler.Article) {
 		}
 	}
 	commit := func() {
-		err := p.add(ctx, art, func(err error) {
+		err := p.add(ctx, func(err error) {
 			if err == nil {
 				now := p.opts.Now()
 				p.metrics.articlesStored.WithLabelValues(a.Source).Inc()
@@ -218,7 +217,7 @@ func (p *Pipeline) process(ctx context.Context, a crawler.Article) {
 				}
 			}
 			ack(err)
-		})
+		}, art)
 		if err != nil {
 			p.metrics.dropped.WithLabelValues(a.Source).Inc()
 			ack(fmt.Errorf("article dropped: %w", err))
@@ -228,77 +227,40 @@ func (p *Pipeline) process(ctx context.Context, a crawler.Article) {
 		commit()
 		return
 	}
-	group := newRowGroup(len(mentions), func(err error) {
+	recs := make([]storage.Record, len(mentions))
+	for i, m := range mentions {
+		recs[i] = m
+	}
+	err := p.add(ctx, func(err error) {
 		if err != nil {
 			ack(err)
 			return
+		}
+		for _, m := range mentions {
+			p.metrics.mentionsStored.WithLabelValues(m.Programme, m.Label).Inc()
 		}
 		// Called from the writer's flush: hand the article row over from a goroutine of its
 		// own, since add may wait for room in the writer. One per article whose mentions
 		// were just confirmed, so their number is bounded by the rows the writer holds.
 		go commit()
-	})
-	for i, rec := range mentions {
-		programme, label := rec.Programme, rec.Label
-		err := p.add(ctx, rec, group.row(func() { p.metrics.mentionsStored.WithLabelValues(programme, label).Inc() }))
-		if err != nil {
-			p.metrics.dropped.WithLabelValues(a.Source).Inc()
-			group.fail(len(mentions)-i, fmt.Errorf("mention of %s dropped: %w", programme, err))
-			return
-		}
+	}, recs...)
+	if err != nil {
+		p.metrics.dropped.WithLabelValues(a.Source).Inc()
+		ack(fmt.Errorf("mentions dropped: %w", err))
 	}
 }
 
-// rowGroup collects the writer's acknowledgements of the rows of one article and calls
-// done once, with the first error, when every row is accounted for.
-type rowGroup struct {
-	mu        sync.Mutex
-	remaining int
-	err       error
-	done      func(error)
-}
-
-func newRowGroup(rows int, done func(error)) *rowGroup {
-	return &rowGroup{remaining: rows, done: done}
-}
-
-// row returns the ack of one row; stored runs when the row was confirmed.
-func (g *rowGroup) row(stored func()) func(error) {
-	return func(err error) {
-		if err == nil {
-			stored()
-		}
-		g.settle(1, err)
-	}
-}
-
-// fail accounts for n rows that were never handed to the writer.
-func (g *rowGroup) fail(n int, err error) { g.settle(n, err) }
-
-func (g *rowGroup) settle(n int, err error) {
-	g.mu.Lock()
-	if g.err == nil {
-		g.err = err
-	}
-	g.remaining -= n
-	last, first := g.remaining == 0, g.err
-	g.mu.Unlock()
-	if last {
-		g.done(first)
-	}
-}
-
-// add hands a record to the writer. The writer's buffer is full only while ClickHouse is
-// failing and the rows cannot go to its spool (none configured, full, or the disk
-// failing); add then waits, for up to about a minute and no longer than ctx, before
-// giving up on the record. A failed flush of rows already buffered is remembered for
-// readiness; the record itself is kept, in memory or in the spool (readiness asks the
-// writer itself: Writer.Health).
-func (p *Pipeline) add(ctx context.Context, rec storage.Record, ack func(error)) error {
+// add hands rows of one table to the writer, acknowledged together by ack. The writer's
+// buffer is full only while ClickHouse is failing and the rows cannot go to its spool (none
+// configured, full, or the disk failing); add then waits, for up to about a minute and no
+// longer than ctx, before giving up on the rows. A failed flush of rows already buffered is
+// remembered for readiness; the rows themselves are kept, in memory or in the spool
+// (readiness asks the writer itself: Writer.Health).
+func (p *Pipeline) add(ctx context.Context, ack func(error), recs ...storage.Record) error {
 	wait := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		// Background context: a record already analysed is handed over even during shutdown.
-		err := p.writer.Add(context.Background(), rec, ack)
+		err := p.writer.Add(context.Background(), ack, recs...)
 		var flushErr *storage.FlushError
 		switch {
 		case err == nil, errors.As(err, &flushErr): // a flush error: buffered, the writer retries

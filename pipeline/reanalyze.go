@@ -30,30 +30,27 @@ func Reanalyze(ctx context.Context, st storage.Store, a *analyzer.Analyzer, f st
 			break
 		}
 		hashes := make([]uint64, len(arts))
-		artRows := make([][]any, len(arts))
-		var mentionRows [][]any
+		var mentions []storage.Mention
 		for i := range arts {
 			art := &arts[i]
 			res := a.Analyze(analyzer.Document{ID: art.CanonicalURL, Title: art.Title, Text: art.Text, Lang: art.Lang})
-			for _, m := range analysisRows(art, res) {
-				mentionRows = append(mentionRows, m.Row())
-			}
-			hashes[i], artRows[i] = art.URLHash, art.Row()
+			mentions = append(mentions, analysisRows(art, res)...)
+			hashes[i] = art.URLHash
 		}
 		// The delete applies to the mentions stored before it, not to those inserted next.
 		if err := storage.DeleteMentions(ctx, st, hashes); err != nil {
 			return stats, err
 		}
-		if err := st.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, artRows); err != nil {
+		if err := storage.InsertRows(ctx, st, arts...); err != nil {
 			return stats, fmt.Errorf("rewrite articles: %w", err)
 		}
-		if len(mentionRows) > 0 {
-			if err := st.Insert(ctx, storage.MentionsTable, storage.MentionColumns, mentionRows); err != nil {
+		if len(mentions) > 0 {
+			if err := storage.InsertRows(ctx, st, mentions...); err != nil {
 				return stats, fmt.Errorf("rewrite mentions: %w", err)
 			}
 		}
 		stats.Articles += len(arts)
-		stats.Mentions += len(mentionRows)
+		stats.Mentions += len(mentions)
 		after = hashes[len(hashes)-1]
 		if progress != nil {
 			progress(stats.Articles)

@@ -183,7 +183,7 @@ func TestEmbeddedPersists(t *testing.T) {
 	ctx := context.Background()
 	s := migrated(t, openEmbeddedAt(t, dir))
 	a := Article{CanonicalURL: "https://example.id/a", Title: "a"}
-	if err := s.Insert(ctx, ArticlesTable, ArticleColumns, [][]any{a.Row()}); err != nil {
+	if err := InsertRows(ctx, s, a); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

@@ -2,12 +2,13 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/ClickHouse/ch-go/proto"
 
 	"github.com/pantau-id/pantau/config"
 )
@@ -46,9 +47,6 @@ type embeddedStore struct {
 	ro     *chdbConn // opened on first QueryReadOnly
 	closed bool
 	ver    Version
-	// described caches DESCRIBE TABLE per table for the Native insert path; Exec,
-	// which runs the schema's DDL, clears it.
-	described map[string]map[string]natColumn
 }
 
 // openEmbedded loads libchdb.so and opens the engine on cfg.DataDir.
@@ -136,7 +134,6 @@ func (s *embeddedStore) Kind() string { return KindEmbedded }
 
 // Exec runs one statement.
 func (s *embeddedStore) Exec(ctx context.Context, sql string) error {
-	defer s.forgetColumns("")
 	if _, err := s.run(ctx, []byte(sql), "TabSeparated", false); err != nil {
 		return fmt.Errorf("exec: %w", err)
 	}
@@ -165,56 +162,24 @@ func (s *embeddedStore) query(ctx context.Context, sql string, readOnly bool) (*
 	return res, nil
 }
 
-// Insert writes rows as one Native block through chDB's streaming insert, or, when a
-// column type or a value is one the Native encoder does not cover, with
-// INSERT ... FORMAT JSONEachRow.
-func (s *embeddedStore) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	if err := checkRows(table, columns, rows); err != nil {
-		return err
-	}
-	if len(rows) == 0 {
+// Insert streams b into its table in the Native format through chDB's streaming insert.
+func (s *embeddedStore) Insert(ctx context.Context, b *Block) error {
+	n := b.Rows()
+	if n == 0 {
 		return nil
 	}
-	cols, err := s.insertColumns(ctx, table, columns)
-	if err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
-	}
-	if cols == nil {
-		return s.insertJSON(ctx, table, columns, rows)
-	}
-	err = s.insertNative(ctx, table, cols, rows)
-	if errors.Is(err, errUseJSON) {
-		return s.insertJSON(ctx, table, columns, rows)
-	}
-	if err != nil {
-		s.forgetColumns(table) // in case the table changed since it was described
-		return fmt.Errorf("insert into %s: %d rows: %w", table, len(rows), err)
-	}
-	return nil
-}
-
-// insertNative encodes rows for cols in a recycled buffer and streams them into table.
-// It returns an error wrapping errUseJSON, before touching the engine, if a value needs
-// the JSON path.
-func (s *embeddedStore) insertNative(ctx context.Context, table string, cols []natColumn, rows [][]any) error {
-	bp := insertBufs.Get().(*[]byte)
-	buf, err := appendNativeBlock((*bp)[:0], cols, rows)
+	buf := insertBufs.Get().(*proto.Buffer)
 	defer func() {
-		if cap(buf) <= maxPooledBuf {
-			*bp = buf[:0]
-			insertBufs.Put(bp)
+		if cap(buf.Buf) <= maxPooledBuf {
+			insertBufs.Put(buf)
 		}
 	}()
-	if err != nil {
-		return err
+	buf.Reset()
+	if err := b.appendNative(buf); err != nil {
+		return fmt.Errorf("insert into %s: %d rows: %w", b.Table, n, err)
 	}
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = c.name
-	}
-	query := insertPrefix(table, names)
 	if err := acquire(ctx); err != nil {
-		return err
+		return fmt.Errorf("insert into %s: %w", b.Table, err)
 	}
 	defer release()
 	s.mu.Lock()
@@ -222,85 +187,16 @@ func (s *embeddedStore) insertNative(ctx context.Context, table string, cols []n
 	if s.closed {
 		return ErrClosed
 	}
-	return s.rw.insert(query, "Native", buf)
-}
-
-// insertJSON writes rows with INSERT ... FORMAT JSONEachRow.
-func (s *embeddedStore) insertJSON(ctx context.Context, table string, columns []string, rows [][]any) error {
-	keys := make([][]byte, len(columns))
-	for i, c := range columns {
-		keys[i] = append(appendJSONString(nil, c), ':')
-	}
-	buf := make([]byte, 0, 64+len(rows)*256)
-	buf = append(buf, insertPrefix(table, columns)...)
-	buf = append(buf, " FORMAT JSONEachRow\n"...)
-	var err error
-	for i, r := range rows {
-		if buf, err = appendJSONRow(buf, keys, r); err != nil {
-			return fmt.Errorf("insert into %s: row %d: %w", table, i, err)
-		}
-	}
-	if _, err := s.run(ctx, buf, "TabSeparated", false); err != nil {
-		return fmt.Errorf("insert into %s: %d rows: %w", table, len(rows), err)
+	if err := s.rw.insert(insertPrefix(b.Table, b.names()), "Native", buf.Buf); err != nil {
+		return fmt.Errorf("insert into %s: %d rows: %w", b.Table, n, err)
 	}
 	return nil
 }
 
-// insertColumns returns the names, block types and binary layouts of table's columns in
-// the order of columns, from a description cached per table. It returns nil, nil when a
-// column is missing from the description or has a type the Native encoder does not
-// cover: the JSON path then inserts, and ClickHouse reports any error.
-func (s *embeddedStore) insertColumns(ctx context.Context, table string, columns []string) ([]natColumn, error) {
-	s.mu.Lock()
-	desc, ok := s.described[table]
-	s.mu.Unlock()
-	if !ok {
-		res, err := s.Query(ctx, "DESCRIBE TABLE "+quoteIdent(table))
-		if err != nil {
-			return nil, fmt.Errorf("describe: %w", err)
-		}
-		desc = make(map[string]natColumn, len(res.Rows))
-		for _, r := range res.Rows {
-			if len(r) < 2 {
-				return nil, fmt.Errorf("describe: %d columns in a row, want at least 2", len(r))
-			}
-			name, _ := r[0].(string)
-			typ, _ := r[1].(string)
-			layout, blockType, ok := parseNativeType(typ)
-			if !ok {
-				layout = natType{kind: natUnsupported}
-			}
-			desc[name] = natColumn{name: name, typ: blockType, layout: layout}
-		}
-		s.mu.Lock()
-		if s.described == nil {
-			s.described = map[string]map[string]natColumn{}
-		}
-		s.described[table] = desc
-		s.mu.Unlock()
-	}
-	cols := make([]natColumn, len(columns))
-	for i, name := range columns {
-		c, ok := desc[name]
-		if !ok || c.layout.kind == natUnsupported {
-			return nil, nil
-		}
-		cols[i] = c
-	}
-	return cols, nil
-}
+// insertBufs recycles insert buffers; buffers that grew past maxPooledBuf are dropped.
+var insertBufs = sync.Pool{New: func() any { return new(proto.Buffer) }}
 
-// forgetColumns drops the cached description of table, or of every table when table is
-// empty.
-func (s *embeddedStore) forgetColumns(table string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if table == "" {
-		s.described = nil
-		return
-	}
-	delete(s.described, table)
-}
+const maxPooledBuf = 64 << 20
 
 // ServerVersion returns the engine's ClickHouse version.
 func (s *embeddedStore) ServerVersion(ctx context.Context) (Version, error) {

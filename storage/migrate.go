@@ -146,6 +146,24 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 ) ENGINE = ReplacingMergeTree(applied_at)
 ORDER BY version`
 
+var migrationSchema = newSchema("schema_migrations", "version UInt32", "name String", "applied_at DateTime")
+
+// migrationRow records an applied migration in schema_migrations.
+type migrationRow struct {
+	version   uint32
+	name      string
+	appliedAt time.Time
+}
+
+func (migrationRow) Table() string   { return "schema_migrations" }
+func (migrationRow) schema() *schema { return migrationSchema }
+
+func (m migrationRow) appendTo(r *row) {
+	r.u32(m.version)
+	r.str(m.name)
+	r.time(m.appliedAt)
+}
+
 // ErrNotMigrated reports a store whose schema is missing or older than this Pantau's: run
 // pantau migrate.
 var ErrNotMigrated = errors.New("storage: schema not migrated")
@@ -224,8 +242,7 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error
 				return applied, fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
-		err = s.Insert(ctx, "schema_migrations", []string{"version", "name", "applied_at"},
-			[][]any{{uint32(m.Version), m.Name, time.Now().UTC()}})
+		err = InsertRows(ctx, s, migrationRow{uint32(m.Version), m.Name, time.Now()})
 		if err != nil {
 			return applied, fmt.Errorf("migrate: record %04d_%s: %w", m.Version, m.Name, err)
 		}

@@ -40,9 +40,11 @@ func KnownURLs(ctx context.Context, q Querier, hashes []uint64) (map[uint64]bool
 	return known, nil
 }
 
-// SourceStateRowColumns are the columns SourceStateRow.Row fills: SourceStateColumns and
-// the feeds column of migration 0002.
-var SourceStateRowColumns = append(slices.Clip(SourceStateColumns), "feeds")
+var sourceStateRowSchema = newSchema(SourceStateTable, append(slices.Clip(sourceStateColumns), "feeds String")...)
+
+// SourceStateRowColumns are the columns a SourceStateRow fills: SourceStateColumns and the
+// feeds column of migration 0002.
+var SourceStateRowColumns = sourceStateRowSchema.names
 
 // SourceStateRow is one row of source_state: a source's state and the feeds its portal
 // pages advertised.
@@ -53,11 +55,12 @@ type SourceStateRow struct {
 	Feeds string
 }
 
-// Columns returns SourceStateRowColumns.
-func (SourceStateRow) Columns() []string { return SourceStateRowColumns }
+func (SourceStateRow) schema() *schema { return sourceStateRowSchema }
 
-// Row returns the row's values in the order of SourceStateRowColumns.
-func (s SourceStateRow) Row() []any { return append(s.SourceState.Row(), s.Feeds) }
+func (s SourceStateRow) appendTo(r *row) {
+	s.SourceState.appendTo(r)
+	r.str(s.Feeds)
+}
 
 // LoadSourceStates returns the newest stored state of every source, by source name.
 func LoadSourceStates(ctx context.Context, q Querier) (map[string]SourceStateRow, error) {
@@ -79,11 +82,7 @@ func LoadSourceStates(ctx context.Context, q Querier) (map[string]SourceStateRow
 // SaveSourceStates stores states; each replaces the source's earlier state once its
 // UpdatedAt is newer.
 func SaveSourceStates(ctx context.Context, ins Inserter, states []SourceStateRow) error {
-	rows := make([][]any, len(states))
-	for i, s := range states {
-		rows[i] = s.Row()
-	}
-	if err := ins.Insert(ctx, SourceStateTable, SourceStateRowColumns, rows); err != nil {
+	if err := InsertRows(ctx, ins, states...); err != nil {
 		return fmt.Errorf("save source states: %w", err)
 	}
 	return nil

@@ -29,21 +29,21 @@ func TestRegionRoundTrip(t *testing.T) {
 		}
 		insert := func(arts []Article, ments []Mention, old bool) {
 			t.Helper()
-			acols, mcols := ArticleColumns, MentionColumns
-			if old { // as a Pantau of schema version 3 wrote them: no region column
-				acols, mcols = acols[:len(acols)-1], mcols[:len(mcols)-1]
-			}
-			var arows, mrows [][]any
-			for _, a := range arts {
-				arows = append(arows, a.Row()[:len(acols)])
-			}
-			for _, m := range ments {
-				mrows = append(mrows, m.Row()[:len(mcols)])
-			}
-			if err := s.Insert(ctx, ArticlesTable, acols, arows); err != nil {
+			ab, err := blockOf(arts)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Insert(ctx, MentionsTable, mcols, mrows); err != nil {
+			mb, err := blockOf(ments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if old { // as a Pantau of schema version 3 wrote them: no region column
+				ab.Columns, mb.Columns = ab.Columns[:len(ab.Columns)-1], mb.Columns[:len(mb.Columns)-1]
+			}
+			if err := s.Insert(ctx, ab); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Insert(ctx, mb); err != nil {
 				t.Fatal(err)
 			}
 		}

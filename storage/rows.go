@@ -19,26 +19,9 @@ func URLHash(canonicalURL string) uint64 {
 	return city.CH64([]byte(canonicalURL))
 }
 
-// Record is a typed row of one table.
-type Record interface {
-	// Table names the table the row belongs to.
-	Table() string
-	// Columns lists the columns Row fills, in order; the same slice for every row of a table.
-	Columns() []string
-	// Row returns the row's values in the order of Columns.
-	Row() []any
-}
-
-// ArticleColumns are the columns Article.Row fills.
-var ArticleColumns = []string{
-	"url_hash", "url", "canonical_url", "source", "source_kind", "title", "text", "lang",
-	"author", "published_at", "discovered_at", "fetched_at", "simhash", "duplicate_of",
-	"sentiment", "sentiment_score", "analyzer_version", "region",
-}
-
 // Article is one row of the articles table: one per canonical URL.
 type Article struct {
-	URLHash         uint64 // URLHash(CanonicalURL); filled by Row when zero
+	URLHash         uint64 // URLHash(CanonicalURL); filled on insert when zero
 	URL             string
 	CanonicalURL    string
 	Source          string
@@ -58,29 +41,42 @@ type Article struct {
 	Region          string // the source's configured region; empty if it has none
 }
 
+var articleSchema = newSchema(ArticlesTable,
+	"url_hash UInt64", "url String", "canonical_url String", "source String", "source_kind String",
+	"title String", "text String", "lang String", "author String", "published_at DateTime",
+	"discovered_at DateTime", "fetched_at DateTime", "simhash UInt64", "duplicate_of UInt64",
+	"sentiment String", "sentiment_score Float32", "analyzer_version String", "region String")
+
+// ArticleColumns are the columns an Article fills, in order.
+var ArticleColumns = articleSchema.names
+
 // Table returns ArticlesTable.
-func (Article) Table() string { return ArticlesTable }
+func (Article) Table() string   { return ArticlesTable }
+func (Article) schema() *schema { return articleSchema }
 
-// Columns returns ArticleColumns.
-func (Article) Columns() []string { return ArticleColumns }
-
-// Row returns the article's values in the order of ArticleColumns.
-func (a Article) Row() []any {
+func (a Article) appendTo(r *row) {
 	h := a.URLHash
 	if h == 0 {
 		h = URLHash(a.CanonicalURL)
 	}
-	return []any{
-		h, a.URL, a.CanonicalURL, a.Source, a.SourceKind, a.Title, a.Text, a.Lang,
-		a.Author, utc(a.PublishedAt), utc(a.DiscoveredAt), utc(a.FetchedAt), a.SimHash, a.DuplicateOf,
-		a.Sentiment, a.SentimentScore, a.AnalyzerVersion, a.Region,
-	}
-}
-
-// MentionColumns are the columns Mention.Row fills.
-var MentionColumns = []string{
-	"url_hash", "programme", "unit", "terms", "score", "label", "criticism", "snippet",
-	"published_at", "source", "duplicate_of", "analyzer_version", "region",
+	r.u64(h)
+	r.str(a.URL)
+	r.str(a.CanonicalURL)
+	r.str(a.Source)
+	r.str(a.SourceKind)
+	r.str(a.Title)
+	r.str(a.Text)
+	r.str(a.Lang)
+	r.str(a.Author)
+	r.time(a.PublishedAt)
+	r.time(a.DiscoveredAt)
+	r.time(a.FetchedAt)
+	r.u64(a.SimHash)
+	r.u64(a.DuplicateOf)
+	r.str(a.Sentiment)
+	r.f32(a.SentimentScore)
+	r.str(a.AnalyzerVersion)
+	r.str(a.Region)
 }
 
 // Mention is one row of the mentions table: one per (article, programme).
@@ -100,31 +96,32 @@ type Mention struct {
 	Region          string // the article's Region
 }
 
+var mentionSchema = newSchema(MentionsTable,
+	"url_hash UInt64", "programme String", "unit String", "terms Array(String)", "score Float32",
+	"label String", "criticism UInt8", "snippet String", "published_at DateTime", "source String",
+	"duplicate_of UInt64", "analyzer_version String", "region String")
+
+// MentionColumns are the columns a Mention fills, in order.
+var MentionColumns = mentionSchema.names
+
 // Table returns MentionsTable.
-func (Mention) Table() string { return MentionsTable }
+func (Mention) Table() string   { return MentionsTable }
+func (Mention) schema() *schema { return mentionSchema }
 
-// Columns returns MentionColumns.
-func (Mention) Columns() []string { return MentionColumns }
-
-// Row returns the mention's values in the order of MentionColumns.
-func (m Mention) Row() []any {
-	terms := m.Terms
-	if terms == nil {
-		terms = []string{}
-	}
-	var crit uint8
-	if m.Criticism {
-		crit = 1
-	}
-	return []any{
-		m.URLHash, m.Programme, m.Unit, terms, m.Score, m.Label, crit, m.Snippet,
-		utc(m.PublishedAt), m.Source, m.DuplicateOf, m.AnalyzerVersion, m.Region,
-	}
-}
-
-// FetchColumns are the columns Fetch.Row fills.
-var FetchColumns = []string{
-	"time", "source", "host", "kind", "status", "status_class", "bytes", "duration_seconds", "error_class",
+func (m Mention) appendTo(r *row) {
+	r.u64(m.URLHash)
+	r.str(m.Programme)
+	r.str(m.Unit)
+	r.strs(m.Terms)
+	r.f32(m.Score)
+	r.str(m.Label)
+	r.flag(m.Criticism)
+	r.str(m.Snippet)
+	r.time(m.PublishedAt)
+	r.str(m.Source)
+	r.u64(m.DuplicateOf)
+	r.str(m.AnalyzerVersion)
+	r.str(m.Region)
 }
 
 // Fetch is one row of the fetches table: one per HTTP fetch.
@@ -141,24 +138,27 @@ type Fetch struct {
 	ErrorClass  string // empty on success, else a short bounded class such as "timeout"
 }
 
+var fetchSchema = newSchema(FetchesTable,
+	"time DateTime", "source String", "host String", "kind String", "status UInt16",
+	"status_class String", "bytes UInt64", "duration_seconds Float64", "error_class String")
+
+// FetchColumns are the columns a Fetch fills, in order.
+var FetchColumns = fetchSchema.names
+
 // Table returns FetchesTable.
-func (Fetch) Table() string { return FetchesTable }
+func (Fetch) Table() string   { return FetchesTable }
+func (Fetch) schema() *schema { return fetchSchema }
 
-// Columns returns FetchColumns.
-func (Fetch) Columns() []string { return FetchColumns }
-
-// Row returns the fetch's values in the order of FetchColumns.
-func (f Fetch) Row() []any {
-	return []any{
-		utc(f.Time), f.Source, f.Host, f.Kind, f.Status, f.StatusClass,
-		f.Bytes, f.Duration.Seconds(), f.ErrorClass,
-	}
-}
-
-// SourceStateColumns are the columns SourceState.Row fills.
-var SourceStateColumns = []string{
-	"source", "etag", "last_modified", "next_poll", "interval_seconds", "failures",
-	"last_success", "last_error_at", "last_error", "dead", "updated_at",
+func (f Fetch) appendTo(r *row) {
+	r.time(f.Time)
+	r.str(f.Source)
+	r.str(f.Host)
+	r.str(f.Kind)
+	r.u16(f.Status)
+	r.str(f.StatusClass)
+	r.u64(f.Bytes)
+	r.f64(f.Duration.Seconds())
+	r.str(f.ErrorClass)
 }
 
 // SourceState is the crawler's persisted state of one source.
@@ -173,35 +173,38 @@ type SourceState struct {
 	LastErrorAt  time.Time
 	LastError    string
 	Dead         bool
-	UpdatedAt    time.Time // version: the newest wins; Row uses now when zero
+	UpdatedAt    time.Time // version: the newest wins; now when zero
 }
 
+var sourceStateColumns = []string{
+	"source String", "etag String", "last_modified String", "next_poll DateTime", "interval_seconds UInt32",
+	"failures UInt32", "last_success DateTime", "last_error_at DateTime", "last_error String", "dead UInt8",
+	"updated_at DateTime",
+}
+
+var sourceStateSchema = newSchema(SourceStateTable, sourceStateColumns...)
+
+// SourceStateColumns are the columns a SourceState fills, in order.
+var SourceStateColumns = sourceStateSchema.names
+
 // Table returns SourceStateTable.
-func (SourceState) Table() string { return SourceStateTable }
+func (SourceState) Table() string   { return SourceStateTable }
+func (SourceState) schema() *schema { return sourceStateSchema }
 
-// Columns returns SourceStateColumns.
-func (SourceState) Columns() []string { return SourceStateColumns }
-
-// Row returns the state's values in the order of SourceStateColumns.
-func (s SourceState) Row() []any {
-	var dead uint8
-	if s.Dead {
-		dead = 1
-	}
+func (s SourceState) appendTo(r *row) {
 	upd := s.UpdatedAt
 	if upd.IsZero() {
 		upd = time.Now()
 	}
-	return []any{
-		s.Source, s.ETag, s.LastModified, utc(s.NextPoll), uint32(s.Interval / time.Second), s.Failures,
-		utc(s.LastSuccess), utc(s.LastErrorAt), s.LastError, dead, utc(upd),
-	}
-}
-
-// utc returns t in UTC, and the Unix epoch for a zero time, which DateTime cannot hold.
-func utc(t time.Time) time.Time {
-	if t.IsZero() || t.Before(epoch) {
-		return epoch
-	}
-	return t.UTC()
+	r.str(s.Source)
+	r.str(s.ETag)
+	r.str(s.LastModified)
+	r.time(s.NextPoll)
+	r.u32(uint32(s.Interval / time.Second))
+	r.u32(s.Failures)
+	r.time(s.LastSuccess)
+	r.time(s.LastErrorAt)
+	r.str(s.LastError)
+	r.flag(s.Dead)
+	r.time(upd)
 }

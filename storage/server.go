@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -136,35 +137,64 @@ func (s *serverStore) query(ctx context.Context, sql string) (*Result, error) {
 	return res, nil
 }
 
-// Insert sends rows as one native batch with an explicit column list.
-func (s *serverStore) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	if err := checkRows(table, columns, rows); err != nil {
-		return err
-	}
-	if len(rows) == 0 {
+// Insert sends b as one native batch with an explicit column list, column by column.
+func (s *serverStore) Insert(ctx context.Context, b *Block) error {
+	n := b.Rows()
+	if n == 0 {
 		return nil
 	}
-	batch, err := s.conn.PrepareBatch(ctx, insertPrefix(table, columns))
+	batch, err := s.conn.PrepareBatch(ctx, insertPrefix(b.Table, b.names()))
 	if err != nil {
-		return fmt.Errorf("insert into %s: prepare: %w", table, err)
+		return fmt.Errorf("insert into %s: prepare: %w", b.Table, err)
 	}
 	defer func() { _ = batch.Close() }()
-	vals := make([]any, len(columns))
-	for i, r := range rows {
-		for j, v := range r {
-			if t, ok := v.(time.Time); ok && t.IsZero() {
-				v = epoch
-			}
-			vals[j] = v
+	for i, c := range b.Columns {
+		v, err := columnValues(c.Data)
+		if err == nil {
+			err = batch.Column(i).Append(v)
 		}
-		if err := batch.Append(vals...); err != nil {
-			return fmt.Errorf("insert into %s: row %d: %w", table, i, err)
+		if err != nil {
+			return fmt.Errorf("insert into %s: column %s: %w", b.Table, c.Name, err)
 		}
 	}
 	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert into %s: send %d rows: %w", table, len(rows), err)
+		return fmt.Errorf("insert into %s: send %d rows: %w", b.Table, n, err)
 	}
 	return nil
+}
+
+// columnValues returns the values of c as the slice a clickhouse-go batch column appends.
+func columnValues(c proto.ColInput) (any, error) {
+	switch c := c.(type) {
+	case *proto.ColStr:
+		out := make([]string, 0, c.Rows())
+		return out, c.ForEach(func(_ int, s string) error { out = append(out, s); return nil })
+	case *proto.ColArr[string]:
+		out := make([][]string, c.Rows())
+		for i := range out {
+			out[i] = c.Row(i)
+		}
+		return out, nil
+	case *proto.ColDateTime:
+		out := make([]time.Time, len(c.Data))
+		for i, d := range c.Data {
+			out[i] = d.Time()
+		}
+		return out, nil
+	case *proto.ColUInt8:
+		return []uint8(*c), nil
+	case *proto.ColUInt16:
+		return []uint16(*c), nil
+	case *proto.ColUInt32:
+		return []uint32(*c), nil
+	case *proto.ColUInt64:
+		return []uint64(*c), nil
+	case *proto.ColFloat32:
+		return []float32(*c), nil
+	case *proto.ColFloat64:
+		return []float64(*c), nil
+	}
+	return nil, fmt.Errorf("column type %s is not supported", c.Type())
 }
 
 // ServerVersion returns the server's version; it is asked once.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -18,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ClickHouse/ch-go/proto"
 )
 
 // The spool is a directory of files, each holding rows of one table that the writer could
@@ -27,17 +30,20 @@ import (
 //
 // A spool file is
 //
-//	magic "PNTSPL01"
-//	body: table, column count, columns, row count, rows (one tagged value per column)
+//	magic "PNTSPOOL", format version (one byte, spoolVersion)
+//	body: table (uvarint length and bytes), the rows as one block in ClickHouse's Native format
 //	trailer: body length (uint64, little endian), CRC-32C of the body (uint32, little endian)
 //
-// Strings are a uvarint length and the bytes. Every value carries a tag naming its Go type,
-// so that a replayed row holds exactly the values Record.Row returned. A file cut short by a
-// crash or damaged later fails the length or checksum test and is set aside, never
-// half-replayed.
+// The block is what the writer inserts (see Block), so a replayed row holds exactly what
+// was spooled. A file cut short by a crash or damaged later fails the length or checksum
+// test and is set aside, never half-replayed. Files of the first format ("PNTSPL01",
+// written by earlier releases) are still read: see spool_v1.go.
 
-// spoolMagic opens every spool file; its last two bytes are the format version.
-const spoolMagic = "PNTSPL01"
+// spoolMagic opens every spool file; the format version follows it.
+const spoolMagic = "PNTSPOOL"
+
+// spoolVersion is the format version this Pantau writes.
+const spoolVersion byte = 2
 
 // spoolTrailerSize is the size of the body length and checksum closing a spool file.
 const spoolTrailerSize = 12
@@ -107,7 +113,7 @@ type spool struct {
 	problems []error // found by scan, not yet reported by a replay
 	// held are the acks of the rows of each file this process spooled, by file name:
 	// they are called once ClickHouse confirmed the file's replay, never earlier.
-	held map[string][]func(error)
+	held map[string][]*ackGroup
 	// refusals holds, by file name, how often ClickHouse refused the file while it took other
 	// rows, and when to try it again.
 	refusals map[string]refusal
@@ -191,34 +197,35 @@ func (s *spool) scan() error {
 // write stores rows of table in a new spool file and returns once the file is durable:
 // synced, renamed into place and its directory synced. It fails with errSpoolFull when the
 // file would take the spool past its cap, leaving nothing behind.
-func (s *spool) write(table string, columns []string, rows [][]any) (spoolFile, error) {
+func (s *spool) write(b *Block) (spoolFile, error) {
+	table, rows := b.Table, b.Rows()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := s.scan(); err != nil {
-		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", rows, table, err)
 	}
 	s.mu.Lock()
 	room := s.maxBytes - s.bytes
 	name := fmt.Sprintf("%020d-%s%s", s.seq, fileSafe(table), spoolExt)
 	s.seq++
 	s.mu.Unlock()
-	if room <= int64(len(spoolMagic)+spoolTrailerSize) {
-		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w (%d bytes)", len(rows), table, errSpoolFull, s.maxBytes)
+	if room <= int64(len(spoolMagic)+1+spoolTrailerSize) {
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w (%d bytes)", rows, table, errSpoolFull, s.maxBytes)
 	}
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
-		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", rows, table, err)
 	}
 	s.mu.Lock()
 	err := s.lockLocked()
 	s.mu.Unlock()
 	if err != nil {
-		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", rows, table, err)
 	}
-	size, err := writeSpoolFile(s.dir, name, room, table, columns, rows)
+	size, err := writeSpoolFile(s.dir, name, room, b)
 	if err != nil {
-		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", len(rows), table, err)
+		return spoolFile{}, fmt.Errorf("spool %d rows of %s: %w", rows, table, err)
 	}
-	f := spoolFile{name: name, table: table, rows: len(rows), size: size}
+	f := spoolFile{name: name, table: table, rows: rows, size: size}
 	s.mu.Lock()
 	s.files = append(s.files, f)
 	s.bytes += size
@@ -309,7 +316,7 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 		if refused && s.now().Before(r.retry) {
 			continue
 		}
-		table, columns, rows, err := readSpoolFile(s.path(f.name))
+		b, err := readSpoolFile(s.path(f.name))
 		if errors.Is(err, fs.ErrNotExist) {
 			res.bad = append(res.bad, s.removed(f))
 			continue
@@ -319,13 +326,14 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 			continue
 		}
 		ictx, cancel := context.WithTimeout(ctx, timeout)
-		err = ins.Insert(ictx, table, columns, rows)
+		err = ins.Insert(ictx, b)
 		cancel()
+		table, rows := b.Table, b.Rows()
 		if err != nil {
 			if m := s.metrics; m != nil {
 				m.FlushErrors.WithLabelValues(table).Inc()
 			}
-			err = fmt.Errorf("replay spool file %s (%d rows of %s): %w", s.path(f.name), len(rows), table, err)
+			err = fmt.Errorf("replay spool file %s (%d rows of %s): %w", s.path(f.name), rows, table, err)
 			if unreachable(err) {
 				res.insertErr = err // the server is down, whatever took rows before: no refusal
 				failed = nil
@@ -341,10 +349,10 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 			s.refuse(&res, *failed, failedErr)
 			failed, res.insertErr = nil, nil
 		}
-		res.rows += len(rows)
+		res.rows += rows
 		if m := s.metrics; m != nil {
-			m.RowsWritten.WithLabelValues(table).Add(float64(len(rows)))
-			m.SpoolReplayedRows.WithLabelValues(table).Add(float64(len(rows)))
+			m.RowsWritten.WithLabelValues(table).Add(float64(rows))
+			m.SpoolReplayedRows.WithLabelValues(table).Add(float64(rows))
 		}
 		s.mu.Lock()
 		// A file that cannot be deleted is still forgotten, so that this process does not
@@ -355,7 +363,7 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 		}
 		acks := s.forgetLocked(f)
 		s.mu.Unlock()
-		callAcks(acks, nil)
+		settle(acks, nil)
 	}
 	if failed != nil && storeTakesRows {
 		s.refuse(&res, *failed, failedErr)
@@ -399,7 +407,7 @@ func (s *spool) removed(f spoolFile) error {
 	acks := s.forgetLocked(f)
 	s.mu.Unlock()
 	err := &SpoolFileError{Path: s.path(f.name), Err: errors.New("removed from the spool folder before ClickHouse took it; its rows are not stored")}
-	callAcks(acks, err)
+	settle(acks, err)
 	return err
 }
 
@@ -410,16 +418,16 @@ func (s *spool) discard(f spoolFile, err error) error {
 	bad := s.setAside(f.name, f.table, err)
 	acks := s.forgetLocked(f)
 	s.mu.Unlock()
-	callAcks(acks, bad)
+	settle(acks, bad)
 	return bad
 }
 
 // hold keeps the acks of the rows spooled to the file name until its replay.
-func (s *spool) hold(name string, acks []func(error)) {
+func (s *spool) hold(name string, acks []*ackGroup) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.held == nil {
-		s.held = map[string][]func(error){}
+		s.held = map[string][]*ackGroup{}
 	}
 	s.held[name] = acks
 }
@@ -432,7 +440,7 @@ func (s *spool) release() {
 	s.held = nil
 	s.mu.Unlock()
 	for name, acks := range held {
-		callAcks(acks, fmt.Errorf("%w: %s", ErrSpooled, s.path(name)))
+		settle(acks, fmt.Errorf("%w: %s", ErrSpooled, s.path(name)))
 	}
 }
 
@@ -470,7 +478,7 @@ func (s *spool) setAside(name, table string, err error) error {
 
 // forgetLocked forgets f, replayed or moved aside, and returns the acks held for its rows.
 // The caller holds s.mu.
-func (s *spool) forgetLocked(f spoolFile) []func(error) {
+func (s *spool) forgetLocked(f spoolFile) []*ackGroup {
 	acks := s.held[f.name]
 	delete(s.held, f.name)
 	delete(s.refusals, f.name)
@@ -536,9 +544,19 @@ func fileSafe(table string) string {
 	return string(b)
 }
 
-// writeSpoolFile writes the rows to dir/name atomically and durably and returns the file's
-// size. It gives up with errSpoolFull as soon as the file grows past limit bytes.
-func writeSpoolFile(dir, name string, limit int64, table string, columns []string, rows [][]any) (size int64, err error) {
+// writeSpoolFile writes b to dir/name atomically and durably and returns the file's size.
+// It fails with errSpoolFull, writing nothing, when the file would take more than limit
+// bytes.
+func writeSpoolFile(dir, name string, limit int64, b *Block) (size int64, err error) {
+	var body proto.Buffer
+	body.PutString(b.Table)
+	if err := b.appendNative(&body); err != nil {
+		return 0, err
+	}
+	size = int64(len(spoolMagic) + 1 + len(body.Buf) + spoolTrailerSize)
+	if size > limit {
+		return 0, errSpoolFull
+	}
 	tmp := filepath.Join(dir, name+spoolTmpExt)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
@@ -550,9 +568,12 @@ func writeSpoolFile(dir, name string, limit int64, table string, columns []strin
 			_ = os.Remove(tmp)
 		}
 	}()
-	enc := &spoolEncoder{w: f, limit: limit}
-	if err := enc.encode(table, columns, rows); err != nil {
-		return 0, err
+	trailer := binary.LittleEndian.AppendUint64(nil, uint64(len(body.Buf)))
+	trailer = binary.LittleEndian.AppendUint32(trailer, crc32.Checksum(body.Buf, castagnoli))
+	for _, part := range [][]byte{append([]byte(spoolMagic), spoolVersion), body.Buf, trailer} {
+		if _, err := f.Write(part); err != nil {
+			return 0, err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		return 0, err
@@ -563,7 +584,7 @@ func writeSpoolFile(dir, name string, limit int64, table string, columns []strin
 	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return 0, err
 	}
-	return enc.size, syncDir(dir)
+	return size, syncDir(dir)
 }
 
 // syncDir makes the entries of dir (a rename into it) durable.
@@ -579,152 +600,19 @@ func syncDir(dir string) error {
 	return err
 }
 
-// Value tags of the spool format. The numbers are part of the format: append only.
-const (
-	tagNil byte = iota
-	tagString
-	tagBytes
-	tagBool
-	tagInt
-	tagInt8
-	tagInt16
-	tagInt32
-	tagInt64
-	tagUint
-	tagUint8
-	tagUint16
-	tagUint32
-	tagUint64
-	tagFloat32
-	tagFloat64
-	tagTime
-	tagStrings
-)
-
-// spoolEncoder writes one spool file: magic, body and trailer.
-type spoolEncoder struct {
-	w     io.Writer
-	limit int64 // the most bytes the file may take
-	buf   []byte
-	crc   uint32
-	body  int64 // body bytes written so far
-	size  int64 // file bytes written so far
-}
-
-// encode writes the whole file.
-func (e *spoolEncoder) encode(table string, columns []string, rows [][]any) error {
-	e.buf = append(e.buf[:0], spoolMagic...)
-	if err := e.emit(false); err != nil {
-		return err
-	}
-	e.buf = appendString(e.buf, table)
-	e.buf = binary.AppendUvarint(e.buf, uint64(len(columns)))
-	for _, c := range columns {
-		e.buf = appendString(e.buf, c)
-	}
-	e.buf = binary.AppendUvarint(e.buf, uint64(len(rows)))
-	for i, row := range rows {
-		if len(row) != len(columns) {
-			return fmt.Errorf("row %d has %d values for %d columns", i, len(row), len(columns))
+// spoolHead checks the magic and format version opening a spool file and returns the
+// version and the bytes after them.
+func spoolHead(data []byte) (version byte, rest []byte, err error) {
+	switch {
+	case bytes.HasPrefix(data, []byte(spoolMagicV1)):
+		return 1, data[len(spoolMagicV1):], nil
+	case len(data) > len(spoolMagic) && bytes.HasPrefix(data, []byte(spoolMagic)):
+		if v := data[len(spoolMagic)]; v != spoolVersion {
+			return 0, nil, fmt.Errorf("%w: format version %d, this Pantau reads 1 and %d", errSpoolCorrupt, v, spoolVersion)
 		}
-		for j, v := range row {
-			var err error
-			if e.buf, err = appendSpoolValue(e.buf, v); err != nil {
-				return fmt.Errorf("row %d, column %s: %w", i, columns[j], err)
-			}
-		}
-		if len(e.buf) >= 64<<10 {
-			if err := e.emit(true); err != nil {
-				return err
-			}
-		}
+		return spoolVersion, data[len(spoolMagic)+1:], nil
 	}
-	if err := e.emit(true); err != nil {
-		return err
-	}
-	e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(e.body))
-	e.buf = binary.LittleEndian.AppendUint32(e.buf, e.crc)
-	return e.emit(false)
-}
-
-// emit writes the buffered bytes, adding them to the body's length and checksum when body
-// is true.
-func (e *spoolEncoder) emit(body bool) error {
-	if e.size+int64(len(e.buf)) > e.limit {
-		return errSpoolFull
-	}
-	if body {
-		e.crc = crc32.Update(e.crc, castagnoli, e.buf)
-		e.body += int64(len(e.buf))
-	}
-	n, err := e.w.Write(e.buf)
-	e.size += int64(n)
-	e.buf = e.buf[:0]
-	return err
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-// appendSpoolValue appends v with its tag. It supports the Go types Record.Row returns.
-func appendSpoolValue(b []byte, v any) ([]byte, error) {
-	switch v := v.(type) {
-	case nil:
-		return append(b, tagNil), nil
-	case string:
-		return appendString(append(b, tagString), v), nil
-	case []byte:
-		return appendString(append(b, tagBytes), string(v)), nil
-	case bool:
-		if v {
-			return append(b, tagBool, 1), nil
-		}
-		return append(b, tagBool, 0), nil
-	case int:
-		return binary.AppendVarint(append(b, tagInt), int64(v)), nil
-	case int8:
-		return binary.AppendVarint(append(b, tagInt8), int64(v)), nil
-	case int16:
-		return binary.AppendVarint(append(b, tagInt16), int64(v)), nil
-	case int32:
-		return binary.AppendVarint(append(b, tagInt32), int64(v)), nil
-	case int64:
-		return binary.AppendVarint(append(b, tagInt64), v), nil
-	case uint:
-		return binary.AppendUvarint(append(b, tagUint), uint64(v)), nil
-	case uint8:
-		return append(b, tagUint8, v), nil
-	case uint16:
-		return binary.AppendUvarint(append(b, tagUint16), uint64(v)), nil
-	case uint32:
-		return binary.AppendUvarint(append(b, tagUint32), uint64(v)), nil
-	case uint64:
-		return binary.AppendUvarint(append(b, tagUint64), v), nil
-	case float32:
-		return binary.LittleEndian.AppendUint32(append(b, tagFloat32), math.Float32bits(v)), nil
-	case float64:
-		return binary.LittleEndian.AppendUint64(append(b, tagFloat64), math.Float64bits(v)), nil
-	case time.Time:
-		// AppendBinary keeps the instant to the nanosecond and the zone offset (UTC as
-		// UTC) in at most 16 bytes: one length byte, then the encoding in place.
-		b = append(b, tagTime, 0)
-		at := len(b)
-		b, err := v.AppendBinary(b)
-		if err != nil {
-			return b[:at-2], err
-		}
-		b[at-1] = byte(len(b) - at)
-		return b, nil
-	case []string:
-		b = binary.AppendUvarint(append(b, tagStrings), uint64(len(v)))
-		for _, s := range v {
-			b = appendString(b, s)
-		}
-		return b, nil
-	}
-	return b, fmt.Errorf("cannot spool a %T value", v)
+	return 0, nil, fmt.Errorf("%w: not a spool file (starts %q)", errSpoolCorrupt, data[:min(len(data), len(spoolMagic))])
 }
 
 // readSpoolHeader reads the table and row count of the spool file at path, and its size,
@@ -739,19 +627,29 @@ func readSpoolHeader(path string) (spoolFile, error) {
 	if err != nil {
 		return spoolFile{}, err
 	}
-	if st.Size() < int64(len(spoolMagic)+spoolTrailerSize) {
+	if st.Size() < int64(len(spoolMagicV1)+spoolTrailerSize) {
 		return spoolFile{}, fmt.Errorf("%w: %d bytes", errSpoolCorrupt, st.Size())
 	}
 	head := make([]byte, min(st.Size()-spoolTrailerSize, 64<<10))
 	if _, err := io.ReadFull(f, head); err != nil {
 		return spoolFile{}, err
 	}
-	if string(head[:len(spoolMagic)]) != spoolMagic {
-		return spoolFile{}, fmt.Errorf("%w: not a spool file (magic %q)", errSpoolCorrupt, head[:len(spoolMagic)])
+	version, rest, err := spoolHead(head)
+	if err != nil {
+		return spoolFile{}, err
 	}
-	d := spoolDecoder{b: head[len(spoolMagic):]}
-	table, _ := d.header()
+	d := spoolDecoder{b: rest}
+	var table string
+	if version == 1 {
+		table, _ = d.header()
+	} else {
+		table = d.string()
+		d.uvarint() // the block's column count
+	}
 	rows := d.count(0)
+	if d.err == nil && table == "" {
+		d.fail("no table")
+	}
 	if d.err != nil {
 		return spoolFile{}, d.err
 	}
@@ -759,51 +657,41 @@ func readSpoolHeader(path string) (spoolFile, error) {
 }
 
 // readSpoolFile reads and checks the spool file at path.
-func readSpoolFile(path string) (table string, columns []string, rows [][]any, err error) {
+func readSpoolFile(path string) (*Block, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", nil, nil, err
+		return nil, err
 	}
-	return decodeSpool(data)
-}
-
-// decodeSpool checks the framing and checksum of a whole spool file and decodes it.
-func decodeSpool(data []byte) (table string, columns []string, rows [][]any, err error) {
-	if len(data) < len(spoolMagic)+spoolTrailerSize {
-		return "", nil, nil, fmt.Errorf("%w: %d bytes", errSpoolCorrupt, len(data))
+	version, rest, err := spoolHead(data)
+	if err != nil {
+		return nil, err
 	}
-	if string(data[:len(spoolMagic)]) != spoolMagic {
-		return "", nil, nil, fmt.Errorf("%w: not a spool file (magic %q)", errSpoolCorrupt, data[:len(spoolMagic)])
+	if len(rest) < spoolTrailerSize {
+		return nil, fmt.Errorf("%w: %d bytes", errSpoolCorrupt, len(data))
 	}
-	body := data[len(spoolMagic) : len(data)-spoolTrailerSize]
-	trailer := data[len(data)-spoolTrailerSize:]
+	body, trailer := rest[:len(rest)-spoolTrailerSize], rest[len(rest)-spoolTrailerSize:]
 	if n := binary.LittleEndian.Uint64(trailer); n != uint64(len(body)) {
-		return "", nil, nil, fmt.Errorf("%w: body of %d bytes, trailer says %d", errSpoolCorrupt, len(body), n)
+		return nil, fmt.Errorf("%w: body of %d bytes, trailer says %d", errSpoolCorrupt, len(body), n)
 	}
 	if sum := crc32.Checksum(body, castagnoli); sum != binary.LittleEndian.Uint32(trailer[8:]) {
-		return "", nil, nil, fmt.Errorf("%w: checksum mismatch", errSpoolCorrupt)
+		return nil, fmt.Errorf("%w: checksum mismatch", errSpoolCorrupt)
+	}
+	if version == 1 {
+		return decodeSpoolV1(body)
 	}
 	d := spoolDecoder{b: body}
-	table, columns = d.header()
-	n := d.count(len(columns))
-	rows = make([][]any, 0, n)
-	for range n {
-		if d.err != nil {
-			break
-		}
-		row := make([]any, len(columns))
-		for j := range row {
-			row[j] = d.value()
-		}
-		rows = append(rows, row)
-	}
-	if d.err == nil && len(d.b) > 0 {
-		d.fail("%d bytes after the last row", len(d.b))
+	table := d.string()
+	if d.err == nil && table == "" {
+		d.fail("no table")
 	}
 	if d.err != nil {
-		return "", nil, nil, d.err
+		return nil, d.err
 	}
-	return table, columns, rows, nil
+	b, err := decodeNative(table, d.b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errSpoolCorrupt, err)
+	}
+	return b, nil
 }
 
 // spoolDecoder reads a spool body. The first problem is kept in err; after it every read
@@ -818,19 +706,6 @@ func (d *spoolDecoder) fail(format string, args ...any) {
 		d.err = fmt.Errorf("%w: %s", errSpoolCorrupt, fmt.Sprintf(format, args...))
 	}
 	d.b = nil
-}
-
-// header reads the table and columns.
-func (d *spoolDecoder) header() (table string, columns []string) {
-	table = d.string()
-	columns = make([]string, d.count(1))
-	for i := range columns {
-		columns[i] = d.string()
-	}
-	if d.err == nil && (table == "" || len(columns) == 0) {
-		d.fail("no table or no columns")
-	}
-	return table, columns
 }
 
 // count reads a number of items each taking at least minSize bytes, checking that the
@@ -858,16 +733,6 @@ func (d *spoolDecoder) uvarint() uint64 {
 	return v
 }
 
-func (d *spoolDecoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail("bad signed number")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
 func (d *spoolDecoder) bytes(n int) []byte {
 	if n > len(d.b) {
 		d.fail("%d bytes wanted, %d left", n, len(d.b))
@@ -889,90 +754,3 @@ func (d *spoolDecoder) lenBytes() []byte {
 }
 
 func (d *spoolDecoder) string() string { return string(d.lenBytes()) }
-
-// signed reads a varint that must fit in bits.
-func (d *spoolDecoder) signed(bits int) int64 {
-	v := d.varint()
-	if bits < 64 && (v < -1<<(bits-1) || v >= 1<<(bits-1)) {
-		d.fail("%d out of range of int%d", v, bits)
-	}
-	return v
-}
-
-// unsigned reads a uvarint that must fit in bits.
-func (d *spoolDecoder) unsigned(bits int) uint64 {
-	v := d.uvarint()
-	if bits < 64 && v >= 1<<bits {
-		d.fail("%d out of range of uint%d", v, bits)
-	}
-	return v
-}
-
-// value reads one tagged value.
-func (d *spoolDecoder) value() any {
-	tag := d.bytes(1)
-	if tag == nil {
-		return nil
-	}
-	switch tag[0] {
-	case tagNil:
-		return nil
-	case tagString:
-		return d.string()
-	case tagBytes:
-		return slices.Clone(d.lenBytes())
-	case tagBool:
-		b := d.bytes(1)
-		if b != nil && b[0] > 1 {
-			d.fail("bool byte %d", b[0])
-		}
-		return b != nil && b[0] == 1
-	case tagInt:
-		return int(d.signed(strconv.IntSize))
-	case tagInt8:
-		return int8(d.signed(8))
-	case tagInt16:
-		return int16(d.signed(16))
-	case tagInt32:
-		return int32(d.signed(32))
-	case tagInt64:
-		return d.signed(64)
-	case tagUint:
-		return uint(d.unsigned(strconv.IntSize))
-	case tagUint8:
-		if b := d.bytes(1); b != nil {
-			return b[0]
-		}
-		return uint8(0)
-	case tagUint16:
-		return uint16(d.unsigned(16))
-	case tagUint32:
-		return uint32(d.unsigned(32))
-	case tagUint64:
-		return d.unsigned(64)
-	case tagFloat32:
-		if b := d.bytes(4); b != nil {
-			return math.Float32frombits(binary.LittleEndian.Uint32(b))
-		}
-		return float32(0)
-	case tagFloat64:
-		if b := d.bytes(8); b != nil {
-			return math.Float64frombits(binary.LittleEndian.Uint64(b))
-		}
-		return float64(0)
-	case tagTime:
-		var t time.Time
-		if err := t.UnmarshalBinary(d.lenBytes()); err != nil && d.err == nil {
-			d.fail("time: %v", err)
-		}
-		return t
-	case tagStrings:
-		v := make([]string, d.count(1))
-		for i := range v {
-			v[i] = d.string()
-		}
-		return v
-	}
-	d.fail("unknown value tag %d", tag[0])
-	return nil
-}

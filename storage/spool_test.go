@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/ch-go/proto"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
@@ -33,11 +32,11 @@ type outage struct {
 
 var errOutage = errors.New("clickhouse unreachable (simulated outage)")
 
-func (o *outage) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+func (o *outage) Insert(ctx context.Context, b *storage.Block) error {
 	if o.down.Load() {
 		return errOutage
 	}
-	return o.Inserter.Insert(ctx, table, columns, rows)
+	return o.Inserter.Insert(ctx, b)
 }
 
 // down returns an outage of s that has begun.
@@ -86,7 +85,7 @@ func addAll(t testing.TB, w *storage.Writer, a *ackLog, first, last int) {
 	t.Helper()
 	for i := first; i < last; i++ {
 		var fe *storage.FlushError
-		if err := w.Add(context.Background(), fetch(i), a.fn()); err != nil && !errors.As(err, &fe) {
+		if err := w.Add(context.Background(), a.fn(), fetch(i)); err != nil && !errors.As(err, &fe) {
 			t.Fatalf("add fetch %d: %v", i, err)
 		}
 	}
@@ -422,15 +421,15 @@ type switchRefuser struct {
 	refusing *atomic.Bool
 }
 
-func (r switchRefuser) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+func (r switchRefuser) Insert(ctx context.Context, b *storage.Block) error {
 	if r.refusing.Load() {
-		for _, row := range rows {
-			if slices.Contains(row, any(uint64(666))) {
+		for _, c := range b.Columns {
+			if u, ok := c.Data.(*proto.ColUInt64); ok && slices.Contains(*u, 666) {
 				return errors.New("Code: 27. Cannot parse input (simulated refusal)")
 			}
 		}
 	}
-	return r.Inserter.Insert(ctx, table, columns, rows)
+	return r.Inserter.Insert(ctx, b)
 }
 
 // TestWriterRetriesRefusedSpoolFile checks that a spool file ClickHouse refuses while it takes
@@ -455,7 +454,7 @@ func TestWriterRetriesRefusedSpoolFile(t *testing.T) {
 			if i < 2 {
 				a = &refusedAcks
 			}
-			if err := w.Add(ctx, fetch(n), a.fn()); err != nil && !errors.As(err, &fe) {
+			if err := w.Add(ctx, a.fn(), fetch(n)); err != nil && !errors.As(err, &fe) {
 				t.Fatalf("add fetch %d: %v", n, err)
 			}
 		}
@@ -469,7 +468,7 @@ func TestWriterRetriesRefusedSpoolFile(t *testing.T) {
 		n := 100
 		waitUntil(t, "the refused file refused three times and the other file replayed", func() bool {
 			n++
-			if err := w.Add(ctx, fetch(n), otherAcks.fn()); err != nil && !errors.As(err, &fe) {
+			if err := w.Add(ctx, otherAcks.fn(), fetch(n)); err != nil && !errors.As(err, &fe) {
 				t.Fatalf("add fetch %d: %v", n, err)
 			}
 			return counterValue(t, reg, "pantau_storage_spool_refusals_total") >= 3 && len(spoolFiles(t, dir, ".spool")) == 1
@@ -513,7 +512,7 @@ func TestSpoolFolderOneProcess(t *testing.T) {
 	second := storage.NewWriter(down(nil), opts)
 	var b ackLog
 	addAll(t, second, &b, 10, 11)
-	err := second.Add(ctx, fetch(11), b.fn())
+	err := second.Add(ctx, b.fn(), fetch(11))
 	if !errors.Is(err, storage.ErrBufferFull) || !errors.Is(err, storage.ErrSpoolInUse) || !strings.Contains(err.Error(), dir) {
 		t.Fatalf("second writer spooling into a held folder: err = %v, want ErrBufferFull and ErrSpoolInUse naming %s", err, dir)
 	}
@@ -548,7 +547,7 @@ func TestWriterSpoolFull(t *testing.T) {
 		var a ackLog
 		var fe *storage.FlushError
 		for i := range 4 {
-			if err := w.Add(ctx, long(i), a.fn()); err != nil && !errors.As(err, &fe) {
+			if err := w.Add(ctx, a.fn(), long(i)); err != nil && !errors.As(err, &fe) {
 				t.Fatalf("add %d: %v", i, err)
 			}
 		}
@@ -556,7 +555,7 @@ func TestWriterSpoolFull(t *testing.T) {
 			t.Fatalf("spool files %v, want 1", got)
 		}
 		// The buffer is full again and the spool has no room: Add refuses as without a spool.
-		err := w.Add(ctx, long(4), a.fn())
+		err := w.Add(ctx, a.fn(), long(4))
 		if !errors.Is(err, storage.ErrBufferFull) {
 			t.Fatalf("add with the spool full: err = %v, want ErrBufferFull", err)
 		}
@@ -596,7 +595,7 @@ func TestWriterWithoutSpoolDir(t *testing.T) {
 		w := storage.NewWriter(down(s), storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: time.Hour})
 		var a ackLog
 		addAll(t, w, &a, 0, 2)
-		if err := w.Add(ctx, fetch(2), a.fn()); !errors.Is(err, storage.ErrBufferFull) {
+		if err := w.Add(ctx, a.fn(), fetch(2)); !errors.Is(err, storage.ErrBufferFull) {
 			t.Fatalf("add beyond the buffer: err = %v, want ErrBufferFull", err)
 		}
 		if err := w.Replay(ctx); err != nil {
@@ -612,52 +611,30 @@ func TestWriterWithoutSpoolDir(t *testing.T) {
 	})
 }
 
-// allTypes is a row holding every Go type a Record may return.
-type allTypes []any
-
-func (allTypes) Table() string { return "all_types" }
-func (r allTypes) Columns() []string {
-	cols := make([]string, len(r))
-	for i := range cols {
-		cols[i] = fmt.Sprintf("c%d", i)
-	}
-	return cols
-}
-func (r allTypes) Row() []any { return r }
-
-// recorder is an Inserter that keeps what it is given.
+// recorder is an Inserter that keeps the blocks it is given, by table.
 type recorder struct {
-	mu   sync.Mutex
-	rows map[string][][]any
-	cols map[string][]string
+	mu     sync.Mutex
+	blocks map[string][]*storage.Block
 }
 
-func (r *recorder) Insert(_ context.Context, table string, columns []string, rows [][]any) error {
+func (r *recorder) Insert(_ context.Context, b *storage.Block) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.rows == nil {
-		r.rows, r.cols = map[string][][]any{}, map[string][]string{}
+	if r.blocks == nil {
+		r.blocks = map[string][]*storage.Block{}
 	}
-	r.rows[table] = append(r.rows[table], rows...)
-	r.cols[table] = columns
+	r.blocks[b.Table] = append(r.blocks[b.Table], b)
 	return nil
 }
 
 func TestSpoolRoundTripsEveryValue(t *testing.T) {
 	pub := time.Date(2024, 2, 3, 10, 20, 30, 123456789, time.UTC)
 	records := []storage.Record{
-		allTypes{
-			uint64(1<<63 + 12345), uint64(math.MaxUint64), uint32(math.MaxUint32), uint16(65535), uint8(255), uint(7),
-			int64(math.MinInt64), int32(-5), int16(-300), int8(-128), int(-1),
-			float32(-0.1), float64(math.Pi), math.Inf(-1), float32(math.SmallestNonzeroFloat32),
-			true, false, "", "ünïcödé\x00\n", []string{"a", "", "TPA"}, []string{},
-			pub, time.Unix(0, 0).UTC(), []byte("raw"), nil,
-		},
 		storage.Article{
 			URL: "https://example.id/x", CanonicalURL: "https://example.id/x", Source: "example", Title: "Judul",
-			Text: "Isi\tberita", PublishedAt: pub, SimHash: 1<<63 | 1, SentimentScore: -0.75, AnalyzerVersion: "v1",
+			Text: "Isi\tberita\x00ünïcödé", PublishedAt: pub, SimHash: 1<<63 | 1, SentimentScore: -0.75, AnalyzerVersion: "v1",
 		},
-		storage.Mention{URLHash: 1<<64 - 1, Programme: "tpa", Terms: []string{"TPA", "sampah"}, Score: 0.3, Criticism: true, PublishedAt: pub},
+		storage.Mention{URLHash: 1<<64 - 1, Programme: "tpa", Terms: []string{"TPA", "", "sampah"}, Score: 0.3, Criticism: true, PublishedAt: pub, Region: "Sumatera Barat"},
 		storage.Fetch{Time: pub, Source: "s", Kind: "feed", Status: 304, StatusClass: "3xx", Bytes: 1 << 40, Duration: 1500 * time.Millisecond},
 		storage.SourceState{Source: "s", Interval: time.Hour, Failures: 3, Dead: true, UpdatedAt: pub},
 	}
@@ -665,7 +642,7 @@ func TestSpoolRoundTripsEveryValue(t *testing.T) {
 	ctx := context.Background()
 	w := storage.NewWriter(down(nil), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 	for _, rec := range records {
-		if err := w.Add(ctx, rec, nil); err != nil {
+		if err := w.Add(ctx, nil, rec); err != nil {
 			t.Fatalf("add %s: %v", rec.Table(), err)
 		}
 	}
@@ -680,34 +657,12 @@ func TestSpoolRoundTripsEveryValue(t *testing.T) {
 	}
 	for _, rec := range records {
 		t.Run(rec.Table(), func(t *testing.T) {
-			want := rec.Row()
-			if rows := got.rows[rec.Table()]; len(rows) != 1 || !reflect.DeepEqual(rows[0], want) {
-				t.Errorf("replayed %#v\nwant     %#v", rows, want)
-			}
-			if cols := got.cols[rec.Table()]; !slices.Equal(cols, rec.Columns()) {
-				t.Errorf("columns %v, want %v", cols, rec.Columns())
+			want := storage.NativeBytes(storage.BlockOf(rec))
+			blocks := got.blocks[rec.Table()]
+			if len(blocks) != 1 || !bytes.Equal(storage.NativeBytes(blocks[0]), want) {
+				t.Errorf("replayed %d blocks, want one encoding as %x", len(blocks), want)
 			}
 		})
-	}
-}
-
-func TestSpoolRefusesUnknownTypes(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	w := storage.NewWriter(down(nil), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
-	var a ackLog
-	if err := w.Add(ctx, allTypes{map[string]int{"x": 1}}, a.fn()); err != nil {
-		t.Fatal(err)
-	}
-	err := w.Close(ctx)
-	if err == nil || !strings.Contains(err.Error(), "cannot spool a map[string]int") {
-		t.Errorf("close: err = %v, want it to name the type it cannot spool", err)
-	}
-	if ok, failed := a.counts(); ok != 0 || failed != 1 {
-		t.Errorf("acks: %d ok, %d failed; want 1 failed", ok, failed)
-	}
-	if got := spoolFiles(t, dir, ""); len(got) != 0 {
-		t.Errorf("files left in the spool: %v", got)
 	}
 }
 
@@ -762,9 +717,9 @@ func FuzzSpoolFile(f *testing.F) {
 	broken := down(nil)
 	w := storage.NewWriter(broken, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 	for i := range 3 {
-		_ = w.Add(context.Background(), fetch(i), nil)
+		_ = w.Add(context.Background(), nil, fetch(i))
 	}
-	_ = w.Add(context.Background(), storage.Mention{Terms: []string{"a"}}, nil)
+	_ = w.Add(context.Background(), nil, storage.Mention{Terms: []string{"a"}})
 	if err := w.Close(context.Background()); err != nil {
 		f.Fatal(err)
 	}
@@ -777,6 +732,15 @@ func FuzzSpoolFile(f *testing.F) {
 		f.Add(data[:len(data)-1])
 	}
 	f.Add([]byte("PNTSPL01"))
+	f.Add([]byte("PNTSPOOL\x02"))
+	old, _ := filepath.Glob(filepath.Join("testdata", "spool-v1", "*.spool"))
+	for _, path := range old {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "00000000000000000001-fetches.spool")
@@ -789,12 +753,12 @@ func FuzzSpoolFile(f *testing.F) {
 		_ = w.Close(context.Background())
 		var fe *storage.SpoolFileError
 		switch {
-		case err == nil && len(got.rows) == 0:
+		case err == nil && len(got.blocks) == 0:
 			t.Errorf("file neither replayed nor moved aside")
 		case err != nil && !errors.As(err, &fe):
 			t.Errorf("replay: %v, want a *SpoolFileError", err)
-		case err != nil && len(got.rows) > 0:
-			t.Errorf("file half-replayed: %v after %d tables", err, len(got.rows))
+		case err != nil && len(got.blocks) > 0:
+			t.Errorf("file half-replayed: %v after %d tables", err, len(got.blocks))
 		}
 	})
 }
@@ -819,7 +783,7 @@ func BenchmarkSpool(b *testing.B) {
 		w := storage.NewWriter(down(nil), opts(dir))
 		for i := range mentions {
 			var fe *storage.FlushError
-			if err := w.Add(context.Background(), mentions[i], nil); err != nil && !errors.As(err, &fe) {
+			if err := w.Add(context.Background(), nil, mentions[i]); err != nil && !errors.As(err, &fe) {
 				b.Fatal(err)
 			}
 		}

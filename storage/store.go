@@ -49,11 +49,11 @@ type Querier interface {
 
 // Inserter writes rows.
 type Inserter interface {
-	// Insert writes rows into table in one batch. Each row holds one value per column, in
-	// the order of columns. A nil error means ClickHouse confirmed the whole batch; on
-	// error none or some of the rows may have been written, so callers retry the batch and
-	// rely on the ReplacingMergeTree tables to absorb repeats.
-	Insert(ctx context.Context, table string, columns []string, rows [][]any) error
+	// Insert writes the rows of b into b.Table in one batch. A nil error means ClickHouse
+	// confirmed the whole batch; on error none or some of the rows may have been written,
+	// so callers retry the batch and rely on the ReplacingMergeTree tables to absorb
+	// repeats.
+	Insert(ctx context.Context, b *Block) error
 }
 
 // Store is a ClickHouse database: the embedded engine or a server.
@@ -191,19 +191,6 @@ func insertPrefix(table string, columns []string) string {
 	}
 	b.WriteString(")")
 	return b.String()
-}
-
-// checkRows verifies that every row has one value per column.
-func checkRows(table string, columns []string, rows [][]any) error {
-	if len(columns) == 0 {
-		return fmt.Errorf("insert into %s: no columns", table)
-	}
-	for i, r := range rows {
-		if len(r) != len(columns) {
-			return fmt.Errorf("insert into %s: row %d has %d values for %d columns", table, i, len(r), len(columns))
-		}
-	}
-	return nil
 }
 
 // epoch is what a zero time.Time is stored as: DateTime cannot hold year 1.

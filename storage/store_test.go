@@ -159,8 +159,8 @@ func TestArticleReingestDoesNotDoubleCount(t *testing.T) {
 		migrated(t, s)
 		a := Article{URL: "https://example.id/a?utm=x", CanonicalURL: "https://example.id/a", Source: "example", Title: "first"}
 		b := Article{URL: "https://example.id/b", CanonicalURL: "https://example.id/b", Source: "example", Title: "other"}
-		for i, rows := range [][][]any{{a.Row(), b.Row()}, {a.Row()}, {a.Row()}} {
-			if err := s.Insert(ctx, ArticlesTable, ArticleColumns, rows); err != nil {
+		for i, rows := range [][]Article{{a, b}, {a}, {a}} {
+			if err := InsertRows(ctx, s, rows...); err != nil {
 				t.Fatalf("insert %d: %v", i, err)
 			}
 		}
@@ -193,7 +193,7 @@ func TestMigrateKeepsSourceStatesOfVersion1(t *testing.T) {
 				t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 				old := SourceState{Source: "antara", ETag: `"v1"`, LastModified: "Fri, 20 Nov 2026 08:00:00 GMT",
 					NextPoll: t0.Add(time.Hour), Interval: time.Hour, Failures: 1, LastErrorAt: t0, LastError: "timeout", UpdatedAt: t0}
-				if err := s.Insert(ctx, SourceStateTable, SourceStateColumns, [][]any{old.Row()}); err != nil {
+				if err := InsertRows(ctx, s, old); err != nil {
 					t.Fatal(err)
 				}
 				if tt.columnAdded {
@@ -280,7 +280,7 @@ func TestQueryReadOnlyRefusedByBackend(t *testing.T) {
 			t.Errorf("SETTINGS readonly = 0 accepted")
 		}
 		// The read-write connection still writes after read-only use.
-		if err := s.Insert(ctx, FetchesTable, FetchColumns, [][]any{Fetch{Source: "x", Status: 200}.Row()}); err != nil {
+		if err := InsertRows(ctx, s, Fetch{Source: "x", Status: 200}); err != nil {
 			t.Errorf("insert after read-only query: %v", err)
 		}
 	})

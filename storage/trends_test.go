@@ -23,7 +23,8 @@ type story struct {
 // mentions, and stores every mention twice, as a re-ingest would.
 func insertStories(t *testing.T, s Store, stories []story) {
 	t.Helper()
-	var arts, ments [][]any
+	var arts []Article
+	var ments []Mention
 	for i, st := range stories {
 		orig := fmt.Sprintf("https://%s.example.id/%s/%d", st.source, st.programme, i)
 		oh := URLHash(orig)
@@ -33,13 +34,13 @@ func insertStories(t *testing.T, s Store, stories []story) {
 				URL: url, CanonicalURL: url, Source: source, SourceKind: "feed", Lang: "id",
 				Title: fmt.Sprintf("Berita %s nomor %d", st.programme, i), Text: "isi",
 				PublishedAt: published, FetchedAt: published.Add(time.Minute), DuplicateOf: dup,
-			}.Row())
+			})
 			m := Mention{
 				URLHash: h, Programme: st.programme, Unit: st.unit, Terms: []string{st.programme},
 				Label: st.label, Criticism: st.label == "negative", Score: map[string]float32{"negative": -0.8, "positive": 0.7}[st.label],
 				Snippet: fmt.Sprintf("Cuplikan %s %d", st.programme, i), PublishedAt: published, Source: source, DuplicateOf: dup,
 			}
-			ments = append(ments, m.Row(), m.Row())
+			ments = append(ments, m, m)
 		}
 		add(orig, st.source, 0, st.published)
 		for j, src := range st.copies {
@@ -47,10 +48,10 @@ func insertStories(t *testing.T, s Store, stories []story) {
 		}
 	}
 	ctx := context.Background()
-	if err := s.Insert(ctx, ArticlesTable, ArticleColumns, arts); err != nil {
+	if err := InsertRows(ctx, s, arts...); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Insert(ctx, MentionsTable, MentionColumns, ments); err != nil {
+	if err := InsertRows(ctx, s, ments...); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -173,12 +174,12 @@ func TestUnitTrends(t *testing.T) {
 		insertStories(t, s, ss)
 		// One article about both programmes of the unit: one more story, not two.
 		both := URLHash("https://padek.example.id/ektp-dan-akta")
-		var rows [][]any
+		var rows []Mention
 		for _, p := range []string{"ektp", "kk_akta"} {
 			rows = append(rows, Mention{URLHash: both, Programme: p, Unit: unit, Label: "negative", Criticism: true,
-				PublishedAt: trendNow.Add(-3 * time.Minute), Source: "padek"}.Row())
+				PublishedAt: trendNow.Add(-3 * time.Minute), Source: "padek"})
 		}
-		if err := s.Insert(context.Background(), MentionsTable, MentionColumns, rows); err != nil {
+		if err := InsertRows(context.Background(), s, rows...); err != nil {
 			t.Fatal(err)
 		}
 

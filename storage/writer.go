@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -78,13 +77,19 @@ func WriterOptionsFrom(cfg config.Storage) WriterOptions {
 // Writer buffers rows per table and inserts them in batches, when a table's buffer
 // reaches BatchSize and when its oldest row is FlushInterval old.
 //
-// A row is acknowledged only after ClickHouse confirmed the batch that holds it, also
-// when the row waited in a spool file on the way. A failed flush keeps its rows
-// buffered and retries them; when the buffer of a table is full, or the Writer closes
-// while flushes fail, the rows go to a spool file, which the Writer replays (and then
-// deletes) once ClickHouse takes rows again, also after a restart. Nothing is dropped
-// without its ack being told. A Writer is safe for concurrent use; Add blocks while its
-// table flushes or spools, which slows producers down to the pace ClickHouse accepts.
+// Rows are acknowledged as ack.go describes: only after ClickHouse confirmed them, also
+// when they waited in a spool file on the way. A failed flush keeps its rows buffered and
+// retries them; when the buffer of a table is full, or the Writer closes while flushes
+// fail, the rows go to a spool file, which the Writer replays (and then deletes) once
+// ClickHouse takes rows again, also after a restart. Nothing is dropped without its ack
+// being told.
+//
+// A Writer is safe for concurrent use. A flush swaps its table's buffer out and inserts
+// without holding the buffer's lock, so other producers go on adding while it runs; one
+// flush of a table runs at a time, so batches reach ClickHouse in the order of their rows.
+// Add blocks only while it flushes a full batch itself, when a table holds MaxBuffered rows
+// while a flush is under way (backpressure: producers slow down to the pace ClickHouse
+// accepts), and while it writes a spool file.
 type Writer struct {
 	ins   Inserter
 	opts  WriterOptions
@@ -104,14 +109,17 @@ type Writer struct {
 
 // tableBuffer holds the rows of one table waiting for a flush.
 type tableBuffer struct {
-	table   string
-	columns []string
+	table  string
+	schema *schema
 
-	mu          sync.Mutex // held while the table flushes
-	rows        [][]any
-	acks        []func(error)
-	oldest      time.Time // when the oldest buffered row was added
-	lastErr     error     // outcome of the last flush attempt
+	flushMu sync.Mutex // held by the flush or spooling of the table under way
+
+	mu          sync.Mutex // guards the fields below; never held during an insert
+	recs        []Record
+	acks        []*ackGroup // one per row of recs
+	inflight    int         // rows of the flush under way
+	oldest      time.Time   // when the oldest buffered row was added
+	lastErr     error       // outcome of the last flush attempt
 	lastAttempt time.Time
 	pending     error     // background flush error not yet reported by Add
 	spoolErr    error     // outcome of the last spool attempt
@@ -152,51 +160,97 @@ func NewWriter(ins Inserter, opts WriterOptions) *Writer {
 	return w
 }
 
-// Add buffers rec. ack, if not nil, is called exactly once: with nil after ClickHouse
-// confirmed the batch holding the row (directly, or by the replay of the spool file that
-// held it), or with an error when Close gives up on the row or leaves it in the spool
-// (ErrSpooled). It is called without locks held, from the goroutine that flushed or
-// replayed.
+// Add buffers recs, rows of one table, as one unit of acknowledgement: ack, if not nil, is
+// called exactly once, as ack.go describes (at once with nil when recs is empty).
 //
-// An error wrapping ErrBufferFull or ErrWriterClosed, or a column mismatch, means the row
-// was not buffered and ack will not be called. A *FlushError means the row was buffered
-// but a flush of its table (triggered by this Add or earlier in the background) failed;
+// An error wrapping ErrBufferFull or ErrWriterClosed, or one about the rows' table, means
+// no row was buffered and ack will not be called. A *FlushError means the rows were
+// buffered but a flush of their table (by this Add or earlier in the background) failed;
 // the rows stay buffered (or spooled) for retry and the caller should slow down.
-func (w *Writer) Add(ctx context.Context, rec Record, ack func(error)) error {
-	t, err := w.table(rec)
+func (w *Writer) Add(ctx context.Context, ack func(error), recs ...Record) error {
+	if len(recs) == 0 {
+		if ack != nil {
+			ack(nil)
+		}
+		return nil
+	}
+	t, err := w.table(recs)
 	if err != nil {
 		return err
 	}
-	row := rec.Row()
-	if len(row) != len(t.columns) {
-		return fmt.Errorf("add to %s: row has %d values for %d columns", t.table, len(row), len(t.columns))
-	}
+	n := len(recs)
 	t.mu.Lock()
-	if len(t.rows) >= w.opts.MaxBuffered {
-		if err := w.spoolFull(t); err != nil {
-			t.mu.Unlock()
-			return err
+	full := len(t.recs)+t.inflight > 0 && len(t.recs)+t.inflight+n > w.opts.MaxBuffered
+	t.mu.Unlock()
+	var flushErr error
+	if full {
+		t.flushMu.Lock()
+		flushErr = w.makeRoom(ctx, t, n)
+		t.flushMu.Unlock()
+		var fe *FlushError
+		if flushErr != nil && !errors.As(flushErr, &fe) {
+			return flushErr
 		}
 	}
-	if len(t.rows) == 0 {
+	g := newAckGroup(n, ack)
+	t.mu.Lock()
+	if len(t.recs)+t.inflight == 0 {
 		t.oldest = time.Now()
 	}
-	t.rows = append(t.rows, row)
-	t.acks = append(t.acks, ack)
+	t.recs = append(t.recs, recs...)
+	for range n {
+		t.acks = append(t.acks, g)
+	}
 	w.gauge(t)
 	err, t.pending = t.pending, nil
-	var acks []func(error)
-	if len(t.rows) >= w.opts.BatchSize && (t.lastErr == nil || time.Since(t.lastAttempt) >= w.opts.FlushInterval) {
-		acks, err = w.flushLocked(ctx, t)
-	}
+	due := len(t.recs) >= w.opts.BatchSize && w.retryDue(t)
 	t.mu.Unlock()
-	callAcks(acks, nil)
+	// A full batch is flushed by this Add, unless a flush of the table is under way: the
+	// rows then wait for the next batch instead of for that insert.
+	if due && t.flushMu.TryLock() {
+		if ferr := w.flushHeld(ctx, t, w.opts.BatchSize); ferr != nil {
+			err = ferr
+		}
+		t.flushMu.Unlock()
+	}
+	if err == nil {
+		err = flushErr
+	}
 	return err
+}
+
+// retryDue reports whether t may be flushed now: its last flush worked, or failed
+// FlushInterval ago. The caller holds t.mu.
+func (w *Writer) retryDue(t *tableBuffer) bool {
+	return t.lastErr == nil || time.Since(t.lastAttempt) >= w.opts.FlushInterval
+}
+
+// makeRoom frees t's buffer for n more rows: while flushes work it flushes the buffer,
+// else, or when that flush fails, it moves the buffer to the spool. It returns the flush's
+// *FlushError, or the spool's error wrapped in ErrBufferFull when the rows do not fit. The
+// caller holds t.flushMu, so no flush is under way.
+func (w *Writer) makeRoom(ctx context.Context, t *tableBuffer, n int) error {
+	var flushErr error
+	t.mu.Lock()
+	healthy := t.lastErr == nil
+	t.mu.Unlock()
+	if healthy {
+		flushErr = w.flushHeld(ctx, t, 0)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.recs) == 0 || len(t.recs)+n <= w.opts.MaxBuffered {
+		return flushErr
+	}
+	if err := w.spoolFull(t); err != nil {
+		return err
+	}
+	return flushErr
 }
 
 // spoolFull moves the full buffer of t to the spool. It fails with ErrBufferFull when
 // there is no spool, or spooling failed less than FlushInterval ago, or fails now. The
-// caller holds t.mu.
+// caller holds t.flushMu and t.mu.
 func (w *Writer) spoolFull(t *tableBuffer) error {
 	full := func(cause error) error {
 		return fmt.Errorf("add to %s: %w (%d rows; last flush: %v; spool: %w)",
@@ -215,11 +269,19 @@ func (w *Writer) spoolFull(t *tableBuffer) error {
 }
 
 // spoolLocked writes t's rows to a new spool file. On success it empties the buffer and
-// hands the rows' acks to the spool, which calls them once ClickHouse confirmed the
-// file's replay; on failure the rows stay. The caller holds t.mu.
+// hands the rows' acks to the spool, which settles them once ClickHouse confirmed the
+// file's replay; on failure the rows stay. The caller holds t.flushMu and t.mu.
 func (w *Writer) spoolLocked(t *tableBuffer) error {
-	n := len(t.rows)
-	f, err := w.spool.write(t.table, t.columns, t.rows)
+	n := len(t.recs)
+	b, err := blockOf(t.recs)
+	if err == nil {
+		var f spoolFile
+		if f, err = w.spool.write(b); err == nil {
+			w.log.Warn("rows spooled while ClickHouse does not take them", "table", t.table, "rows", n,
+				"file", w.spool.path(f.name), "last_flush_error", t.lastErr)
+			w.spool.hold(f.name, t.acks)
+		}
+	}
 	t.lastSpool, t.spoolErr = time.Now(), err
 	if err != nil {
 		if m := w.opts.Metrics; m != nil && !errors.Is(err, errSpoolFull) {
@@ -227,19 +289,19 @@ func (w *Writer) spoolLocked(t *tableBuffer) error {
 		}
 		return err
 	}
-	w.log.Warn("rows spooled while ClickHouse does not take them", "table", t.table, "rows", n,
-		"file", w.spool.path(f.name), "last_flush_error", t.lastErr)
-	w.spool.hold(f.name, t.acks)
-	clear(t.rows)
-	t.rows = t.rows[:0]
-	t.acks = nil
+	t.recs, t.acks = nil, nil
 	w.gauge(t)
 	return nil
 }
 
-// table returns the buffer for rec's table, creating it on first use.
-func (w *Writer) table(rec Record) (*tableBuffer, error) {
-	name := rec.Table()
+// table returns the buffer for the table of recs, creating it on first use.
+func (w *Writer) table(recs []Record) (*tableBuffer, error) {
+	name, sc := recs[0].Table(), recs[0].schema()
+	for _, r := range recs[1:] {
+		if r.schema() != sc {
+			return nil, fmt.Errorf("add to %s: rows of %s and %s in one Add", name, name, r.Table())
+		}
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -247,26 +309,36 @@ func (w *Writer) table(rec Record) (*tableBuffer, error) {
 	}
 	t, ok := w.tables[name]
 	if !ok {
-		t = &tableBuffer{table: name, columns: slices.Clone(rec.Columns())}
+		t = &tableBuffer{table: name, schema: sc}
 		w.tables[name] = t
 		return t, nil
 	}
-	if cols := rec.Columns(); !slices.Equal(cols, t.columns) {
-		return nil, fmt.Errorf("add to %s: columns %v differ from the table's earlier rows %v", name, cols, t.columns)
+	if sc != t.schema {
+		return nil, fmt.Errorf("add to %s: columns %v differ from the table's earlier rows %v", name, sc.names, t.schema.names)
 	}
 	return t, nil
 }
 
-// flushLocked inserts t's rows. On success it empties the buffer and returns the acks to
-// call; on failure the rows stay. The caller holds t.mu.
-func (w *Writer) flushLocked(ctx context.Context, t *tableBuffer) ([]func(error), error) {
-	n := len(t.rows)
-	if n == 0 {
-		return nil, nil
+// flushHeld inserts t's buffered rows when there are at least atLeast of them (and one). It
+// takes the rows out of the buffer and inserts them without holding t.mu; on success it
+// settles their acks, on failure it puts them back in front of the rows added meanwhile.
+// The caller holds t.flushMu.
+func (w *Writer) flushHeld(ctx context.Context, t *tableBuffer, atLeast int) error {
+	t.mu.Lock()
+	n := len(t.recs)
+	if n == 0 || n < atLeast {
+		t.mu.Unlock()
+		return nil
 	}
+	recs, acks, oldest := t.recs, t.acks, t.oldest
+	t.recs, t.acks, t.inflight = nil, nil, n
+	t.mu.Unlock()
+
 	start := time.Now()
-	err := w.ins.Insert(ctx, t.table, t.columns, t.rows)
-	t.lastAttempt = time.Now()
+	b, err := blockOf(recs)
+	if err == nil {
+		err = w.ins.Insert(ctx, b)
+	}
 	if m := w.opts.Metrics; m != nil {
 		m.FlushSeconds.Observe(time.Since(start).Seconds())
 		if err != nil {
@@ -278,42 +350,41 @@ func (w *Writer) flushLocked(ctx context.Context, t *tableBuffer) ([]func(error)
 	if w.opts.OnFlush != nil {
 		w.opts.OnFlush(t.table, n, err)
 	}
+
+	t.mu.Lock()
+	t.inflight = 0
+	t.lastAttempt = time.Now()
 	if err != nil {
+		t.recs, t.acks, t.oldest = append(recs, t.recs...), append(acks, t.acks...), oldest
 		t.lastErr = err
 		t.failures++
+		w.gauge(t)
+		t.mu.Unlock()
 		// Logged once per outage: the first failure, then the recovery.
 		if t.failures == 1 {
 			w.log.Warn("flush failed; rows kept and retried", "table", t.table, "rows", n, "err", err)
 		}
-		return nil, &FlushError{Table: t.table, Rows: n, Err: err}
+		return &FlushError{Table: t.table, Rows: n, Err: err}
 	}
 	if t.failures > 0 {
 		w.log.Info("flushes succeed again", "table", t.table, "failed_flushes", t.failures, "rows", n)
 		t.failures = 0
 	}
 	t.lastErr = nil
+	if len(t.recs) > 0 {
+		t.oldest = time.Now()
+	}
 	w.lastFlushOK.Store(t.lastAttempt.UnixNano())
-	acks := t.acks
-	clear(t.rows) // drop references to the values
-	t.rows = t.rows[:0]
-	t.acks = nil
 	w.gauge(t)
-	return acks, nil
+	t.mu.Unlock()
+	settle(acks, nil)
+	return nil
 }
 
 // gauge updates the buffered-rows gauge of t. The caller holds t.mu.
 func (w *Writer) gauge(t *tableBuffer) {
 	if m := w.opts.Metrics; m != nil {
-		m.BufferedRows.WithLabelValues(t.table).Set(float64(len(t.rows)))
-	}
-}
-
-// callAcks calls every non-nil ack with err.
-func callAcks(acks []func(error), err error) {
-	for _, a := range acks {
-		if a != nil {
-			a(err)
-		}
+		m.BufferedRows.WithLabelValues(t.table).Set(float64(len(t.recs) + t.inflight))
 	}
 }
 
@@ -334,11 +405,12 @@ func (w *Writer) snapshot() []*tableBuffer {
 func (w *Writer) Flush(ctx context.Context) error {
 	var errs []error
 	for _, t := range w.snapshot() {
+		t.flushMu.Lock()
+		err := w.flushHeld(ctx, t, 0)
 		t.mu.Lock()
-		acks, err := w.flushLocked(ctx, t)
 		t.pending = nil
 		t.mu.Unlock()
-		callAcks(acks, nil)
+		t.flushMu.Unlock()
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -368,30 +440,28 @@ func (w *Writer) loop(ctx context.Context) {
 // flushDue flushes the tables whose oldest row waited FlushInterval.
 func (w *Writer) flushDue(ctx context.Context) {
 	for _, t := range w.snapshot() {
+		t.flushMu.Lock()
 		t.mu.Lock()
-		due := len(t.rows) > 0 && time.Since(t.oldest) >= w.opts.FlushInterval &&
-			(t.lastErr == nil || time.Since(t.lastAttempt) >= w.opts.FlushInterval)
-		var acks []func(error)
+		due := len(t.recs) > 0 && time.Since(t.oldest) >= w.opts.FlushInterval && w.retryDue(t)
+		t.mu.Unlock()
 		if due {
 			fctx, cancel := context.WithTimeout(ctx, w.opts.FlushTimeout)
-			var err error
-			acks, err = w.flushLocked(fctx, t)
-			cancel()
-			if err != nil {
+			if err := w.flushHeld(fctx, t, 0); err != nil {
+				t.mu.Lock()
 				t.pending = err
+				t.mu.Unlock()
 			}
+			cancel()
 		}
-		t.mu.Unlock()
-		callAcks(acks, nil)
+		t.flushMu.Unlock()
 	}
 }
 
 // Close stops the background loop and flushes every buffered row, then replays the spool
 // while ClickHouse answers. If the flush fails, the rows left go to the spool; without a
-// spool, or if spooling fails too, Close gives up on them: it calls their acks with the
-// error and returns it. The acks of rows left in the spool get an error wrapping
-// ErrSpooled: they are safe on disk, and the next Writer on the folder inserts them, but
-// not stored yet. Further Adds return ErrWriterClosed. Close may be called more than once.
+// spool, or if spooling fails too, Close gives up on them: their acks get the error, which
+// Close returns. The acks of rows left in the spool get an error wrapping ErrSpooled.
+// Further Adds return ErrWriterClosed. Close may be called more than once.
 func (w *Writer) Close(ctx context.Context) error {
 	w.mu.Lock()
 	w.closed = true
@@ -431,11 +501,13 @@ func (w *Writer) Close(ctx context.Context) error {
 }
 
 // spoolOrGiveUp moves the rows left in t to the spool; failing that (or without a spool)
-// it calls their acks with flushErr and the spool's error. It reports whether it gave up
+// it settles their acks with flushErr and the spool's error. It reports whether it gave up
 // rows, and why spooling failed.
 func (w *Writer) spoolOrGiveUp(t *tableBuffer, flushErr error) (gaveUp bool, spoolErr error) {
+	t.flushMu.Lock()
+	defer t.flushMu.Unlock()
 	t.mu.Lock()
-	if len(t.rows) == 0 {
+	if len(t.recs) == 0 {
 		t.mu.Unlock()
 		return false, nil
 	}
@@ -448,12 +520,12 @@ func (w *Writer) spoolOrGiveUp(t *tableBuffer, flushErr error) (gaveUp bool, spo
 		spoolErr = fmt.Errorf("not spooled: %w", err)
 	}
 	acks := t.acks
-	lost := len(t.rows)
-	t.rows, t.acks = nil, nil
+	lost := len(t.recs)
+	t.recs, t.acks = nil, nil
 	w.gauge(t)
 	t.mu.Unlock()
 	cause := errors.Join(flushErr, spoolErr)
-	callAcks(acks, fmt.Errorf("storage: writer closed with %d unflushed rows of %s: %w", lost, t.table, cause))
+	settle(acks, fmt.Errorf("storage: writer closed with %d unflushed rows of %s: %w", lost, t.table, cause))
 	return true, spoolErr
 }
 
@@ -480,7 +552,7 @@ func (w *Writer) Health() error {
 	for _, t := range w.snapshot() {
 		t.mu.Lock()
 		err := t.lastErr
-		waiting := len(t.rows) > 0
+		waiting := len(t.recs)+t.inflight > 0
 		t.mu.Unlock()
 		if err != nil && waiting {
 			return fmt.Errorf("writing %s: %w", t.table, err)

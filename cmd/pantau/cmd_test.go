@@ -173,7 +173,7 @@ func TestMigrateUpgradesVersion1(t *testing.T) {
 			}
 			t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 			old := storage.SourceState{Source: "antara", ETag: `"v1"`, Interval: time.Hour, NextPoll: t0, UpdatedAt: t0}
-			if err := st.Insert(ctx, storage.SourceStateTable, storage.SourceStateColumns, [][]any{old.Row()}); err != nil {
+			if err := storage.InsertRows(ctx, st, old); err != nil {
 				t.Fatal(err)
 			}
 			if err := st.Close(); err != nil {

@@ -64,17 +64,18 @@ func Burst(programme string, n int, now time.Time) []Coverage {
 // Store writes the stories, their copies, and a mention per article.
 func Store(t testing.TB, s storage.Store, cs []Coverage) {
 	t.Helper()
-	var arts, ments [][]any
+	var arts []storage.Article
+	var ments []storage.Mention
 	for i, c := range cs {
 		orig := fmt.Sprintf("https://%s.example.id/berita/%s-%d", c.source, c.programme, i)
 		add := func(url, source string, dup uint64, published time.Time) {
 			arts = append(arts, storage.Article{URL: url, CanonicalURL: url, Source: source, SourceKind: "feed",
 				Title: c.title, Text: "isi", Lang: "id", PublishedAt: published, FetchedAt: published.Add(time.Minute), DuplicateOf: dup,
-				Region: Regions[source]}.Row())
+				Region: Regions[source]})
 			ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: c.programme, Unit: Units[c.programme],
 				Label: c.label, Criticism: c.label == "negative", Score: map[string]float32{"negative": -0.8, "positive": 0.6}[c.label],
 				Snippet: "Warga mengeluhkan antrean panjang dan blangko yang kosong di kantor layanan.", PublishedAt: published,
-				Source: source, DuplicateOf: dup, Region: Regions[source]}.Row())
+				Source: source, DuplicateOf: dup, Region: Regions[source]})
 		}
 		add(orig, c.source, 0, c.published)
 		for j, src := range c.copies {
@@ -82,10 +83,10 @@ func Store(t testing.TB, s storage.Store, cs []Coverage) {
 		}
 	}
 	ctx := context.Background()
-	if err := s.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
+	if err := storage.InsertRows(ctx, s, arts...); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, ments); err != nil {
+	if err := storage.InsertRows(ctx, s, ments...); err != nil {
 		t.Fatal(err)
 	}
 }
