@@ -3,9 +3,11 @@ package storage
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +59,23 @@ func (b *Block) names() []string {
 // appendNative appends b to buf in ClickHouse's Native format, as INSERT ... FORMAT Native
 // reads it.
 func (b *Block) appendNative(buf *proto.Buffer) error {
-	return proto.Block{Columns: len(b.Columns), Rows: b.Rows()}.EncodeRawBlock(buf, 0, b.Columns)
+	n, size := b.Rows(), 16
+	for _, c := range b.Columns {
+		size += len(c.Name) + len(c.Data.Type()) + 2 + sizeHint(c.Data, n)
+	}
+	buf.Buf = slices.Grow(buf.Buf, size)
+	return proto.Block{Columns: len(b.Columns), Rows: n}.EncodeRawBlock(buf, 0, b.Columns)
+}
+
+// sizeHint returns at least the encoded size of n rows of c.
+func sizeHint(c proto.ColInput, n int) int {
+	switch c := c.(type) {
+	case *proto.ColStr:
+		return len(c.Buf) + binary.MaxVarintLen32*n
+	case *proto.ColArr[string]:
+		return 8*n + sizeHint(c.Data, c.Data.Rows())
+	}
+	return 8 * n
 }
 
 // decodeNative reads data, one Native block, as a block of table.
@@ -106,16 +124,44 @@ func newSchema(table string, columns ...string) *schema {
 }
 
 // block returns an empty block with room for n rows.
-func (s *schema) block() *Block {
+func (s *schema) block(n int) *Block {
 	b := &Block{Table: s.table, Columns: make(proto.Input, len(s.names))}
 	for i, t := range s.types {
 		var c proto.ColAuto
 		if err := c.Infer(t); err != nil {
 			panic(fmt.Sprintf("storage: column %s.%s: %v", s.table, s.names[i], err)) // a schema in this package is wrong
 		}
+		reserve(c.Data, n)
 		b.Columns[i] = proto.InputColumn{Name: s.names[i], Data: c.Data}
 	}
 	return b
+}
+
+// reserve makes room for n rows in c, so that appending them copies no column more than
+// twice.
+func reserve(c proto.Column, n int) {
+	switch c := c.(type) {
+	case *proto.ColStr:
+		c.Pos = make([]proto.Position, 0, n)
+		c.Buf = make([]byte, 0, 16*n)
+	case *proto.ColArr[string]:
+		c.Offsets = make(proto.ColUInt64, 0, n)
+		reserve(c.Data, 2*n)
+	case *proto.ColUInt8:
+		*c = make(proto.ColUInt8, 0, n)
+	case *proto.ColUInt16:
+		*c = make(proto.ColUInt16, 0, n)
+	case *proto.ColUInt32:
+		*c = make(proto.ColUInt32, 0, n)
+	case *proto.ColUInt64:
+		*c = make(proto.ColUInt64, 0, n)
+	case *proto.ColFloat32:
+		*c = make(proto.ColFloat32, 0, n)
+	case *proto.ColFloat64:
+		*c = make(proto.ColFloat64, 0, n)
+	case *proto.ColDateTime:
+		c.Data = make([]proto.DateTime, 0, n)
+	}
 }
 
 // blockOf returns recs, rows of one table, as a block.
@@ -124,7 +170,7 @@ func blockOf[R Record](recs []R) (*Block, error) {
 		return nil, errors.New("no rows")
 	}
 	sc := recs[0].schema()
-	b := sc.block()
+	b := sc.block(len(recs))
 	r := row{cols: b.Columns}
 	for i, rec := range recs {
 		if rec.schema() != sc {
@@ -160,13 +206,12 @@ func (r *row) next() proto.ColInput {
 	return c
 }
 
-func (r *row) str(v string)    { r.next().(*proto.ColStr).Append(v) }
-func (r *row) strs(v []string) { r.next().(*proto.ColArr[string]).Append(v) }
-func (r *row) u16(v uint16)    { r.next().(*proto.ColUInt16).Append(v) }
-func (r *row) u32(v uint32)    { r.next().(*proto.ColUInt32).Append(v) }
-func (r *row) u64(v uint64)    { r.next().(*proto.ColUInt64).Append(v) }
-func (r *row) f32(v float32)   { r.next().(*proto.ColFloat32).Append(v) }
-func (r *row) f64(v float64)   { r.next().(*proto.ColFloat64).Append(v) }
+func (r *row) str(v string)  { appendStr(r.next().(*proto.ColStr), v) }
+func (r *row) u16(v uint16)  { r.next().(*proto.ColUInt16).Append(v) }
+func (r *row) u32(v uint32)  { r.next().(*proto.ColUInt32).Append(v) }
+func (r *row) u64(v uint64)  { r.next().(*proto.ColUInt64).Append(v) }
+func (r *row) f32(v float32) { r.next().(*proto.ColFloat32).Append(v) }
+func (r *row) f64(v float64) { r.next().(*proto.ColFloat64).Append(v) }
 func (r *row) time(v time.Time) {
 	c := r.next().(*proto.ColDateTime)
 	c.Data = append(c.Data, dateTime(v))
@@ -177,6 +222,24 @@ func (r *row) flag(v bool) {
 		b = 1
 	}
 	r.next().(*proto.ColUInt8).Append(b)
+}
+
+func (r *row) strs(v []string) {
+	c := r.next().(*proto.ColArr[string])
+	s := c.Data.(*proto.ColStr)
+	for _, x := range v {
+		appendStr(s, x)
+	}
+	c.Offsets = append(c.Offsets, uint64(s.Rows()))
+}
+
+// appendStr appends v to c, doubling c's bytes when they are full: append alone grows a
+// large slice by a quarter, copying it over and over.
+func appendStr(c *proto.ColStr, v string) {
+	if n := len(c.Buf) + len(v); n > cap(c.Buf) {
+		c.Buf = slices.Grow(c.Buf, max(n, 2*cap(c.Buf))-len(c.Buf))
+	}
+	c.Append(v)
 }
 
 // dateTime returns t as a DateTime: Unix seconds, the epoch for a zero time or one before it

@@ -194,7 +194,7 @@ func (w *Writer) Add(ctx context.Context, ack func(error), recs ...Record) error
 	}
 	g := newAckGroup(n, ack)
 	t.mu.Lock()
-	if len(t.recs)+t.inflight == 0 {
+	if len(t.recs) == 0 {
 		t.oldest = time.Now()
 	}
 	t.recs = append(t.recs, recs...)
@@ -371,9 +371,6 @@ func (w *Writer) flushHeld(ctx context.Context, t *tableBuffer, atLeast int) err
 		t.failures = 0
 	}
 	t.lastErr = nil
-	if len(t.recs) > 0 {
-		t.oldest = time.Now()
-	}
 	w.lastFlushOK.Store(t.lastAttempt.UnixNano())
 	w.gauge(t)
 	t.mu.Unlock()
