@@ -17,15 +17,17 @@ import (
 // bound to the data directory of its first connection, and only one process may use a
 // data directory at a time. Pantau therefore allows embedded stores on one data
 // directory at a time per process (several stores on the same directory share the
-// engine), serializes every call into the library, and reports ErrEmbeddedBusy when a
-// store is opened on another directory while one is open.
+// engine), and reports ErrEmbeddedBusy when a store is opened on another directory while
+// one is open. A connection runs one call at a time; chDB runs the calls of different
+// connections in parallel, so a store keeps one connection for inserts, one for the other
+// statements and queries, and one for read-only queries: no query waits behind an insert.
 var engine struct {
 	mu   sync.Mutex
 	dir  string // data directory of the open stores
 	open int    // number of open embedded stores
 }
 
-// engineSem serializes calls into libchdb.so.
+// engineSem serializes connecting to and disconnecting from libchdb.so.
 var engineSem = make(chan struct{}, 1)
 
 // chdbSettings are connection settings every embedded connection uses: times come back as
@@ -42,11 +44,24 @@ type embeddedStore struct {
 	dir    string
 	logger *slog.Logger
 
-	mu     sync.Mutex // guards the fields below; taken inside engineSem
-	rw     *chdbConn
-	ro     *chdbConn // opened on first QueryReadOnly
+	rw  lane // statements and queries
+	ins lane // inserts; opened on first use
+	ro  lane // QueryReadOnly (readonly=1); opened on first use
+
+	mu     sync.Mutex // guards the fields below
 	closed bool
 	ver    Version
+}
+
+// lane is one connection of the engine and the semaphore that serializes its calls.
+type lane struct {
+	sem  chan struct{}
+	conn *chdbConn
+	args []string // connect arguments after the data path and chdbSettings
+}
+
+func newLane(conn *chdbConn, args ...string) lane {
+	return lane{sem: make(chan struct{}, 1), conn: conn, args: args}
 }
 
 // openEmbedded loads libchdb.so and opens the engine on cfg.DataDir.
@@ -82,7 +97,9 @@ func openEmbedded(ctx context.Context, cfg config.Storage, logger *slog.Logger) 
 	}
 	engine.dir = dir
 	engine.open++
-	s := &embeddedStore{lib: lib, dir: dir, logger: logger, rw: conn}
+	s := &embeddedStore{lib: lib, dir: dir, logger: logger, rw: newLane(conn), ins: newLane(nil),
+		// readonly comes last: once set, the connection may not change settings.
+		ro: newLane(nil, "--readonly=1")}
 	logger.Debug("embedded clickhouse opened", "data_dir", dir, "library", lib.path, "version", lib.libVersion())
 	return s, nil
 }
@@ -102,31 +119,49 @@ func acquire(ctx context.Context) error {
 
 func release() { <-engineSem }
 
-// run runs q on the read-write or read-only connection and returns its output.
-func (s *embeddedStore) run(ctx context.Context, q []byte, format string, readOnly bool) ([]byte, error) {
-	if err := acquire(ctx); err != nil {
-		return nil, err
+// call runs fn on l's connection, opening it on first use, once no other call of l runs
+// or gives up when ctx ends.
+func (s *embeddedStore) call(ctx context.Context, l *lane, fn func(*chdbConn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	defer release()
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-l.sem }()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, ErrClosed
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
 	}
-	conn := s.rw
-	if readOnly {
-		if s.ro == nil {
-			// readonly comes last: once set, the connection may not change settings.
-			args := append([]string{"--path=" + s.dir}, chdbSettings...)
-			ro, err := connectChDB(s.lib, append(args, "--readonly=1")...)
-			if err != nil {
-				return nil, fmt.Errorf("open read-only connection: %w", err)
-			}
-			s.ro = ro
+	if l.conn == nil {
+		if err := acquire(ctx); err != nil {
+			return err
 		}
-		conn = s.ro
+		c, err := connectChDB(s.lib, append(append([]string{"--path=" + s.dir}, chdbSettings...), l.args...)...)
+		release()
+		if err != nil {
+			return fmt.Errorf("open connection: %w", err)
+		}
+		l.conn = c
 	}
-	return conn.query(q, format)
+	return fn(l.conn)
+}
+
+// run runs q on the read-write or read-only connection and returns its output.
+func (s *embeddedStore) run(ctx context.Context, q []byte, format string, readOnly bool) (out []byte, err error) {
+	l := &s.rw
+	if readOnly {
+		l = &s.ro
+	}
+	err = s.call(ctx, l, func(c *chdbConn) error {
+		out, err = c.query(q, format)
+		return err
+	})
+	return out, err
 }
 
 // Kind returns KindEmbedded.
@@ -178,16 +213,10 @@ func (s *embeddedStore) Insert(ctx context.Context, b *Block) error {
 	if err := b.appendNative(buf); err != nil {
 		return fmt.Errorf("insert into %s: %d rows: %w", b.Table, n, err)
 	}
-	if err := acquire(ctx); err != nil {
-		return fmt.Errorf("insert into %s: %w", b.Table, err)
-	}
-	defer release()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	if err := s.rw.insert(insertPrefix(b.Table, b.names()), "Native", buf.Buf); err != nil {
+	err := s.call(ctx, &s.ins, func(c *chdbConn) error {
+		return c.insert(insertPrefix(b.Table, b.names()), "Native", buf.Buf)
+	})
+	if err != nil {
 		return fmt.Errorf("insert into %s: %d rows: %w", b.Table, n, err)
 	}
 	return nil
@@ -216,20 +245,25 @@ func (s *embeddedStore) ServerVersion(ctx context.Context) (Version, error) {
 	return v, nil
 }
 
-// Close closes the store's connections; the engine keeps running for the process.
+// Close closes the store's connections once their calls under way returned; the engine
+// keeps running for the process.
 func (s *embeddedStore) Close() error {
-	engineSem <- struct{}{}
-	defer release()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil
 	}
 	s.closed = true
-	if s.ro != nil {
-		s.ro.close()
+	s.mu.Unlock()
+	for _, l := range []*lane{&s.ins, &s.ro, &s.rw} {
+		l.sem <- struct{}{}
+		if l.conn != nil {
+			engineSem <- struct{}{}
+			l.conn.close()
+			release()
+		}
+		<-l.sem
 	}
-	s.rw.close()
 	engine.mu.Lock()
 	engine.open--
 	engine.mu.Unlock()

@@ -430,3 +430,42 @@ func BenchmarkWriterAddDuringFlush(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkQueryDuringInsert measures how long an "already stored?" query takes while
+// batches of 50k mention rows are inserted without pause, as the crawler asks while the
+// writer flushes. It reports the median and slowest query.
+func BenchmarkQueryDuringInsert(b *testing.B) {
+	ms := benchMentions(50_000)
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			s := migrated(b, be.open(b))
+			ctx, cancel := context.WithCancel(context.Background())
+			inserting := make(chan struct{})
+			go func() {
+				defer close(inserting)
+				for ctx.Err() == nil {
+					if err := InsertRows(ctx, s, ms...); err != nil && ctx.Err() == nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for range b.N {
+				start := time.Now()
+				if _, err := s.Query(context.Background(), "SELECT url_hash FROM articles WHERE url_hash IN (1, 2, 3)"); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				time.Sleep(5 * time.Millisecond)
+			}
+			b.StopTimer()
+			cancel()
+			<-inserting
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-query-µs")
+			b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-query-µs")
+		})
+	}
+}
