@@ -74,9 +74,9 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 			var l listing
 			var err error
 			if s.Kind == config.KindSitemap {
-				l, err = c.discoverSitemap(ctx, s, true, req.From)
+				l, err = c.disc.discoverSitemap(ctx, s, true, req.From)
 			} else {
-				l, err = c.discover(ctx, s, true)
+				l, err = c.disc.discover(ctx, s, true)
 			}
 			if err != nil {
 				if ctx.Err() == nil {
@@ -122,19 +122,19 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 	queue := make(chan job, c.workers)
 	var workers errgroup.Group
 	for range c.workers {
-		workers.Go(func() error { c.work(ctx, queue, out); return nil })
+		workers.Go(func() error { c.articles.run(ctx, queue, out); return nil })
 	}
 	for start := 0; start < len(jobs) && ctx.Err() == nil; start += seenBatch {
 		batch := jobs[start:min(start+seenBatch, len(jobs))]
-		fresh, invalid := c.backfillNew(ctx, batch)
+		fresh, invalid := c.dedup.backfillNew(ctx, batch)
 		p.add(0, len(batch)-len(fresh)-invalid, invalid)
 		for _, j := range fresh {
 			j.filter = filter
-			j.ack = p.hold(c)
+			j.ack = p.hold(&c.states.acks)
 			select {
 			case queue <- j:
 			case <-ctx.Done():
-				c.recent.release(j.canonical)
+				c.dedup.recent.release(j.canonical)
 				j.ack.finish(outRetry)
 			}
 		}
@@ -183,41 +183,6 @@ func (c *Crawler) urlSource(name string) *source {
 	return &source{Source: config.Source{Name: name, Kind: "backfill"}, st: SourceState{Source: name}}
 }
 
-// backfillNew canonicalizes a batch and keeps the items neither stored nor handled in
-// this run. It returns them and the number of invalid URLs. A failing Seen check treats
-// the batch as new: storage dedup keeps a repeat harmless.
-func (c *Crawler) backfillNew(ctx context.Context, batch []job) (fresh []job, invalid int) {
-	var cands []job
-	for _, j := range batch {
-		canon, err := Canonicalize(j.item.URL)
-		if err != nil {
-			invalid++
-			c.log.Warn("backfill URL skipped", "source", j.src.Name, "url", j.item.URL, "err", err)
-			continue
-		}
-		j.canonical = canon
-		cands = append(cands, j)
-	}
-	stored := map[string]bool{}
-	if c.seen != nil && len(cands) > 0 {
-		urls := make([]string, len(cands))
-		for i, j := range cands {
-			urls[i] = j.canonical
-		}
-		var err error
-		if stored, err = c.seen.Seen(ctx, urls); err != nil {
-			c.log.Warn("seen check failed, fetching the batch anyway", "err", err)
-			stored = map[string]bool{}
-		}
-	}
-	for _, j := range cands {
-		if !stored[j.canonical] && c.recent.claim(j.canonical) {
-			fresh = append(fresh, j)
-		}
-	}
-	return fresh, invalid
-}
-
 // backfillTracker counts a backfill's settled items and reports progress. Its pollAck
 // children call back through settle.
 type backfillTracker struct {
@@ -249,9 +214,9 @@ func (p *backfillTracker) snapshot() BackfillProgress {
 }
 
 // hold returns the acknowledgement tracker of one backfill item.
-func (p *backfillTracker) hold(c *Crawler) *pollAck {
+func (p *backfillTracker) hold(acks *ackCounter) *pollAck {
 	p.acks.add(1)
-	a := newPollAck(c, &source{})
+	a := newPollAck(acks, &source{})
 	a.onSettle = func(o outcome) {
 		switch o {
 		case outSkipped:

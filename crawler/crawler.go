@@ -22,10 +22,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -125,25 +122,25 @@ const (
 	ackWait = 2 * time.Minute
 )
 
-// Crawler polls sources and fetches their new articles. It is safe to call RunOnce or
-// Run from one goroutine at a time.
+// Crawler polls sources and fetches their new articles. It wires four parts: discovery
+// (a source's listing to article URLs), scheduling (when each source is polled), fetching
+// (articles fetched, extracted and handed on) and the source states with their
+// acknowledgements. It is safe to call RunOnce or Run from one goroutine at a time.
 type Crawler struct {
 	ackWait time.Duration // how long RunOnce waits for acknowledgements
 	cfg     config.Crawler
 	sources []*source
 	log     *slog.Logger
 	m       *metrics
-	f       *fetcher
-	seen    Seen
+	f       *fetcher // every HTTP fetch, shared by the parts
 	now     func() time.Time
 	workers int
-	recent  *recentSet
-	ex      *extractor
 
-	store       StateStore
-	stateMu     sync.Mutex
-	stateLoaded bool
-	acks        ackCounter // articles handed on, not yet acknowledged
+	disc     *discoverer
+	dedup    *dedup
+	sched    *scheduler
+	articles *articleFetcher
+	states   *sourceStates
 }
 
 // source is a configured source with its polling state.
@@ -185,9 +182,7 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 	if err != nil {
 		errs = append(errs, fmt.Errorf("crawler: %w", err))
 	}
-	c := &Crawler{cfg: cfg, log: o.log, seen: o.seen, now: o.now, workers: cfg.Workers,
-		recent: newRecentSet(recentCapacity), store: o.state, ackWait: o.ackWait}
-	c.ex = newExtractor(c.workers, extractTimeout)
+	c := &Crawler{cfg: cfg, log: o.log, now: o.now, workers: cfg.Workers, ackWait: o.ackWait}
 	for _, sc := range sources {
 		if sc.Disabled || !inShard(sc.Name, shardI, shardN) {
 			continue
@@ -213,7 +208,6 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 		return nil, errors.Join(errs...)
 	}
 	c.m = newMetrics(o.reg)
-	c.ex.onAbandon = c.m.extractTimeouts.Inc
 	for _, s := range c.sources {
 		c.m.sourceUp.WithLabelValues(s.Name)
 		// 0 until the first success, so that a source that never succeeds shows (and alerts).
@@ -230,6 +224,13 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 		userAgent: ua, timeout: cfg.Timeout.D(), maxBody: cfg.MaxBodyBytes, maxRedirects: cfg.MaxRedirects,
 		delay: cfg.HostDelay.D(), parallelism: cfg.HostParallelism, obeyRobots: !cfg.IgnoreRobots, guard: g,
 	}, o.log, o.now, o.observe, c.m)
+	ex := newExtractor(c.workers, extractTimeout)
+	ex.onAbandon = c.m.extractTimeouts.Inc
+	c.disc = &discoverer{f: c.f, m: c.m, log: o.log, now: o.now}
+	c.dedup = &dedup{seen: o.seen, recent: newRecentSet(recentCapacity), log: o.log}
+	c.sched = &scheduler{cfg: cfg, log: o.log, m: c.m, now: o.now}
+	c.articles = &articleFetcher{f: c.f, ex: ex, d: c.dedup, m: c.m, log: o.log, now: o.now}
+	c.states = &sourceStates{store: o.state, sources: c.sources, log: o.log, m: c.m}
 	return c, nil
 }
 
@@ -255,11 +256,11 @@ type job struct {
 // to be acknowledged and saves the source states. It returns when all work is done, or
 // ctx.Err() once ctx is cancelled; it never closes out.
 func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
-	c.loadState(ctx)
+	c.states.load(ctx)
 	jobs := make(chan job, c.workers)
 	var workers errgroup.Group
 	for range c.workers {
-		workers.Go(func() error { c.work(ctx, jobs, out); return nil })
+		workers.Go(func() error { c.articles.run(ctx, jobs, out); return nil })
 	}
 	var polls errgroup.Group
 	polls.SetLimit(c.workers)
@@ -267,7 +268,7 @@ func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
 		polls.Go(func() error {
 			r := c.poll(ctx, s, jobs)
 			if ctx.Err() == nil {
-				c.schedule(s, r)
+				c.sched.schedule(s, r)
 			}
 			return nil
 		})
@@ -275,27 +276,35 @@ func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
 	polls.Wait()
 	close(jobs)
 	workers.Wait()
-	c.waitAcks(ctx, c.ackWait)
+	c.states.waitAcks(ctx, c.ackWait)
 	c.saveFinal()
 	return ctx.Err()
 }
+
+// SaveState saves the states changed since the last save. Run and RunOnce save on their
+// own; callers that acknowledge articles after those return (the writer flushing on
+// close) call SaveState afterwards so that the last acknowledged validators persist.
+func (c *Crawler) SaveState(ctx context.Context) error { return c.states.save(ctx) }
+
+// States returns a snapshot of every source's state, sorted by source name.
+func (c *Crawler) States() []SourceState { return c.states.snapshot() }
 
 // saveFinal saves the states on the way out, even after ctx was cancelled.
 func (c *Crawler) saveFinal() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c.saveStateLogged(ctx)
+	c.states.saveLogged(ctx)
 }
 
 // Run polls every source on its own adaptive schedule until ctx is done, fetching new
 // articles and sending them to out, and saves the source states every few seconds. It
 // returns ctx.Err() after in-flight fetches end.
 func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
-	c.loadState(ctx)
+	c.states.load(ctx)
 	jobs := make(chan job, c.workers)
 	var workers errgroup.Group
 	for range c.workers {
-		workers.Go(func() error { c.work(ctx, jobs, out); return nil })
+		workers.Go(func() error { c.articles.run(ctx, jobs, out); return nil })
 	}
 	var loops errgroup.Group // one per configured source: bounded by the configuration
 	for _, s := range c.sources {
@@ -312,7 +321,7 @@ func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
 			case <-ctx.Done():
 				return nil
 			case <-t.C:
-				c.saveStateLogged(ctx)
+				c.states.saveLogged(ctx)
 			}
 		}
 	})
@@ -324,7 +333,7 @@ func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
 }
 
 func (c *Crawler) loop(ctx context.Context, s *source, jobs chan<- job) {
-	wait := c.firstWait(s)
+	wait := c.sched.firstWait(s)
 	for {
 		t := time.NewTimer(wait)
 		select {
@@ -337,23 +346,14 @@ func (c *Crawler) loop(ctx context.Context, s *source, jobs chan<- job) {
 		if ctx.Err() != nil {
 			return
 		}
-		wait = c.schedule(s, r)
+		wait = c.sched.schedule(s, r)
 	}
-}
-
-// listing is what one discovery found.
-type listing struct {
-	items       []item
-	notModified bool
-	etag, lm    string      // the response's validators (feeds)
-	feeds       []FeedState // the feeds a portal's pages advertise, with their validators
-	fresh       time.Duration
 }
 
 // poll discovers a source's items once and queues the new ones. It counts and logs a
 // failure and returns what the scheduler needs.
 func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResult {
-	l, err := c.discover(ctx, s, false)
+	l, err := c.disc.discover(ctx, s, false)
 	if ctx.Err() != nil {
 		return pollResult{err: ctx.Err()}
 	}
@@ -394,15 +394,15 @@ func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResu
 	if len(items) > maxItemsPerPoll {
 		items = items[:maxItemsPerPoll]
 	}
-	ack := newPollAck(c, s)
+	ack := newPollAck(&c.states.acks, s)
 	switch s.Kind {
-	case configKindFeed:
+	case config.KindFeed:
 		ack.validated, ack.etag, ack.lm = true, l.etag, l.lm
 	case config.KindPortal:
 		ack.validated, ack.portal, ack.feeds = true, true, l.feeds
 	}
 	defer ack.done(true)
-	fresh, err := c.filterNew(ctx, s, items, discovered)
+	fresh, err := c.dedup.filterNew(ctx, s, items, discovered)
 	if err != nil {
 		ack.fail()
 		c.m.sourceErrors.WithLabelValues(s.Name, "seen").Inc()
@@ -424,7 +424,7 @@ func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResu
 		case <-ctx.Done():
 			ack.finish(outRetry)
 			for _, rest := range fresh[i:] {
-				c.recent.release(rest.canonical)
+				c.dedup.recent.release(rest.canonical)
 			}
 			res.found = i
 			return res
@@ -432,448 +432,4 @@ func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResu
 	}
 	res.found = len(fresh)
 	return res
-}
-
-// filterNew canonicalizes items, drops those handled recently or already stored, and
-// claims the rest so that no other source queues them in the meantime.
-func (c *Crawler) filterNew(ctx context.Context, s *source, items []item, discovered time.Time) ([]job, error) {
-	var cands []job
-	inBatch := make(map[string]bool, len(items))
-	for _, it := range items {
-		canon, err := Canonicalize(it.URL)
-		if err != nil || inBatch[canon] || c.recent.has(canon) {
-			continue
-		}
-		inBatch[canon] = true
-		cands = append(cands, job{src: s, item: it, canonical: canon, discovered: discovered})
-	}
-	var out []job
-	for start := 0; start < len(cands); start += seenBatch {
-		batch := cands[start:min(start+seenBatch, len(cands))]
-		stored := map[string]bool{}
-		if c.seen != nil {
-			urls := make([]string, len(batch))
-			for i, j := range batch {
-				urls[i] = j.canonical
-			}
-			var err error
-			if stored, err = c.seen.Seen(ctx, urls); err != nil {
-				for _, j := range out {
-					c.recent.release(j.canonical)
-				}
-				return nil, fmt.Errorf("seen: %w", err)
-			}
-		}
-		for _, j := range batch {
-			if stored[j.canonical] {
-				c.recent.claim(j.canonical)
-				continue
-			}
-			if c.recent.claim(j.canonical) {
-				out = append(out, j)
-			}
-		}
-	}
-	return out, nil
-}
-
-// configKindFeed and friends shorten the source kind checks.
-const (
-	configKindFeed    = config.KindFeed
-	configKindSitemap = config.KindSitemap
-)
-
-// discover lists a source's items, newest first where the listing tells. Backfill
-// (full true) asks for the whole listing: no conditional GET, every child sitemap.
-func (c *Crawler) discover(ctx context.Context, s *source, full bool) (listing, error) {
-	switch s.Kind {
-	case config.KindFeed:
-		return c.discoverFeed(ctx, s, full)
-	case config.KindSitemap:
-		return c.discoverSitemap(ctx, s, full, time.Time{})
-	default:
-		return c.discoverPortal(ctx, s, full)
-	}
-}
-
-func (c *Crawler) discoverFeed(ctx context.Context, s *source, full bool) (listing, error) {
-	var v FeedState
-	if !full {
-		st := s.state()
-		v.ETag, v.LastModified = st.ETag, st.LastModified
-	}
-	return c.fetchFeed(ctx, s, s.URL, v)
-}
-
-// fetchFeed GETs one feed of s, conditionally when v holds validators, and parses it.
-func (c *Crawler) fetchFeed(ctx context.Context, s *source, feedURL string, v FeedState) (listing, error) {
-	hdr := http.Header{"Accept": {"application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, */*;q=0.5"}}
-	if v.ETag != "" {
-		hdr.Set("If-None-Match", v.ETag)
-	}
-	if v.LastModified != "" {
-		hdr.Set("If-Modified-Since", v.LastModified)
-	}
-	resp, err := c.f.fetch(ctx, s.Name, FetchFeed, feedURL, fetchOpts{header: hdr})
-	if err != nil {
-		return listing{}, err
-	}
-	l := listing{fresh: freshness(resp.Header, resp.Body, c.now())}
-	if resp.Status == http.StatusNotModified {
-		l.notModified = true
-		return l, nil
-	}
-	if l.items, err = parseFeed(resp.Body, resp.URL, s.zone); err != nil {
-		return listing{}, fmt.Errorf("feed %s: %w", feedURL, err)
-	}
-	l.etag, l.lm = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	newestFirst(l.items)
-	return l, nil
-}
-
-// maxBackfillChildren bounds the child sitemaps one backfill reads from an index.
-const maxBackfillChildren = 1000
-
-func (c *Crawler) discoverSitemap(ctx context.Context, s *source, full bool, from time.Time) (listing, error) {
-	resp, err := c.f.fetch(ctx, s.Name, FetchSitemap, s.URL, fetchOpts{})
-	if err != nil {
-		return listing{}, err
-	}
-	sm, err := parseSitemap(resp.Body, resp.URL, s.zone)
-	if err != nil {
-		return listing{}, fmt.Errorf("sitemap %s: %w", s.URL, err)
-	}
-	l := listing{items: sm.Items, fresh: freshness(resp.Header, nil, c.now())}
-	limit := maxChildSitemaps
-	if full {
-		limit = maxBackfillChildren
-	}
-	read := 0
-	for _, child := range sm.Children {
-		if read >= limit || ctx.Err() != nil {
-			break
-		}
-		if full && !from.IsZero() && !child.Published.IsZero() && child.Published.Before(from) {
-			continue // changed last before the range began: holds nothing published in it
-		}
-		read++
-		resp, err := c.f.fetch(ctx, s.Name, FetchSitemap, child.URL, fetchOpts{})
-		if err == nil {
-			var csm sitemap
-			if csm, err = parseSitemap(resp.Body, resp.URL, s.zone); err == nil {
-				l.items = append(l.items, csm.Items...)
-				continue
-			}
-		}
-		c.m.sourceErrors.WithLabelValues(s.Name, errorClass(err)).Inc()
-		c.log.Warn("child sitemap failed", "source", s.Name, "url", child.URL, "err", err)
-	}
-	newestFirst(l.items)
-	return l, nil
-}
-
-// discoverPortal lists the article links of a portal's pages and the items of the feeds
-// those pages advertise (<link rel="alternate"> RSS, Atom or JSON Feed; at most
-// maxPortalFeeds, on the page's registrable domain only). Feed items come first, so that
-// an article both linked and listed keeps the feed's date, title and author. Both kinds
-// of link must match the source's link_pattern (without one: be on the page's site). A
-// failing feed is counted and logged and keeps its validators; the poll fails only when
-// every page does.
-func (c *Crawler) discoverPortal(ctx context.Context, s *source, full bool) (listing, error) {
-	pages := append([]string{s.URL}, s.URLs...)
-	var pageItems []item
-	var feeds []string
-	seen := map[string]bool{}
-	failed := 0
-	var lastErr error
-	for _, p := range pages {
-		if p == "" {
-			continue
-		}
-		resp, err := c.f.fetch(ctx, s.Name, FetchPage, p, fetchOpts{links: true})
-		if err != nil {
-			failed++
-			lastErr = err
-			if len(pages) > 1 {
-				c.m.sourceErrors.WithLabelValues(s.Name, errorClass(err)).Inc()
-				c.log.Warn("portal page failed", "source", s.Name, "url", p, "err", err)
-			}
-			continue
-		}
-		pu, _ := url.Parse(resp.URL)
-		cu, _ := url.Parse(p)
-		for _, f := range resp.FeedLinks {
-			if seen[f] {
-				continue
-			}
-			seen[f] = true
-			fu, err := url.Parse(f)
-			switch {
-			case err != nil || (fu.Scheme != "http" && fu.Scheme != "https") || cu == nil || !sameSite(fu.Hostname(), cu.Hostname()):
-				c.log.Debug("feed advertised off the portal's site ignored", "source", s.Name, "page", p, "feed", f)
-			case len(feeds) >= maxPortalFeeds:
-				c.log.Debug("feed advertised beyond the portal's limit ignored", "source", s.Name, "page", p, "feed", f, "limit", maxPortalFeeds)
-			default:
-				feeds = append(feeds, f)
-			}
-		}
-		for _, link := range resp.Links {
-			if seen[link] {
-				continue
-			}
-			seen[link] = true
-			if s.portalLink(link, pu) {
-				pageItems = append(pageItems, item{URL: link})
-			}
-		}
-	}
-	if failed > 0 && failed == len(pages) {
-		return listing{}, lastErr
-	}
-	var l listing
-	l.items, l.feeds = c.portalFeeds(ctx, s, feeds, full)
-	listed := make(map[string]bool, len(l.items))
-	for _, it := range l.items {
-		listed[it.URL] = true
-	}
-	for _, it := range pageItems {
-		if !listed[it.URL] {
-			l.items = append(l.items, it)
-		}
-	}
-	return l, nil
-}
-
-// portalFeeds reads the feeds a portal advertises, conditionally with the validators of
-// the last acknowledged poll unless full, and returns their items (newest first) that
-// the portal takes, and each feed's validators for the next poll.
-func (c *Crawler) portalFeeds(ctx context.Context, s *source, feeds []string, full bool) ([]item, []FeedState) {
-	if len(feeds) == 0 {
-		return nil, nil
-	}
-	prev := map[string]FeedState{}
-	if !full {
-		for _, f := range s.state().Feeds {
-			prev[f.URL] = f
-		}
-	}
-	var items []item
-	states := make([]FeedState, 0, len(feeds))
-	for _, f := range feeds {
-		if ctx.Err() != nil {
-			break
-		}
-		v := prev[f]
-		v.URL = f
-		fl, err := c.fetchFeed(ctx, s, f, v)
-		if err != nil {
-			if ctx.Err() == nil {
-				c.m.sourceErrors.WithLabelValues(s.Name, errorClass(err)).Inc()
-				c.log.Warn("portal feed failed", "source", s.Name, "feed", f, "err", err)
-			}
-			states = append(states, v) // try again from the same validators
-			continue
-		}
-		if !fl.notModified {
-			v.ETag, v.LastModified = fl.etag, fl.lm
-			fu, _ := url.Parse(f)
-			for _, it := range fl.items {
-				if s.portalLink(it.URL, fu) {
-					items = append(items, it)
-				}
-			}
-		}
-		states = append(states, v)
-	}
-	newestFirst(items)
-	return items, states
-}
-
-// portalLink reports whether a portal takes link, found on the page or feed at from, as
-// an article: it matches the source's link_pattern or, without one, is on from's site.
-func (s *source) portalLink(link string, from *url.URL) bool {
-	if s.linkRE != nil {
-		return s.linkRE.MatchString(link)
-	}
-	lu, err := url.Parse(link)
-	return err == nil && from != nil && sameSite(lu.Hostname(), from.Hostname())
-}
-
-// work fetches queued articles and sends them to out until jobs is closed.
-func (c *Crawler) work(ctx context.Context, jobs <-chan job, out chan<- Article) {
-	for j := range jobs {
-		if ctx.Err() != nil {
-			c.recent.release(j.canonical)
-			j.ack.finish(outRetry)
-			continue
-		}
-		a, err := c.fetchArticle(ctx, j)
-		if err == nil && j.filter != nil && !j.filter(a) {
-			err = errOutOfRange
-		}
-		if err != nil {
-			switch {
-			case errors.Is(err, errDuplicate), errors.Is(err, errOutOfRange):
-				j.ack.finish(outSkipped)
-				continue
-			case transient(err) || ctx.Err() != nil:
-				c.recent.release(j.canonical) // try again on a later poll
-				j.ack.finish(outRetry)
-			default:
-				j.ack.finish(outFailed)
-			}
-			if ctx.Err() == nil {
-				class := errorClass(err)
-				c.m.sourceErrors.WithLabelValues(j.src.Name, class).Inc()
-				// A robots.txt refusal is the site's policy, not a fault: counted, logged quietly.
-				level := slog.LevelWarn
-				if errors.Is(err, ErrRobotsDisallowed) {
-					level = slog.LevelInfo
-				}
-				c.log.Log(ctx, level, "article skipped", "source", j.src.Name, "url", j.item.URL, "error_class", class, "err", err)
-			}
-			continue
-		}
-		ack, canon := j.ack, a.CanonicalURL
-		var once sync.Once
-		a.Done = func(err error) {
-			once.Do(func() {
-				if err != nil {
-					c.recent.release(canon)
-					c.recent.release(j.canonical)
-					ack.finish(outRetry)
-					return
-				}
-				ack.finish(outStored)
-			})
-		}
-		select {
-		case out <- a:
-			c.m.articles.WithLabelValues(j.src.Name).Inc()
-		case <-ctx.Done():
-			a.Done(ctx.Err())
-		}
-	}
-}
-
-var (
-	errDuplicate  = errors.New("duplicate of an article already handled")
-	errOutOfRange = errors.New("published outside the backfill range")
-)
-
-func (c *Crawler) fetchArticle(ctx context.Context, j job) (Article, error) {
-	resp, err := c.f.fetch(ctx, j.src.Name, FetchArticle, j.item.URL, fetchOpts{})
-	if err != nil {
-		return Article{}, err
-	}
-	fetched := c.now()
-	if ct := strings.ToLower(resp.ContentType); ct != "" && !strings.Contains(ct, "html") {
-		return Article{}, fmt.Errorf("article %s: %w", j.item.URL, &parseError{fmt.Errorf("content type %q is not HTML", resp.ContentType)})
-	}
-	ex, err := c.ex.extract(ctx, resp.Body, resp.URL, extractHints{
-		contentType: resp.ContentType, lang: j.src.Lang, feedPublished: j.item.Published, zone: j.src.zone,
-	})
-	if err != nil {
-		return Article{}, fmt.Errorf("extract %s: %w", resp.URL, err)
-	}
-	canon := ex.URL
-	if canon == "" {
-		canon = j.canonical
-	}
-	if canon != j.canonical {
-		// The page names another canonical URL: it may have been handled under that name.
-		if !c.recent.claim(canon) {
-			return Article{}, errDuplicate
-		}
-		if c.seen != nil {
-			if stored, err := c.seen.Seen(ctx, []string{canon}); err == nil && stored[canon] {
-				return Article{}, errDuplicate
-			}
-		}
-	}
-	a := Article{
-		URL: j.item.URL, CanonicalURL: canon, Source: j.src.Name, SourceKind: j.src.Kind, Region: j.src.Region,
-		Title: ex.Title, Text: ex.Text, Author: ex.Author, Lang: ex.Lang, Published: ex.Published,
-		Discovered: j.discovered.UTC(), Fetched: fetched.UTC(), SimHash: SimHash(ex.Text),
-	}
-	if a.Title == "" {
-		a.Title = j.item.Title
-	}
-	if a.Author == "" {
-		a.Author = j.item.Author
-	}
-	a.Published = c.plausibleDate(a.Published, j.item.Published, fetched, j.src.Name, j.item.URL)
-	return a, nil
-}
-
-// earliestPlausible is the oldest publication date taken at face value; older ones are
-// parsing accidents (a zero year, a copyright line) and fall back to the listing's date.
-var earliestPlausible = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// plausibleDate corrects a page's publication date: one in the future (beyond an hour of
-// clock skew) or before 1995 is replaced by the listing's date when that one is
-// plausible, else by the fetch time (future) or dropped (too old). Each correction is logged.
-func (c *Crawler) plausibleDate(pub, listed, fetched time.Time, source, u string) time.Time {
-	ok := func(t time.Time) bool {
-		return !t.IsZero() && !t.After(fetched.Add(futureTolerance)) && !t.Before(earliestPlausible)
-	}
-	if pub.IsZero() || ok(pub) {
-		return pub
-	}
-	fixed := time.Time{}
-	switch {
-	case ok(listed):
-		fixed = listed.UTC()
-	case pub.After(fetched):
-		fixed = fetched.UTC()
-	}
-	c.m.dateCorrections.WithLabelValues(source).Inc()
-	c.log.Warn("implausible publication date corrected", "source", source, "url", u, "published", pub, "corrected_to", fixed)
-	return fixed
-}
-
-// recentSet remembers the canonical URLs handled lately, first in first out, so that
-// the same article reached from two sources or two polls is fetched once.
-type recentSet struct {
-	cap   int
-	mu    sync.Mutex
-	set   map[string]struct{}
-	order []string
-	next  int
-}
-
-func newRecentSet(capacity int) *recentSet {
-	return &recentSet{cap: capacity, set: make(map[string]struct{}), order: make([]string, 0, min(capacity, 1024))}
-}
-
-func (r *recentSet) has(u string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, ok := r.set[u]
-	return ok
-}
-
-// claim adds u and reports whether it was absent.
-func (r *recentSet) claim(u string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, ok := r.set[u]; ok {
-		return false
-	}
-	r.set[u] = struct{}{}
-	if len(r.order) < r.cap {
-		r.order = append(r.order, u)
-		return true
-	}
-	delete(r.set, r.order[r.next])
-	r.order[r.next] = u
-	r.next = (r.next + 1) % len(r.order)
-	return true
-}
-
-// release forgets u so that a later poll may queue it again.
-func (r *recentSet) release(u string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.set, u)
 }

@@ -2,12 +2,15 @@ package crawler
 
 import (
 	"bytes"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pantau-id/pantau/config"
 )
 
 // Scheduling constants.
@@ -31,8 +34,17 @@ type pollResult struct {
 	unchecked bool
 }
 
+// scheduler is the crawler's scheduling part: it decides when each source is polled
+// next, from what its polls observed.
+type scheduler struct {
+	cfg config.Crawler
+	log *slog.Logger
+	m   *metrics
+	now func() time.Time
+}
+
 // bounds returns the configured interval bounds (config.Validate holds 0 < min <= max).
-func (c *Crawler) bounds() (minI, maxI time.Duration) {
+func (c *scheduler) bounds() (minI, maxI time.Duration) {
 	return c.cfg.MinInterval.D(), c.cfg.MaxInterval.D()
 }
 
@@ -40,7 +52,7 @@ func (c *Crawler) bounds() (minI, maxI time.Duration) {
 // its next poll: the interval adapts to the publication rate within [min, max] and
 // honours the server's freshness lifetime; failures back off exponentially with jitter;
 // a source failing for dead_after is marked dead and polled at max only.
-func (c *Crawler) schedule(s *source, r pollResult) time.Duration {
+func (c *scheduler) schedule(s *source, r pollResult) time.Duration {
 	minI, maxI := c.bounds()
 	now := c.now()
 	s.mu.Lock()
@@ -197,7 +209,7 @@ func freshness(h http.Header, body []byte, now time.Time) time.Duration {
 // firstWait is the wait before a source's first poll in Run: its saved next poll when
 // that lies ahead (but no further than max), else a random spread over up to a minute so
 // that a restart does not hit every source at once.
-func (c *Crawler) firstWait(s *source) time.Duration {
+func (c *scheduler) firstWait(s *source) time.Duration {
 	_, maxI := c.bounds()
 	st := s.state()
 	now := c.now()

@@ -188,7 +188,7 @@ func TestDeadSource(t *testing.T) {
 	// Dead survives a restart, and a success revives the source.
 	tc2 := newTestCrawler(t, cfg, []config.Source{{Name: "f", Kind: config.KindFeed, URL: s.URL + "/rss.xml"}},
 		WithClock(clk.now), WithStateStore(store))
-	tc2.loadState(t.Context())
+	tc2.states.load(t.Context())
 	if !tc2.States()[0].Dead {
 		t.Fatal("dead state not restored")
 	}

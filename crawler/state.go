@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -132,14 +133,28 @@ func (f *FileStateStore) Save(ctx context.Context, states []SourceState) error {
 // stateSaveEvery is how often Run saves changed source states.
 const stateSaveEvery = 10 * time.Second
 
-// loadState restores the saved states of this crawler's sources, once per Crawler.
-func (c *Crawler) loadState(ctx context.Context) {
-	c.stateMu.Lock()
-	defer c.stateMu.Unlock()
-	if c.stateLoaded || c.store == nil {
+// sourceStates is the crawler's state part: the polling state of its sources, loaded
+// from and saved to a StateStore, and the count of articles handed on and not yet
+// acknowledged.
+type sourceStates struct {
+	store   StateStore // nil keeps states in memory only
+	sources []*source
+	log     *slog.Logger
+	m       *metrics
+
+	mu     sync.Mutex
+	loaded bool
+	acks   ackCounter // articles handed on, not yet acknowledged
+}
+
+// load restores the saved states of the sources, once.
+func (c *sourceStates) load(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loaded || c.store == nil {
 		return
 	}
-	c.stateLoaded = true
+	c.loaded = true
 	saved, err := c.store.Load(ctx)
 	if err != nil && saved == nil {
 		c.log.Warn("crawler state not loaded, starting from scratch", "err", err)
@@ -159,10 +174,8 @@ func (c *Crawler) loadState(ctx context.Context) {
 	c.log.Info("crawler state loaded", "sources", n)
 }
 
-// SaveState saves the states changed since the last save. Run and RunOnce save on their
-// own; callers that acknowledge articles after those return (the writer flushing on
-// close) call SaveState afterwards so that the last acknowledged validators persist.
-func (c *Crawler) SaveState(ctx context.Context) error {
+// save saves the states changed since the last save.
+func (c *sourceStates) save(ctx context.Context) error {
 	if c.store == nil {
 		return nil
 	}
@@ -191,15 +204,15 @@ func (c *Crawler) SaveState(ctx context.Context) error {
 	return nil
 }
 
-// saveStateLogged saves changed states and logs a failure; it is for the crawler's own loops.
-func (c *Crawler) saveStateLogged(ctx context.Context) {
-	if err := c.SaveState(ctx); err != nil {
+// saveLogged saves changed states and logs a failure; it is for the crawler's own loops.
+func (c *sourceStates) saveLogged(ctx context.Context) {
+	if err := c.save(ctx); err != nil {
 		c.log.Warn("crawler state not saved, retrying later", "err", err)
 	}
 }
 
-// States returns a snapshot of every source's state, sorted by source name.
-func (c *Crawler) States() []SourceState {
+// snapshot returns every source's state, sorted by source name.
+func (c *sourceStates) snapshot() []SourceState {
 	out := make([]SourceState, 0, len(c.sources))
 	for _, s := range c.sources {
 		out = append(out, s.state())
@@ -265,7 +278,7 @@ func (a *ackCounter) idle() <-chan struct{} {
 // article was acknowledged or skipped for good: were they committed earlier, a crash
 // would hide the unstored articles behind a 304.
 type pollAck struct {
-	c         *Crawler
+	acks      *ackCounter
 	s         *source
 	mu        sync.Mutex
 	pending   int
@@ -295,14 +308,14 @@ func (p *pollAck) finish(o outcome) {
 	p.done(o != outRetry)
 }
 
-func newPollAck(c *Crawler, s *source) *pollAck {
-	c.acks.add(1)
-	return &pollAck{c: c, s: s, pending: 1} // the poll's own hold, released by done
+func newPollAck(acks *ackCounter, s *source) *pollAck {
+	acks.add(1)
+	return &pollAck{acks: acks, s: s, pending: 1} // the poll's own hold, released by done
 }
 
 // hold adds one article to wait for.
 func (p *pollAck) hold() {
-	p.c.acks.add(1)
+	p.acks.add(1)
 	p.mu.Lock()
 	p.pending++
 	p.mu.Unlock()
@@ -336,11 +349,11 @@ func (p *pollAck) done(ok bool) {
 		}
 		p.s.mu.Unlock()
 	}
-	p.c.acks.add(-1)
+	p.acks.add(-1)
 }
 
 // waitAcks waits until every article handed on was acknowledged, ctx is done or max passed.
-func (c *Crawler) waitAcks(ctx context.Context, max time.Duration) {
+func (c *sourceStates) waitAcks(ctx context.Context, max time.Duration) {
 	t := time.NewTimer(max)
 	defer t.Stop()
 	select {

@@ -177,7 +177,7 @@ func TestLoadStatePartly(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			store := &partialStore{loaded: tt.loaded, err: fmt.Errorf("source f: feeds unreadable")}
 			tc := newTestCrawler(t, testConfig(), src, WithStateStore(store))
-			tc.loadState(context.Background())
+			tc.states.load(context.Background())
 			if got := tc.States()[0]; got.ETag != tt.wantETag {
 				t.Errorf("ETag = %q, want %q (state %+v)", got.ETag, tt.wantETag, got)
 			}
