@@ -22,13 +22,6 @@ type articleFetcher struct {
 	now func() time.Time
 }
 
-// run fetches queued articles and sends them to out until jobs is closed.
-func (a *articleFetcher) run(ctx context.Context, jobs <-chan job, out chan<- Article) {
-	for j := range jobs {
-		a.handle(ctx, j, out)
-	}
-}
-
 // handle fetches one article job and sends the article to out, settling the job's
 // acknowledgement with the outcome: skipped, failed, retried on a later poll, or (through
 // Article.Done) stored.

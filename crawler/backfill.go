@@ -119,11 +119,9 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 	p := &backfillTracker{report: req.Progress, prog: BackfillProgress{Total: len(jobs)}}
 	p.emit()
 	filter := func(a Article) bool { return !ranged || a.Published.IsZero() || inRange(a.Published) }
-	queue := make(chan job, c.workers)
+	q := newHostQueues(c.f)
 	var workers errgroup.Group
-	for range c.workers {
-		workers.Go(func() error { c.articles.run(ctx, queue, out); return nil })
-	}
+	workers.Go(func() error { c.work(ctx, q, out); return nil })
 	for start := 0; start < len(jobs) && ctx.Err() == nil; start += seenBatch {
 		batch := jobs[start:min(start+seenBatch, len(jobs))]
 		fresh, invalid := c.dedup.backfillNew(ctx, batch)
@@ -131,15 +129,13 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 		for _, j := range fresh {
 			j.filter = filter
 			j.ack = p.hold(&c.states.acks)
-			select {
-			case queue <- j:
-			case <-ctx.Done():
+			if !q.push(ctx, j) {
 				c.dedup.recent.release(j.canonical)
 				j.ack.finish(outRetry)
 			}
 		}
 	}
-	close(queue)
+	q.close()
 	workers.Wait()
 	select {
 	case <-p.settled():

@@ -2,10 +2,13 @@
 // those pages advertise), fetches them politely and safely, and extracts each article's
 // text, date and canonical URL.
 //
-// Every HTTP fetch goes through one colly collector with a limit rule per host (delay
-// and parallelism shared by the host's feeds and articles), robots.txt with Crawl-delay,
-// Retry-After back-off, a decompressed body cap and a dialer that refuses private,
-// loopback and link-local addresses after DNS resolution.
+// Work is scheduled per host: polls and article fetches wait in per-host queues, and
+// each worker takes the next task from whichever host may be contacted now (politeness
+// delay over, fewer than host_parallelism requests in flight), least recently served
+// first, so that waiting for a host never holds a worker. Every HTTP fetch goes through
+// colly with robots.txt and its Crawl-delay, Retry-After back-off, a decompressed body
+// cap and a dialer that refuses private, loopback and link-local addresses after DNS
+// resolution.
 //
 // Each source's poll interval adapts to its publication rate and the server's
 // freshness hints; failures back off exponentially and a source failing for dead_after
@@ -257,28 +260,44 @@ type job struct {
 // ctx.Err() once ctx is cancelled; it never closes out.
 func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
 	c.states.load(ctx)
-	jobs := make(chan job, c.workers)
-	var workers errgroup.Group
-	for range c.workers {
-		workers.Go(func() error { c.articles.run(ctx, jobs, out); return nil })
-	}
-	var polls errgroup.Group
-	polls.SetLimit(c.workers)
+	q := newHostQueues(c.f)
 	for _, s := range c.sources {
-		polls.Go(func() error {
-			r := c.poll(ctx, s, jobs)
-			if ctx.Err() == nil {
-				c.sched.schedule(s, r)
-			}
-			return nil
-		})
+		q.pushPoll(s, nil)
 	}
-	polls.Wait()
-	close(jobs)
-	workers.Wait()
+	q.close()
+	c.work(ctx, q, out)
 	c.states.waitAcks(ctx, c.ackWait)
 	c.saveFinal()
 	return ctx.Err()
+}
+
+// work runs the crawler's workers over q until q has nothing more to do.
+func (c *Crawler) work(ctx context.Context, q *hostQueues, out chan<- Article) {
+	var workers errgroup.Group
+	for range c.workers {
+		workers.Go(func() error {
+			for {
+				t, r, ok := q.next(ctx)
+				if !ok {
+					return nil
+				}
+				tctx := withReservation(ctx, r)
+				if t.poll != nil {
+					res := c.poll(tctx, t.poll, q)
+					if ctx.Err() == nil {
+						c.sched.schedule(t.poll, res)
+					}
+					if t.done != nil {
+						t.done <- res
+					}
+				} else {
+					c.articles.handle(tctx, t.art, out)
+				}
+				q.done(r)
+			}
+		})
+	}
+	workers.Wait()
 }
 
 // SaveState saves the states changed since the last save. Run and RunOnce save on their
@@ -301,15 +320,11 @@ func (c *Crawler) saveFinal() {
 // returns ctx.Err() after in-flight fetches end.
 func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
 	c.states.load(ctx)
-	jobs := make(chan job, c.workers)
-	var workers errgroup.Group
-	for range c.workers {
-		workers.Go(func() error { c.articles.run(ctx, jobs, out); return nil })
-	}
+	q := newHostQueues(c.f)
 	var loops errgroup.Group // one per configured source: bounded by the configuration
 	for _, s := range c.sources {
 		loops.Go(func() error {
-			c.loop(ctx, s, jobs)
+			c.loop(ctx, s, q)
 			return nil
 		})
 	}
@@ -325,15 +340,16 @@ func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
 			}
 		}
 	})
+	c.work(ctx, q, out)
 	loops.Wait()
-	close(jobs)
-	workers.Wait()
 	c.saveFinal()
 	return ctx.Err()
 }
 
-func (c *Crawler) loop(ctx context.Context, s *source, jobs chan<- job) {
+// loop queues a source's polls, each when the previous one is done and its wait is over.
+func (c *Crawler) loop(ctx context.Context, s *source, q *hostQueues) {
 	wait := c.sched.firstWait(s)
+	done := make(chan pollResult, 1)
 	for {
 		t := time.NewTimer(wait)
 		select {
@@ -342,17 +358,22 @@ func (c *Crawler) loop(ctx context.Context, s *source, jobs chan<- job) {
 			return
 		case <-t.C:
 		}
-		r := c.poll(ctx, s, jobs)
+		q.pushPoll(s, done)
+		select {
+		case <-ctx.Done():
+			return
+		case <-done:
+		}
 		if ctx.Err() != nil {
 			return
 		}
-		wait = c.sched.schedule(s, r)
+		wait = s.state().NextPoll.Sub(c.now())
 	}
 }
 
 // poll discovers a source's items once and queues the new ones. It counts and logs a
 // failure and returns what the scheduler needs.
-func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResult {
+func (c *Crawler) poll(ctx context.Context, s *source, q *hostQueues) pollResult {
 	l, err := c.disc.discover(ctx, s, false)
 	if ctx.Err() != nil {
 		return pollResult{err: ctx.Err()}
@@ -419,13 +440,12 @@ func (c *Crawler) poll(ctx context.Context, s *source, jobs chan<- job) pollResu
 	for i, j := range fresh {
 		j.ack = ack
 		ack.hold()
-		select {
-		case jobs <- j:
-		case <-ctx.Done():
-			ack.finish(outRetry)
+		if ctx.Err() != nil || !q.tryPush(j) {
+			// Cancelled, or the queues are full: the rest wait for a later poll.
 			for _, rest := range fresh[i:] {
 				c.dedup.recent.release(rest.canonical)
 			}
+			ack.finish(outRetry)
 			res.found = i
 			return res
 		}

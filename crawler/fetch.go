@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,24 +63,30 @@ type response struct {
 	FeedLinks   []string // <link rel=alternate> feeds, when asked for
 }
 
-// hostState is what the fetcher knows about one host: its robots.txt, its colly limit
-// rule and how long it asked us to stay away.
+// hostState is what the fetcher knows about one host: its robots.txt, its politeness
+// gate (when the next request may start, requests in flight, the delay in force) and how
+// long it asked us to stay away.
 type hostState struct {
 	mu        sync.Mutex
 	robots    *robotstxt.Group // nil allows everything
 	robotsExp time.Time        // when robots must be fetched again
-	coll      *colly.Collector // the host's collector, with its limit rule
-	delay     time.Duration    // the delay coll's limit rule was made with
+	delay     time.Duration    // host_delay, or the host's longer Crawl-delay
+	nextAt    time.Time        // no request starts before (real time)
 	notBefore time.Time
 	lastUsed  time.Time
-	inflight  int
+	inflight  int // requests started or reserved, not yet finished
 }
 
-// fetcher performs every HTTP fetch of a Crawler through colly: one collector per host,
-// made on first contact with the host's limit rule (delay, parallelism), so that feeds,
-// sitemaps, pages and articles of a host share it. // (One collector per host rather than rules added to a shared one: colly reads its rule
-// list without a lock, so adding rules while fetching races.) All share one transport.
+// fetcher performs every HTTP fetch of a Crawler through colly, and keeps each host's
+// politeness: a request to a host starts at least the host's delay after the previous
+// one started and after it ended, with at most host_parallelism in flight. Feeds,
+// sitemaps, pages and articles of a host share that gate; robots.txt (fetched once a day
+// per host, before the host's first request) is outside it. The scheduler takes a host's
+// slot with reserve before handing a worker its task, so that the worker never waits
+// for politeness at its task's first request; further requests of the same task to the
+// same host (a portal's second page) wait in the gate.
 type fetcher struct {
+	coll    *colly.Collector // cloned for each request
 	client  *http.Client
 	ua      string
 	delay   time.Duration
@@ -133,8 +138,18 @@ func newFetcher(fc fetcherConfig, log *slog.Logger, now func() time.Time, observ
 		}
 		return nil
 	}
+	coll := colly.NewCollector(
+		colly.UserAgent(fc.userAgent),
+		colly.AllowURLRevisit(),
+		colly.MaxBodySize(0),    // the transport caps, and fails instead of truncating
+		colly.IgnoreRobotsTxt(), // robots.txt is handled here, with Crawl-delay and expiry
+	)
+	// A client of its own (sharing transport and cookies): colly installs its redirect
+	// hook on the client it is given.
+	coll.SetClient(&http.Client{Transport: client.Transport, Timeout: client.Timeout, Jar: client.Jar})
+	coll.SetRedirectHandler(client.CheckRedirect)
 	return &fetcher{
-		client: client, ua: fc.userAgent, delay: fc.delay, par: max(fc.parallelism, 1),
+		coll: coll, client: client, ua: fc.userAgent, delay: fc.delay, par: max(fc.parallelism, 1),
 		robots: fc.obeyRobots, log: log, now: now, observe: observe, m: m,
 		hosts: make(map[string]*hostState),
 	}
@@ -159,7 +174,7 @@ func (f *fetcher) host(key string) *hostState {
 	}
 	hs := f.hosts[key]
 	if hs == nil {
-		hs = &hostState{lastUsed: now}
+		hs = &hostState{lastUsed: now, delay: f.delay}
 		f.hosts[key] = hs
 	}
 	return hs
@@ -186,19 +201,124 @@ func (f *fetcher) hostCount() int {
 	return len(f.hosts)
 }
 
-// release marks the end of one fetch from a host.
+// release marks the end of one request to a host: the next may start a delay later.
 func (f *fetcher) release(hs *hostState) {
 	hs.mu.Lock()
 	hs.inflight--
 	hs.lastUsed = f.now()
+	hs.nextAt = later(hs.nextAt, time.Now().Add(hs.delay))
 	hs.mu.Unlock()
 }
 
-// prepare makes sure a host's robots.txt is fresh and its limit rule exists (made again
-// when a refreshed robots.txt changes the Crawl-delay), then checks that u may be
-// fetched now. The host's mutex serialises the first contact. On success the host
-// counts one fetch in flight, which the caller releases.
-func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*colly.Collector, *hostState, error) {
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// reservation is a host's request slot taken by the scheduler for one task; the task's
+// first request to that host uses it instead of waiting in the gate.
+type reservation struct {
+	hs         *hostState
+	used       bool      // under hs.mu
+	prev, mine time.Time // nextAt before and after the reservation
+}
+
+type reservationKey struct{}
+
+// withReservation returns ctx carrying r for the fetches of one task.
+func withReservation(ctx context.Context, r *reservation) context.Context {
+	if r == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, reservationKey{}, r)
+}
+
+// readyAt returns when the host of key may take its next request; false when it has
+// host_parallelism requests in flight.
+func (f *fetcher) readyAt(key string) (time.Time, bool) {
+	hs := f.host(key)
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return hs.nextAt, hs.inflight < f.par
+}
+
+// reserve takes the host's request slot if it may take a request now; nil otherwise.
+func (f *fetcher) reserve(key string) *reservation {
+	hs := f.host(key)
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	now := time.Now()
+	if hs.inflight >= f.par || now.Before(hs.nextAt) {
+		return nil
+	}
+	r := &reservation{hs: hs, prev: hs.nextAt, mine: now.Add(hs.delay)}
+	hs.inflight++
+	hs.nextAt = r.mine
+	return r
+}
+
+// unreserve gives back a reservation no request used (the task failed before, or its
+// first request went to another host).
+func (f *fetcher) unreserve(r *reservation) {
+	if r == nil {
+		return
+	}
+	r.hs.mu.Lock()
+	defer r.hs.mu.Unlock()
+	if r.used {
+		return
+	}
+	r.used = true
+	r.hs.inflight--
+	if r.hs.nextAt.Equal(r.mine) {
+		r.hs.nextAt = r.prev
+	}
+}
+
+// gateWait is how often a request waiting for a host at its parallelism looks again.
+const gateWait = 10 * time.Millisecond
+
+// admitLocked lets one request to hs start, with hs.mu held: on the task's reservation
+// for this host when it has an unused one, else once the host's delay is over and it has
+// a free slot. It waits (releasing hs.mu) and returns ctx's error if ctx ends first.
+func (f *fetcher) admitLocked(ctx context.Context, hs *hostState) error {
+	if r, _ := ctx.Value(reservationKey{}).(*reservation); r != nil && r.hs == hs && !r.used {
+		r.used = true
+		hs.nextAt = later(hs.nextAt, time.Now().Add(hs.delay)) // the request starts now
+		return nil
+	}
+	for {
+		now := time.Now()
+		if hs.inflight < f.par && !now.Before(hs.nextAt) {
+			hs.inflight++
+			hs.nextAt = now.Add(hs.delay)
+			return nil
+		}
+		wait := gateWait
+		if hs.inflight < f.par {
+			wait = hs.nextAt.Sub(now)
+		}
+		hs.mu.Unlock()
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+		hs.mu.Lock()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// prepare makes sure a host's robots.txt is fresh and its delay follows its Crawl-delay,
+// checks that u may be fetched, then admits the request through the host's gate. The
+// host's mutex serialises the first contact. On success the host counts one request in
+// flight, which the caller releases.
+func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*hostState, error) {
 	key := hostKey(u)
 	hs := f.host(key)
 	hs.mu.Lock()
@@ -206,41 +326,19 @@ func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*coll
 	now := f.now()
 	hs.lastUsed = now
 	if now.Before(hs.notBefore) {
-		return nil, nil, &BackOffError{Host: key, Wait: hs.notBefore.Sub(now)}
+		return nil, &BackOffError{Host: key, Wait: hs.notBefore.Sub(now)}
 	}
 	if f.robots && !now.Before(hs.robotsExp) {
 		g, ttl, err := f.fetchRobots(ctx, source, u)
 		if err != nil {
 			// The host is unreachable: the page fetch would fail the same way.
-			return nil, nil, fmt.Errorf("robots.txt of %s: %w", key, err)
+			return nil, fmt.Errorf("robots.txt of %s: %w", key, err)
 		}
 		hs.robots, hs.robotsExp = g, now.Add(ttl)
 	}
-	delay := f.delay
-	if hs.robots != nil && hs.robots.CrawlDelay > delay {
-		delay = min(hs.robots.CrawlDelay, maxCrawlDelay)
-	}
-	if hs.coll != nil && hs.delay != delay {
-		// A new Crawl-delay: colly cannot change a rule in use, so the host gets a new
-		// collector; fetches already running finish under the old rule.
-		hs.coll = nil
-	}
-	if hs.coll == nil {
-		c := colly.NewCollector(
-			colly.UserAgent(f.ua),
-			colly.AllowURLRevisit(),
-			colly.MaxBodySize(0),    // the transport caps, and fails instead of truncating
-			colly.IgnoreRobotsTxt(), // robots.txt is handled here, with Crawl-delay and expiry
-		)
-		// A client of its own (sharing transport and cookies): colly installs its redirect
-		// hook on the client it is given.
-		c.SetClient(&http.Client{Transport: f.client.Transport, Timeout: f.client.Timeout, Jar: f.client.Jar})
-		c.SetRedirectHandler(f.client.CheckRedirect)
-		rule := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(key) + "$", Parallelism: f.par, Delay: delay}
-		if err := c.Limit(rule); err != nil {
-			return nil, nil, fmt.Errorf("limit rule for %s: %w", key, err)
-		}
-		hs.coll, hs.delay = c, delay
+	hs.delay = f.delay
+	if hs.robots != nil && hs.robots.CrawlDelay > hs.delay {
+		hs.delay = min(hs.robots.CrawlDelay, maxCrawlDelay)
 	}
 	if f.robots && hs.robots != nil && u.Path != "/robots.txt" {
 		p := u.EscapedPath()
@@ -248,11 +346,13 @@ func (f *fetcher) prepare(ctx context.Context, source string, u *url.URL) (*coll
 			p += "?" + u.RawQuery
 		}
 		if !hs.robots.Test(p) {
-			return nil, nil, fmt.Errorf("%s: %w", u, ErrRobotsDisallowed)
+			return nil, fmt.Errorf("%s: %w", u, ErrRobotsDisallowed)
 		}
 	}
-	hs.inflight++
-	return hs.coll, hs, nil
+	if err := f.admitLocked(ctx, hs); err != nil {
+		return nil, err
+	}
+	return hs, nil
 }
 
 // fetchRobots fetches and parses robots.txt for u's host and says how long to keep it.
@@ -322,7 +422,7 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 		return nil, fmt.Errorf("fetch %q: %w", rawURL, &parseError{errors.New("not an absolute http(s) URL")})
 	}
 	rec := Fetch{Time: f.now(), Source: source, Host: hostKey(u), Kind: kind}
-	hostColl, hs, err := f.prepare(ctx, source, u)
+	hs, err := f.prepare(ctx, source, u)
 	if err != nil {
 		if !errors.Is(err, ErrRobotsDisallowed) && !errors.Is(err, ErrBackOff) {
 			rec.Kind = kind // the robots.txt fetch failed: report the page as failing the same way
@@ -336,7 +436,7 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 
 	defer f.release(hs)
 	tr := &fetchTrace{}
-	c := hostColl.Clone()
+	c := f.coll.Clone()
 	c.Context = context.WithValue(ctx, traceKey{}, tr)
 	resp := &response{}
 	var got *colly.Response

@@ -207,8 +207,9 @@ func freshness(h http.Header, body []byte, now time.Time) time.Duration {
 }
 
 // firstWait is the wait before a source's first poll in Run: its saved next poll when
-// that lies ahead (but no further than max), else a random spread over up to a minute so
-// that a restart does not hit every source at once.
+// that lies ahead (but no further than max), else none. A cold start queues every source
+// at once; the host queues space each host's polls by its politeness delay and the
+// workers bound how many run together.
 func (c *scheduler) firstWait(s *source) time.Duration {
 	_, maxI := c.bounds()
 	st := s.state()
@@ -216,9 +217,5 @@ func (c *scheduler) firstWait(s *source) time.Duration {
 	if !st.NextPoll.IsZero() && st.NextPoll.After(now) {
 		return min(st.NextPoll.Sub(now), maxI)
 	}
-	spread := min(s.Interval.D(), time.Minute)
-	if spread <= 0 {
-		spread = time.Minute
-	}
-	return time.Duration(rand.Int64N(int64(spread) + 1))
+	return 0
 }
