@@ -3,6 +3,7 @@ package crawler
 import (
 	"bytes"
 	"log/slog"
+	"slices"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
@@ -94,7 +95,12 @@ func (c *scheduler) schedule(s *source, r pollResult) time.Duration {
 			// nothing about the feed's rate from a poll whose items were not looked at.
 			wait = minI
 		} else {
-			st.Interval = adaptInterval(st.Interval, r.found, rate(r.dates, now), minI, maxI)
+			observeArrivals(st, r.dates, r.found, now, maxI)
+			var silence time.Duration
+			if !st.LastItem.IsZero() {
+				silence = now.Sub(st.LastItem)
+			}
+			st.Interval = pollInterval(st.Interval, st.MeanGap, silence, minI, maxI)
 			if r.fresh > st.Interval {
 				st.Interval = min(r.fresh, maxI)
 			}
@@ -142,22 +148,70 @@ func rate(dates []time.Time, now time.Time) float64 {
 	return float64(n) / span.Seconds()
 }
 
-// adaptInterval returns the next poll interval. With a known publication rate it aims
-// at itemsPerPoll new items per poll; without one it halves after new items and grows
-// by half after none. The result lies in [minI, maxI].
-func adaptInterval(prev time.Duration, found int, perSecond float64, minI, maxI time.Duration) time.Duration {
-	var next time.Duration
-	switch {
-	case perSecond > 0:
-		next = time.Duration(itemsPerPoll / perSecond * float64(time.Second))
-		if found == 0 && next < prev {
-			// The listing says "busy" but this poll found nothing new: do not speed up.
-			next = prev
+// gapWeight is the weight of the newest inter-arrival time in a source's mean gap.
+const gapWeight = 0.3
+
+// observeArrivals updates a source's mean gap between new items, an exponentially
+// weighted average of the inter-arrival times it observed: between the publication dates
+// of items newer than the last one seen or, when the listing dates none, between polls
+// that found new items (found items spread evenly since the last arrival). A poll that
+// finds nothing (a 304 included) adds no sample. The first poll takes the mean gap the
+// listing's dates show (with fewer than three dated items, their rate: see rate).
+func observeArrivals(st *SourceState, dates []time.Time, found int, now time.Time, maxI time.Duration) {
+	sample := func(gap time.Duration) {
+		gap = min(max(gap, 0), 2*maxI) // a night's silence counts, but not for weeks
+		if st.MeanGap <= 0 {
+			st.MeanGap = gap
+			return
 		}
+		st.MeanGap = time.Duration(gapWeight*float64(gap) + (1-gapWeight)*float64(st.MeanGap))
+	}
+	var newer []time.Time
+	dated := false
+	for _, d := range dates {
+		if d.IsZero() || d.After(now.Add(futureTolerance)) || now.Sub(d) > rateWindow {
+			continue
+		}
+		dated = true
+		if d.After(st.LastItem) {
+			newer = append(newer, d)
+		}
+	}
+	switch {
+	case st.LastItem.IsZero() && dated:
+		slices.SortFunc(newer, func(a, b time.Time) int { return a.Compare(b) })
+		if n := len(newer); n >= 3 {
+			st.MeanGap = newer[n-1].Sub(newer[0]) / time.Duration(n-1)
+		} else if r := rate(dates, now); r > 0 {
+			st.MeanGap = time.Duration(float64(time.Second) / r)
+		}
+		st.LastItem = newer[len(newer)-1]
+	case dated:
+		slices.SortFunc(newer, func(a, b time.Time) int { return a.Compare(b) })
+		for _, d := range newer {
+			sample(d.Sub(st.LastItem))
+			st.LastItem = d
+		}
+	case found > 0 && st.LastItem.IsZero():
+		st.LastItem = now // undated: the first poll only marks when counting starts
 	case found > 0:
-		next = prev / 2
-	default:
-		next = prev + prev/2
+		gap := now.Sub(st.LastItem) / time.Duration(found)
+		for range min(found, 10) {
+			sample(gap)
+		}
+		st.LastItem = now
+	}
+}
+
+// pollInterval returns the poll interval of a source whose items arrive meanGap apart
+// on average and whose last item arrived silence ago: half the gap, so that a poll
+// finds itemsPerPoll new items and an item waits about a quarter of the gap, where a
+// silence longer than the mean stands for the gap. Without an estimate it keeps prev.
+// The result lies in [minI, maxI].
+func pollInterval(prev, meanGap, silence time.Duration, minI, maxI time.Duration) time.Duration {
+	next := prev
+	if meanGap > 0 {
+		next = time.Duration(itemsPerPoll * float64(max(meanGap, silence)))
 	}
 	return min(max(next, minI), maxI)
 }

@@ -3,6 +3,7 @@ package crawler
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,28 +11,70 @@ import (
 	"github.com/pantau-id/pantau/config"
 )
 
-func TestAdaptInterval(t *testing.T) {
+func TestPollInterval(t *testing.T) {
 	minI, maxI := time.Minute, 6*time.Hour
 	tests := []struct {
-		name  string
-		prev  time.Duration
-		found int
-		rate  float64 // items per second
-		want  time.Duration
+		name           string
+		prev, gap, sil time.Duration
+		want           time.Duration
 	}{
-		{"busy feed: half the gap", time.Hour, 3, 1.0 / 600, 5 * time.Minute},
-		{"very busy feed: min bound", time.Hour, 10, 1, minI},
-		{"quiet feed: max bound", time.Hour, 0, 1.0 / (7 * 86400), maxI},
-		{"busy listing, nothing new: no speed-up", 20 * time.Minute, 0, 1.0 / 60, 20 * time.Minute},
-		{"undated, new items: halve", time.Hour, 2, 0, 30 * time.Minute},
-		{"undated, nothing new: grow by half", time.Hour, 0, 0, 90 * time.Minute},
+		{"busy feed: half the gap", time.Hour, 10 * time.Minute, 2 * time.Minute, 5 * time.Minute},
+		{"very busy feed: min bound", time.Hour, time.Second, 0, minI},
+		{"quiet feed: max bound", time.Hour, 7 * 24 * time.Hour, time.Hour, maxI},
+		{"silence longer than the gap slows polling", 5 * time.Minute, 10 * time.Minute, time.Hour, 30 * time.Minute},
+		{"no estimate: unchanged", 20 * time.Minute, 0, 0, 20 * time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := adaptInterval(tt.prev, tt.found, tt.rate, minI, maxI); got != tt.want {
-				t.Errorf("adaptInterval = %v, want %v", got, tt.want)
+			if got := pollInterval(tt.prev, tt.gap, tt.sil, minI, maxI); got != tt.want {
+				t.Errorf("pollInterval = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestObserveArrivals follows a feed publishing ten items an hour: its interval settles
+// at half the six-minute gap, and polls that find nothing (304s) leave the estimate alone.
+func TestObserveArrivals(t *testing.T) {
+	minI, maxI := time.Minute, 6*time.Hour
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	var listed []time.Time
+	for i := range 10 { // the listing a first poll sees: one item every 6 minutes
+		listed = append(listed, now.Add(-time.Duration(i)*6*time.Minute))
+	}
+	var st SourceState
+	observeArrivals(&st, listed, 10, now, maxI)
+	if st.MeanGap < 6*time.Minute || st.MeanGap > 7*time.Minute || !st.LastItem.Equal(now) {
+		t.Fatalf("after the first poll: gap %v, last %v; want about 6m (the listing's rate) and %v", st.MeanGap, st.LastItem, now)
+	}
+	for i := 1; i <= 20; i++ { // polls every 3 minutes; an item every other poll
+		now = now.Add(3 * time.Minute)
+		if i%2 == 0 {
+			listed = append([]time.Time{now.Add(-time.Second)}, listed...)
+			observeArrivals(&st, listed, 1, now, maxI)
+		} else {
+			observeArrivals(&st, nil, 0, now, maxI) // 304: nothing listed
+		}
+		got := pollInterval(st.Interval, st.MeanGap, now.Sub(st.LastItem), minI, maxI)
+		if got < 2*time.Minute || got > 4*time.Minute {
+			t.Fatalf("poll %d: interval %v (gap %v), want about 3m", i, got, st.MeanGap)
+		}
+	}
+	gap := st.MeanGap
+	for range 30 {
+		observeArrivals(&st, nil, 0, now, maxI) // many 304s within the same minute
+	}
+	if st.MeanGap != gap {
+		t.Errorf("304s changed the mean gap from %v to %v", gap, st.MeanGap)
+	}
+
+	// Undated listings learn from the polls that found items.
+	var u SourceState
+	t0 := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	observeArrivals(&u, []time.Time{{}}, 3, t0, maxI)
+	observeArrivals(&u, []time.Time{{}}, 2, t0.Add(20*time.Minute), maxI)
+	if u.MeanGap != 10*time.Minute {
+		t.Errorf("undated: gap %v, want 10m (two items in 20 minutes)", u.MeanGap)
 	}
 }
 
@@ -198,5 +241,54 @@ func TestDeadSource(t *testing.T) {
 	tc2.runOnce(t)
 	if st := tc2.States()[0]; st.Dead || st.Failures != 0 || !st.LastSuccess.Equal(clk.now()) {
 		t.Errorf("after a success: %+v, want alive", st)
+	}
+}
+
+// TestNotModifiedDoesNotSlowPolling polls a feed that lists an item every six minutes,
+// then answers 304 Not Modified: its interval stays at half the gap instead of growing
+// with each empty poll.
+func TestNotModifiedDoesNotSlowPolling(t *testing.T) {
+	s := newSite(t)
+	clk := &clock{t: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
+	start := clk.now()
+	var paths []string
+	var feed strings.Builder
+	feed.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>`)
+	for i := range 5 {
+		p := fmt.Sprintf("/n/%d", i)
+		paths = append(paths, p)
+		s.handleHTML(p, articlePage(i, fmt.Sprintf("Berita %d", i)))
+		fmt.Fprintf(&feed, `<item><title>B%d</title><link>%s%s</link><pubDate>%s</pubDate></item>`,
+			i, s.URL, p, start.Add(-time.Duration(i)*6*time.Minute).Format(time.RFC1123Z))
+	}
+	feed.WriteString(`</channel></rss>`)
+	s.mux.HandleFunc("/rss.xml", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		fmt.Fprint(w, feed.String())
+	})
+	cfg := testConfig()
+	cfg.MinInterval, cfg.MaxInterval = config.Duration(time.Minute), config.Duration(6*time.Hour)
+	tc := newTestCrawler(t, cfg, []config.Source{{Name: "f", Kind: config.KindFeed, URL: s.URL + "/rss.xml", Interval: config.Duration(15 * time.Minute)}},
+		WithClock(clk.now))
+	if got := tc.runOnce(t); len(got) != len(paths) {
+		t.Fatalf("got %d articles, want %d", len(got), len(paths))
+	}
+	first := tc.States()[0].Interval
+	if first < 2*time.Minute || first > 4*time.Minute {
+		t.Fatalf("interval after the first poll %v, want about 3m (half of a 6m gap)", first)
+	}
+	for i := range 3 {
+		clk.add(time.Minute)
+		tc.runOnce(t)
+		if st := tc.States()[0]; st.Interval != first {
+			t.Errorf("304 number %d: interval %v, want %v unchanged", i+1, st.Interval, first)
+		}
+	}
+	if n := s.hitCount("/rss.xml"); n != 4 {
+		t.Errorf("feed fetched %d times, want 4", n)
 	}
 }

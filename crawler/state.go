@@ -22,6 +22,11 @@ type SourceState struct {
 	LastModified string // validator of the last fully acknowledged poll
 	NextPoll     time.Time
 	Interval     time.Duration // current poll interval
+	// MeanGap is the weighted mean time between the source's new items, and LastItem
+	// the arrival of the newest one seen (its publication date, or the poll that found
+	// it when undated): what the poll interval follows. Zero until observed.
+	MeanGap  time.Duration `json:",omitempty"`
+	LastItem time.Time     `json:",omitzero"`
 	Failures     uint32        // consecutive failed polls
 	LastSuccess  time.Time
 	LastErrorAt  time.Time
