@@ -17,7 +17,7 @@ const (
 // small HammingDistance between their SimHashes (≤ 3 is the usual threshold).
 func SimHash(text string) uint64 {
 	var words [3][]byte // ring of the last three words, lower-cased
-	var counts [64]int
+	var counts bitCounts
 	n := 0
 	var cur []byte
 	add := func() {
@@ -34,7 +34,7 @@ func SimHash(text string) uint64 {
 					h = (h ^ uint64(c)) * fnvPrime64
 				}
 			}
-			addHash(&counts, h)
+			counts.add(h)
 		}
 	}
 	for i := 0; i < len(text); {
@@ -64,25 +64,43 @@ func SimHash(text string) uint64 {
 				h = (h ^ uint64(c)) * fnvPrime64
 			}
 		}
-		addHash(&counts, h)
+		counts.add(h)
 	}
-	var out uint64
-	for b := 0; b < 64; b++ {
-		if counts[b] > 0 {
-			out |= 1 << b
-		}
-	}
-	return out
+	return counts.majority()
 }
 
-func addHash(counts *[64]int, h uint64) {
-	for b := 0; b < 64; b++ {
-		if h&(1<<b) != 0 {
-			counts[b]++
+// bitCounts counts, for each of 64 bit positions, the hashes added with that bit set. The
+// counts are bit-sliced: planes[i] holds bit i of all 64 counts, so that adding a hash
+// is a ripple-carry addition over words (two on average), not a loop over its bits.
+type bitCounts struct {
+	planes [32]uint64
+	n      uint64 // hashes added
+}
+
+func (c *bitCounts) add(h uint64) {
+	c.n++
+	for i := 0; h != 0 && i < len(c.planes); i++ {
+		carry := c.planes[i] & h
+		c.planes[i] ^= h
+		h = carry
+	}
+}
+
+// majority returns the hash whose bit b is set when more than half of the hashes added
+// had bit b set: each bit-sliced count is compared with n/2, most significant bit first.
+func (c *bitCounts) majority() uint64 {
+	half := c.n / 2
+	var gt uint64
+	eq := ^uint64(0)
+	for i := len(c.planes) - 1; i >= 0; i-- {
+		if half>>i&1 == 1 {
+			eq &= c.planes[i]
 		} else {
-			counts[b]--
+			gt |= eq & c.planes[i]
+			eq &^= c.planes[i]
 		}
 	}
+	return gt
 }
 
 // HammingDistance returns the number of differing bits between two SimHashes.
