@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/pantau-id/pantau/analyzer"
 	"github.com/pantau-id/pantau/analyzer/sentiment"
@@ -50,9 +53,10 @@ type extracted struct {
 	Error     string `json:"error,omitempty"`
 }
 
-func cmdExtract(_ context.Context, e *env, args []string) error {
+func cmdExtract(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "extract")
 	pageURL := fs.String("url", "", "the `URL` the pages were saved from (resolves relative links, canonical URL)")
+	workers := fs.Int("workers", 0, "extraction goroutines (default: one per CPU)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -60,38 +64,92 @@ func cmdExtract(_ context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
+	if *workers <= 0 {
+		*workers = runtime.GOMAXPROCS(0)
+	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	failed := 0
-	for _, name := range fs.Args() {
-		out := extracted{File: name}
-		data, err := os.ReadFile(name)
-		if err == nil {
-			var x crawler.Extracted
-			x, err = crawler.Extract(data, *pageURL)
-			if err == nil {
-				out.URL, out.Title, out.Text, out.Author, out.Lang = x.URL, x.Title, x.Text, x.Author, x.Lang
-				if x.Lang == "" {
-					out.Lang = analyzer.DetectLanguage(x.Title + "\n" + x.Text)
-				}
-				if !x.Published.IsZero() {
-					out.Published = x.Published.UTC().Format(time.RFC3339)
-				}
-			}
-		}
-		if err != nil {
-			out.Error = err.Error()
+	err := inOrder(ctx, fs.Args(), *workers, func(name string) extracted {
+		return extractFile(name, *pageURL)
+	}, func(out extracted) error {
+		if out.Error != "" {
 			failed++
 		}
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
+		return enc.Encode(out)
+	})
+	if err != nil {
+		return err
 	}
 	if failed > 0 {
 		fmt.Fprintf(e.stderr, "pantau extract: %d of %d files failed\n", failed, fs.NArg())
 		return errSilent
 	}
 	return nil
+}
+
+// extractFile extracts one saved page; a failure is reported in the result's Error.
+func extractFile(name, pageURL string) extracted {
+	out := extracted{File: name}
+	data, err := os.ReadFile(name)
+	if err == nil {
+		var x crawler.Extracted
+		x, err = crawler.Extract(data, pageURL)
+		if err == nil {
+			out.URL, out.Title, out.Text, out.Author, out.Lang = x.URL, x.Title, x.Text, x.Author, x.Lang
+			if x.Lang == "" {
+				out.Lang = analyzer.DetectLanguage(x.Title + "\n" + x.Text)
+			}
+			if !x.Published.IsZero() {
+				out.Published = x.Published.UTC().Format(time.RFC3339)
+			}
+		}
+	}
+	if err != nil {
+		out.Error = err.Error()
+	}
+	return out
+}
+
+// inOrder runs do over inputs on up to workers goroutines and hands the results to emit
+// in input order, from the calling goroutine. At most 4×workers results wait to be
+// emitted. It stops at the first error of emit, or when ctx is done.
+func inOrder[In, Out any](ctx context.Context, inputs []In, workers int, do func(In) Out, emit func(Out) error) error {
+	window := make(chan struct{}, 4*workers)
+	slots := make(chan chan Out, 4*workers)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var g errgroup.Group
+	g.SetLimit(workers + 1)
+	g.Go(func() error {
+		defer close(slots)
+		for _, in := range inputs {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return nil
+			}
+			slot := make(chan Out, 1)
+			slots <- slot
+			g.Go(func() error { slot <- do(in); return nil })
+		}
+		return nil
+	})
+	var err error
+	for slot := range slots {
+		out := <-slot
+		<-window
+		if err == nil {
+			if err = emit(out); err != nil {
+				cancel()
+			}
+		}
+	}
+	g.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
 }
 
 func cmdTaxonomy(_ context.Context, e *env, args []string) error {

@@ -58,3 +58,36 @@ func TestExtractSavedPages(t *testing.T) {
 		t.Errorf("missing file: error %q should name it", last.Error)
 	}
 }
+
+// TestExtractKeepsInputOrder extracts many files on several goroutines: the lines come
+// out in the order of the arguments.
+func TestExtractKeepsInputOrder(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/pages/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no saved pages: %v", err)
+	}
+	args := []string{"extract", "--workers", "3"}
+	var want []string
+	for i := range 40 {
+		f := files[i%len(files)]
+		if i%7 == 3 {
+			f = "../../testdata/pages/missing.html"
+		}
+		args = append(args, f)
+		want = append(want, f)
+	}
+	_, stdout, _ := run(t, "", args...)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines, want %d", len(lines), len(want))
+	}
+	for i, line := range lines {
+		var got extracted
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.File != want[i] {
+			t.Fatalf("line %d is %s, want %s", i, got.File, want[i])
+		}
+	}
+}
