@@ -18,9 +18,15 @@ import (
 const (
 	// rateWindow is how far back item dates count for a source's publication rate.
 	rateWindow = 7 * 24 * time.Hour
-	// itemsPerPoll is the number of new items a poll aims to find: polling at half the
-	// mean gap between items keeps the detection delay to about a quarter of that gap.
-	itemsPerPoll = 0.5
+	// itemsPerPoll is the number of new items a poll aims to find: polling four times
+	// per mean gap between items keeps an item's wait to be seen to an eighth of that gap
+	// on average (the gap is commonly minutes; a conditional GET answered 304 is cheap).
+	itemsPerPoll = 0.25
+	// silenceFactor is how many mean gaps of silence pass before the silence itself
+	// stands for the gap: in a Poisson stream a silence of three mean gaps comes one
+	// time in twenty, so that polling slows down for a real drop in rate (the night),
+	// not for ordinary chance.
+	silenceFactor = 3
 )
 
 // pollResult is what one poll observed, for the scheduler.
@@ -204,14 +210,13 @@ func observeArrivals(st *SourceState, dates []time.Time, found int, now time.Tim
 }
 
 // pollInterval returns the poll interval of a source whose items arrive meanGap apart
-// on average and whose last item arrived silence ago: half the gap, so that a poll
-// finds itemsPerPoll new items and an item waits about a quarter of the gap, where a
-// silence longer than the mean stands for the gap. Without an estimate it keeps prev.
-// The result lies in [minI, maxI].
+// on average and whose last item arrived silence ago: itemsPerPoll times the gap, where
+// a silence longer than silenceFactor gaps stands for silence/silenceFactor. Without an
+// estimate it keeps prev. The result lies in [minI, maxI].
 func pollInterval(prev, meanGap, silence time.Duration, minI, maxI time.Duration) time.Duration {
 	next := prev
 	if meanGap > 0 {
-		next = time.Duration(itemsPerPoll * float64(max(meanGap, silence)))
+		next = time.Duration(itemsPerPoll * float64(max(meanGap, silence/silenceFactor)))
 	}
 	return min(max(next, minI), maxI)
 }

@@ -18,10 +18,11 @@ func TestPollInterval(t *testing.T) {
 		prev, gap, sil time.Duration
 		want           time.Duration
 	}{
-		{"busy feed: half the gap", time.Hour, 10 * time.Minute, 2 * time.Minute, 5 * time.Minute},
+		{"busy feed: a quarter of the gap", time.Hour, 20 * time.Minute, 2 * time.Minute, 5 * time.Minute},
+		{"ordinary silence changes nothing", time.Hour, 20 * time.Minute, 50 * time.Minute, 5 * time.Minute},
 		{"very busy feed: min bound", time.Hour, time.Second, 0, minI},
 		{"quiet feed: max bound", time.Hour, 7 * 24 * time.Hour, time.Hour, maxI},
-		{"silence longer than the gap slows polling", 5 * time.Minute, 10 * time.Minute, time.Hour, 30 * time.Minute},
+		{"long silence slows polling", 5 * time.Minute, 10 * time.Minute, 2 * time.Hour, 10 * time.Minute},
 		{"no estimate: unchanged", 20 * time.Minute, 0, 0, 20 * time.Minute},
 	}
 	for _, tt := range tests {
@@ -33,23 +34,24 @@ func TestPollInterval(t *testing.T) {
 	}
 }
 
-// TestObserveArrivals follows a feed publishing ten items an hour: its interval settles
-// at half the six-minute gap, and polls that find nothing (304s) leave the estimate alone.
+// TestObserveArrivals follows a feed publishing five items an hour: its interval settles
+// at a quarter of the twelve-minute gap, and polls that find nothing (304s) leave the
+// estimate alone.
 func TestObserveArrivals(t *testing.T) {
 	minI, maxI := time.Minute, 6*time.Hour
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	var listed []time.Time
-	for i := range 10 { // the listing a first poll sees: one item every 6 minutes
-		listed = append(listed, now.Add(-time.Duration(i)*6*time.Minute))
+	for i := range 10 { // the listing a first poll sees: one item every 12 minutes
+		listed = append(listed, now.Add(-time.Duration(i)*12*time.Minute))
 	}
 	var st SourceState
 	observeArrivals(&st, listed, 10, now, maxI)
-	if st.MeanGap < 6*time.Minute || st.MeanGap > 7*time.Minute || !st.LastItem.Equal(now) {
-		t.Fatalf("after the first poll: gap %v, last %v; want about 6m (the listing's rate) and %v", st.MeanGap, st.LastItem, now)
+	if st.MeanGap != 12*time.Minute || !st.LastItem.Equal(now) {
+		t.Fatalf("after the first poll: gap %v, last %v; want 12m (the listing's) and %v", st.MeanGap, st.LastItem, now)
 	}
-	for i := 1; i <= 20; i++ { // polls every 3 minutes; an item every other poll
+	for i := 1; i <= 20; i++ { // polls every 3 minutes; an item every fourth poll
 		now = now.Add(3 * time.Minute)
-		if i%2 == 0 {
+		if i%4 == 0 {
 			listed = append([]time.Time{now.Add(-time.Second)}, listed...)
 			observeArrivals(&st, listed, 1, now, maxI)
 		} else {
@@ -244,9 +246,9 @@ func TestDeadSource(t *testing.T) {
 	}
 }
 
-// TestNotModifiedDoesNotSlowPolling polls a feed that lists an item every six minutes,
-// then answers 304 Not Modified: its interval stays at half the gap instead of growing
-// with each empty poll.
+// TestNotModifiedDoesNotSlowPolling polls a feed that lists an item every twelve
+// minutes, then answers 304 Not Modified: its interval stays at a quarter of the gap
+// instead of growing with each empty poll.
 func TestNotModifiedDoesNotSlowPolling(t *testing.T) {
 	s := newSite(t)
 	clk := &clock{t: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
@@ -259,7 +261,7 @@ func TestNotModifiedDoesNotSlowPolling(t *testing.T) {
 		paths = append(paths, p)
 		s.handleHTML(p, articlePage(i, fmt.Sprintf("Berita %d", i)))
 		fmt.Fprintf(&feed, `<item><title>B%d</title><link>%s%s</link><pubDate>%s</pubDate></item>`,
-			i, s.URL, p, start.Add(-time.Duration(i)*6*time.Minute).Format(time.RFC1123Z))
+			i, s.URL, p, start.Add(-time.Duration(i)*12*time.Minute).Format(time.RFC1123Z))
 	}
 	feed.WriteString(`</channel></rss>`)
 	s.mux.HandleFunc("/rss.xml", func(w http.ResponseWriter, r *http.Request) {
@@ -279,7 +281,7 @@ func TestNotModifiedDoesNotSlowPolling(t *testing.T) {
 	}
 	first := tc.States()[0].Interval
 	if first < 2*time.Minute || first > 4*time.Minute {
-		t.Fatalf("interval after the first poll %v, want about 3m (half of a 6m gap)", first)
+		t.Fatalf("interval after the first poll %v, want about 3m (a quarter of a 12m gap)", first)
 	}
 	for i := range 3 {
 		clk.add(time.Minute)
