@@ -34,8 +34,8 @@ type newsWeb struct {
 
 type simFeed struct {
 	id        int
-	base      string        // the host's URL
-	published []time.Time   // publication times, ascending
+	base      string      // the host's URL
+	published []time.Time // publication times, ascending
 	mu        sync.Mutex
 	firstPoll time.Duration // since start; -1 until polled
 	listed    []time.Time   // when each item was first served in the feed

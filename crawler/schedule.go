@@ -3,10 +3,10 @@ package crawler
 import (
 	"bytes"
 	"log/slog"
-	"slices"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

@@ -25,14 +25,14 @@ type SourceState struct {
 	// MeanGap is the weighted mean time between the source's new items, and LastItem
 	// the arrival of the newest one seen (its publication date, or the poll that found
 	// it when undated): what the poll interval follows. Zero until observed.
-	MeanGap  time.Duration `json:",omitempty"`
-	LastItem time.Time     `json:",omitzero"`
-	Failures     uint32        // consecutive failed polls
-	LastSuccess  time.Time
-	LastErrorAt  time.Time
-	LastError    string // error class of the last failed poll, e.g. http_5xx
-	Dead         bool   // failing for longer than dead_after; polled at max_interval
-	UpdatedAt    time.Time
+	MeanGap     time.Duration `json:",omitempty"`
+	LastItem    time.Time     `json:",omitzero"`
+	Failures    uint32        // consecutive failed polls
+	LastSuccess time.Time
+	LastErrorAt time.Time
+	LastError   string // error class of the last failed poll, e.g. http_5xx
+	Dead        bool   // failing for longer than dead_after; polled at max_interval
+	UpdatedAt   time.Time
 	// Feeds are the feeds a portal's pages advertised at its last fully acknowledged
 	// poll, with their validators (at most maxPortalFeeds); empty for other kinds.
 	Feeds []FeedState `json:",omitempty"`
