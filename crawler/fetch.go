@@ -118,7 +118,7 @@ func newFetcher(fc fetcherConfig, log *slog.Logger, now func() time.Time, observ
 		Proxy:                 nil, // a proxy would bypass the SSRF guard
 		DialContext:           fc.guard.DialContext,
 		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
+		MaxIdleConns:          1024, // keep-alive to many hosts: a poll cycle visits them all
 		MaxIdleConnsPerHost:   max(fc.parallelism, 2),
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
@@ -235,10 +235,9 @@ func withReservation(ctx context.Context, r *reservation) context.Context {
 	return context.WithValue(ctx, reservationKey{}, r)
 }
 
-// readyAt returns when the host of key may take its next request; false when it has
+// readyAt returns when the host may take its next request; false when it has
 // host_parallelism requests in flight.
-func (f *fetcher) readyAt(key string) (time.Time, bool) {
-	hs := f.host(key)
+func (f *fetcher) readyAt(hs *hostState) (time.Time, bool) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	return hs.nextAt, hs.inflight < f.par

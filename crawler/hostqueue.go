@@ -22,6 +22,7 @@ type task struct {
 // hostQueue holds the tasks waiting for one host. Polls go before articles, so that a
 // backlog of articles never delays discovery.
 type hostQueue struct {
+	gate            *hostState // the fetcher's state of the host, for a cheap readiness check
 	polls, articles []task
 	served          uint64 // dispatch sequence number of the host's last task
 }
@@ -68,7 +69,7 @@ func (q *hostQueues) notifyLocked() {
 func (q *hostQueues) queueLocked(key string) *hostQueue {
 	h := q.hosts[key]
 	if h == nil {
-		h = &hostQueue{}
+		h = &hostQueue{gate: q.gate.host(key)}
 		q.hosts[key] = h
 	}
 	return h
@@ -204,7 +205,7 @@ func (q *hostQueues) popReadyLocked() (task, *reservation, time.Duration, bool) 
 			delete(q.hosts, key)
 			continue
 		}
-		at, ok := q.gate.readyAt(key)
+		at, ok := q.gate.readyAt(h.gate)
 		if !ok {
 			continue // at parallelism: a release will notify
 		}
