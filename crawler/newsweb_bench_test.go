@@ -157,24 +157,6 @@ func (w *newsWeb) sources() []config.Source {
 	return out
 }
 
-// publishedAt returns the publication time of the article at rawURL.
-func (w *newsWeb) publishedAt(rawURL string) (time.Time, bool) {
-	i := strings.Index(rawURL, "/a/")
-	if i < 0 {
-		return time.Time{}, false
-	}
-	parts := strings.Split(rawURL[i+3:], "/")
-	if len(parts) != 2 {
-		return time.Time{}, false
-	}
-	id, err1 := strconv.Atoi(parts[0])
-	k, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil || id >= len(w.feeds) || k >= len(w.feeds[id].published) {
-		return time.Time{}, false
-	}
-	return w.feeds[id].published[k], true
-}
-
 // simScale is how much faster than real time the latency benchmark runs: politeness,
 // poll bounds and publication rates are divided by it, and latencies multiplied back.
 const simScale = 4

@@ -44,10 +44,7 @@ func TestSimHash(t *testing.T) {
 func simHashPerBit(text string) uint64 {
 	var counts [64]int
 	n := 0
-	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		words = append(words, w)
-	}
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	add := func(s string) {
 		h := uint64(fnvOffset64)
 		for i := 0; i < len(s); i++ {
