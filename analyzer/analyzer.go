@@ -92,6 +92,9 @@ func New(tax *taxonomy.Taxonomy, model *sentiment.Model) *Analyzer {
 	return &Analyzer{tax: tax, model: model, stance: DefaultStance()}
 }
 
+// Taxonomy returns the taxonomy a matches against.
+func (a *Analyzer) Taxonomy() *taxonomy.Taxonomy { return a.tax }
+
 // WithStance returns a copy of a that judges mentions with the stance weights w; nil judges them
 // with the sentence model and the hand-written rules alone.
 func (a *Analyzer) WithStance(w *StanceWeights) *Analyzer {

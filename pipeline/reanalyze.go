@@ -37,6 +37,11 @@ func Reanalyze(ctx context.Context, st storage.Store, a *analyzer.Analyzer, f st
 			mentions = append(mentions, analysisRows(art, res)...)
 			hashes[i] = art.URLHash
 		}
+		// Analysts' corrections outrank the analyzer: a re-analysis never undoes them.
+		mentions, err = keepCorrections(ctx, st, a, arts, mentions)
+		if err != nil {
+			return stats, err
+		}
 		// The delete applies to the mentions stored before it, not to those inserted next.
 		if err := storage.DeleteMentions(ctx, st, hashes); err != nil {
 			return stats, err
@@ -63,6 +68,26 @@ func Reanalyze(ctx context.Context, st storage.Store, a *analyzer.Analyzer, f st
 		return stats, err
 	}
 	return stats, nil
+}
+
+// keepCorrections applies the corrections in force for the stories of arts to their new mentions.
+func keepCorrections(ctx context.Context, st storage.Store, a *analyzer.Analyzer, arts []storage.Article, ms []storage.Mention) ([]storage.Mention, error) {
+	stories := make([]uint64, 0, len(arts))
+	for _, art := range arts {
+		if art.DuplicateOf != 0 {
+			stories = append(stories, art.DuplicateOf)
+		} else {
+			stories = append(stories, art.URLHash)
+		}
+	}
+	cs, err := storage.LatestCorrections(ctx, st, stories)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return ms, nil
+	}
+	return storage.ApplyCorrections(ms, cs, a.Taxonomy().UnitOf), nil
 }
 
 // analysisRows writes res's document sentiment into art and returns the mention rows of
