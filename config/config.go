@@ -21,6 +21,8 @@ type Config struct {
 	Crawler  Crawler  `yaml:"crawler"`
 	Pipeline Pipeline `yaml:"pipeline"`
 	Trends   Trends   `yaml:"trends"`
+	// Digest configures the daily clipping per unit.
+	Digest Digest `yaml:"digest"`
 	// Taxonomy is the path of the programme taxonomy file. Empty means the taxonomy
 	// shipped with the binary. A relative path is resolved against the config file's folder.
 	Taxonomy string `yaml:"taxonomy"`
@@ -223,5 +225,6 @@ func Default() Config {
 		},
 		Pipeline: Pipeline{QueueSize: 256, AnalyzerWorkers: 2},
 		Trends:   Trends{Interval: Duration(time.Minute), MinCount: 5},
+		Digest:   Digest{Time: "07:00", Critical: 10, Positive: 5},
 	}
 }

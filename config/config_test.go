@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -58,6 +59,23 @@ func TestDefaultIsValid(t *testing.T) {
 	}
 }
 
+func TestLoadDigest(t *testing.T) {
+	cfg, err := Load("testdata/digest.good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.Digest
+	if d.At() != 6*time.Hour+30*time.Minute || d.Critical != 10 || len(d.Webhooks) != 2 {
+		t.Errorf("digest %+v", d)
+	}
+	if got := d.SMTP.RecipientsOf("disdukcapil-61c4"); len(got) != 2 || got[0] != "humas@example.go.id" {
+		t.Errorf("recipients %v", got)
+	}
+	if got := fmt.Sprint(d.Webhooks[0].URL); strings.Contains(got, "abc") {
+		t.Errorf("webhook URL printed: %s", got)
+	}
+}
+
 func TestLoadBad(t *testing.T) {
 	tests := []struct {
 		file string
@@ -88,6 +106,16 @@ func TestLoadBad(t *testing.T) {
 		}},
 		{"spool.bad.yml", []string{
 			`spool.bad.yml:3: storage.spool_max_bytes: must not be negative, got -1`,
+		}},
+		{"digest.bad.yml", []string{
+			`digest.bad.yml:3: digest.time: want HH:MM (WIB), got "7 pagi"`,
+			`digest.bad.yml:5: digest.smtp.addr: want host:port, got "mail.example.go.id"`,
+			`digest.bad.yml:6: digest.smtp.from: want an e-mail address, got "not an address"`,
+			`digest.bad.yml:8: digest.smtp.recipients.*[1]: want an e-mail address, got "bukan-alamat"`,
+			`digest.bad.yml:11: digest.webhooks[0].url: want an absolute http(s) URL`,
+			`digest.bad.yml:10: digest.webhooks[0].chat_id: a telegram webhook needs the chat_id`,
+			`digest.bad.yml:13: digest.webhooks[1].name: want a unique name, got "tg"`,
+			`digest.bad.yml:15: digest.webhooks[1].format: want json, telegram or slack, got "teams"`,
 		}},
 		{"time-zone.bad.yml", []string{
 			`time-zone.bad.yml:5: sources[0].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Asia/Makasar"`,

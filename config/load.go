@@ -103,6 +103,9 @@ func parseOver(base Config, data []byte, name string) (*Config, error) {
 	if pw := os.Getenv(PasswordEnv); pw != "" {
 		cfg.Storage.Password = Secret(pw)
 	}
+	if pw := os.Getenv(SMTPPasswordEnv); pw != "" {
+		cfg.Digest.SMTP.Password = Secret(pw)
+	}
 	for _, v := range cfg.Validate() {
 		line := lineOf(&root, v.Path)
 		if line > 0 {
@@ -367,6 +370,7 @@ func (c *Config) Validate() []Violation {
 			add(p+".time_zone", "%v", err)
 		}
 	}
+	c.Digest.validate(add)
 	return v
 }
 

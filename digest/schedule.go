@@ -79,8 +79,9 @@ func NewScheduler(st storage.Store, opts SchedulerOptions) *Scheduler {
 	}
 }
 
-// Run checks every interval (0 means a minute) until ctx is done, sending what is due.
-func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
+// Run checks every interval (0 means a minute) until ctx is done, sending what is due. A
+// failed check is logged and tried again at the next; Run returns nil when ctx is done.
+func (s *Scheduler) Run(ctx context.Context, interval time.Duration) error {
 	if interval <= 0 {
 		interval = time.Minute
 	}
@@ -92,7 +93,7 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}

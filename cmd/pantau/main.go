@@ -54,6 +54,9 @@ func commands() []command {
 		{"check-config", "[--config FILE | FILE] [--print]", "validate a configuration file and print every problem", cmdCheckConfig, 1},
 		{"eval", "--data FILE [--lang id|en]", "score sentiment or programme matching on labelled data", cmdEval, 0},
 		{"report", "[--config FILE] [--json]", "print the ranked list of programmes that need a public response", cmdReport, 0},
+		{"digest", "[--config FILE] --unit ID [--date DAY] [--format html|md|text|json] | --list", "print a unit's daily clipping: critical stories, trends, positive coverage", cmdDigest, 0},
+		{"correct", "[--config FILE] --url URL --programme ID (--label LABEL [--criticism] | --not-programme | --to-programme ID)", "correct a mention's stance or programme; kept by reanalyze", cmdCorrect, 0},
+		{"export-corrections", "[--config FILE] > corrections.jsonl", "export the analysts' corrections as labelled data for pantau eval", cmdExportCorrections, 0},
 		{"sources", "[--config FILE]", "list sources with their crawl state", cmdSources, 0},
 		{"taxonomy", "[--config FILE]", "print the programme taxonomy in use", cmdTaxonomy, 0},
 		{"demo", "", "serve the fixture news site on loopback and run the pipeline once against it", cmdDemo, 0},
@@ -106,7 +109,7 @@ func usage(w io.Writer) {
 	cmds := commands()
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'pantau help COMMAND' or 'pantau COMMAND -h' for a command's flags.")
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/crawler"
+	"github.com/pantau-id/pantau/digest"
 	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/trends"
@@ -97,6 +98,12 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
+	var digests *digest.Scheduler
+	if !once {
+		if digests, err = digestScheduler(cfg, tax, st, digest.SchedulerOptions{Logger: logger, Registerer: reg}); err != nil {
+			return err
+		}
+	}
 
 	wopts := storage.WriterOptionsFrom(cfg.Storage)
 	wopts.Metrics = storage.NewMetrics(reg)
@@ -160,7 +167,7 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 	g, intake := errgroup.WithContext(ctx)
 	serving, stopServing := context.WithCancel(context.Background())
 	defer stopServing()
-	var runErr, closeErr, serveErr, trendErr error
+	var runErr, closeErr, serveErr, trendErr, digestErr error
 	g.Go(func() error {
 		defer stopServing()
 		runErr = p.Run(intake, pc, once) // steps 1 and 2
@@ -180,7 +187,9 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 			return w.Health()
 		}
 		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
-		mux := web.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report})
+		mux := web.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report,
+			"GET /digest":           web.DigestHandler(st, digest.Units(tax), web.DigestHandlerOptions{Digest: digestOptions(cfg, tax), Logger: logger}),
+			"POST /api/corrections": web.CorrectionHandler(st, tax, logger)})
 		g.Go(func() error {
 			serveErr = web.Serve(serving, ln, mux, logger)
 			return serveErr
@@ -193,9 +202,15 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 			trendErr = job.Run(serving, cfg.Trends.Interval.D())
 			return trendErr
 		})
+		if digests != nil {
+			g.Go(func() error {
+				digestErr = digests.Run(serving, time.Minute)
+				return digestErr
+			})
+		}
 	}
 	if err := g.Wait(); err != nil { // the first error; every part's own is joined
-		return errors.Join(runErr, closeErr, serveErr, trendErr)
+		return errors.Join(runErr, closeErr, serveErr, trendErr, digestErr)
 	}
 	if waiting := w.Spooled(); once && len(waiting) > 0 {
 		// A single run that ends with rows only on disk has not stored what it crawled: say so

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/digest"
+	"github.com/pantau-id/pantau/storage"
+)
+
+func cmdDigest(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "digest")
+	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	unit := fs.String("unit", "", "the unit's `ID` (see --list) or a unique part of its name")
+	date := fs.String("date", "", "the `DAY` (YYYY-MM-DD, WIB) whose digest to print (default: today)")
+	format := fs.String("format", "md", "output `FORMAT`: html (printable page), md, text or json")
+	list := fs.Bool("list", false, "list the units with their ids and programmes")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, tax, err := loadConfig(*file)
+	if err != nil {
+		return err
+	}
+	units := digest.Units(tax)
+	if *list {
+		for _, u := range units {
+			fmt.Fprintf(e.stdout, "%s\t%v\t%s\n", u.ID, u.Programmes, u.Name)
+		}
+		return nil
+	}
+	if *unit == "" {
+		fmt.Fprintln(e.stderr, "pantau digest: give --unit (pantau digest --list shows them)")
+		return errUsage
+	}
+	u, err := digest.FindUnit(units, *unit)
+	if err != nil {
+		return err
+	}
+	day := time.Now()
+	if *date != "" {
+		if day, err = digest.ParseDay(*date); err != nil {
+			return err
+		}
+	}
+	switch *format {
+	case digest.FormatHTML, digest.FormatMarkdown, digest.FormatText, digest.FormatJSON:
+	default:
+		fmt.Fprintf(e.stderr, "pantau digest: --format must be html, md, text or json, got %q\n", *format)
+		return errUsage
+	}
+	st, err := openReader(ctx, cfg, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	d, err := digest.Compose(ctx, st, u, day, digestOptions(cfg, tax))
+	if err != nil {
+		return err
+	}
+	return digest.Render(e.stdout, d, *format)
+}
+
+// digestOptions composes digests as configured: delivery time, sizes, reach weights,
+// programme names and trend settings of the report.
+func digestOptions(cfg *config.Config, tax *taxonomy.Taxonomy) digest.Options {
+	ro := reportOptions(cfg, tax)
+	return digest.Options{At: cfg.Digest.At(), Critical: cfg.Digest.Critical, Positive: cfg.Digest.Positive,
+		Reach: ro.Reach, Names: ro.Names, Trend: ro.Trend, PageURL: cfg.Digest.PageURL}
+}
+
+// digestScheduler sends the configured digests; nil when digests are not enabled.
+func digestScheduler(cfg *config.Config, tax *taxonomy.Taxonomy, st storage.Store, opts digest.SchedulerOptions) (*digest.Scheduler, error) {
+	if !cfg.Digest.Enabled {
+		return nil, nil
+	}
+	units := digest.Units(tax)
+	if len(cfg.Digest.Units) > 0 {
+		var chosen []digest.Unit
+		for _, id := range cfg.Digest.Units {
+			i := slices.IndexFunc(units, func(u digest.Unit) bool { return u.ID == id })
+			if i < 0 {
+				return nil, fmt.Errorf("digest.units: no unit %q in the taxonomy (pantau digest --list shows them)", id)
+			}
+			chosen = append(chosen, units[i])
+		}
+		units = chosen
+	}
+	opts.Digest = digestOptions(cfg, tax)
+	opts.Units = units
+	opts.SendEmpty = cfg.Digest.SendEmpty
+	opts.Senders = func(u digest.Unit) []digest.Sender {
+		var out []digest.Sender
+		s := cfg.Digest.SMTP
+		if to := s.RecipientsOf(u.ID); s.Addr != "" && len(to) > 0 {
+			out = append(out, &digest.Mailer{Addr: s.Addr, From: s.From, To: to, Username: s.Username, Password: s.Password.Reveal()})
+		}
+		for _, w := range cfg.Digest.Webhooks {
+			if len(w.Units) > 0 && !slices.Contains(w.Units, u.ID) {
+				continue
+			}
+			out = append(out, &digest.Webhook{Name: w.Name, URL: w.URL.Reveal(), Format: w.Format, ChatID: w.ChatID})
+		}
+		return out
+	}
+	return digest.NewScheduler(st, opts), nil
+}

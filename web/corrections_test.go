@@ -1,0 +1,172 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/digest"
+	"github.com/pantau-id/pantau/internal/trendtest"
+	"github.com/pantau-id/pantau/storage"
+)
+
+// TestCorrectionFromReport posts the report page's correction form to a real server on
+// loopback and checks that the report counts the story as corrected.
+func TestCorrectionFromReport(t *testing.T) {
+	s := reportFixture(t)
+	tax := taxonomy.Default()
+	mux := http.NewServeMux()
+	report := ReportHandler(s, reportOptions())
+	mux.Handle("GET /report", report)
+	mux.Handle("GET /api/report", report)
+	mux.Handle("POST /api/corrections", CorrectionHandler(s, tax, nil))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	ektp := func() storage.ReportItem {
+		t.Helper()
+		res, err := http.Get(srv.URL + "/api/report")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var rep storage.Report
+		if err := json.NewDecoder(res.Body).Decode(&rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range rep.Items {
+			if it.Programme == "ektp" {
+				return it
+			}
+		}
+		t.Fatal("no ektp in the report")
+		return storage.ReportItem{}
+	}
+	before := ektp()
+	target := before.Articles[0].URL
+
+	res, err := http.Get(srv.URL + "/report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(page), `action="api/corrections"`) || !strings.Contains(string(page), `value="`+target+`"`) {
+		t.Fatal("the report has no correction form for its articles")
+	}
+
+	post := func(form url.Values, header map[string]string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/corrections", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res, string(body)
+	}
+	form := func(kv ...string) url.Values {
+		v := url.Values{"url": {target}, "programme": {"ektp"}, "analyst": {"Rina (Humas)"}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	bad := []struct {
+		name   string
+		form   url.Values
+		header map[string]string
+		status int
+	}{
+		{"cross-site browser request", form("label", "neutral"), map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"other origin", form("label", "neutral"), map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"bad label", form("label", "angry"), nil, http.StatusBadRequest},
+		{"no analyst", form("label", "neutral", "analyst", " "), nil, http.StatusBadRequest},
+		{"unknown programme", form("kind", "programme", "new_programme", "nonsense"), nil, http.StatusBadRequest},
+		{"neither label nor kind", form(), nil, http.StatusBadRequest},
+		{"no such mention", form("label", "neutral", "programme", "bansos"), nil, http.StatusNotFound},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			if res, body := post(tt.form, tt.header); res.StatusCode != tt.status {
+				t.Errorf("status %d (%s), want %d", res.StatusCode, strings.TrimSpace(body), tt.status)
+			}
+		})
+	}
+	if after := ektp(); after.CriticalStories != before.CriticalStories {
+		t.Fatalf("refused corrections changed the report: %d critical stories, was %d", after.CriticalStories, before.CriticalStories)
+	}
+
+	// The report's own form: same origin, answered with a redirect to the report.
+	res, body := post(form("label", "neutral", "return", "report"), map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/report" {
+		t.Fatalf("status %d, location %q: %s", res.StatusCode, res.Header.Get("Location"), body)
+	}
+	if after := ektp(); after.CriticalStories != before.CriticalStories-1 {
+		t.Errorf("after the correction: %d critical stories, want %d", after.CriticalStories, before.CriticalStories-1)
+	}
+	// A script on this machine gets the stored correction as JSON.
+	res, body = post(form("kind", "programme", "url", ektp().Articles[0].URL), nil)
+	var got map[string]any
+	if res.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &got) != nil || got["kind"] != "programme" || got["analyst"] != "Rina (Humas)" {
+		t.Errorf("status %d, body %s", res.StatusCode, body)
+	}
+	if after := ektp(); after.CriticalStories != before.CriticalStories-2 {
+		t.Errorf("after the programme correction: %d critical stories, want %d", after.CriticalStories, before.CriticalStories-2)
+	}
+}
+
+func TestCorrectionsRefuseOtherMachines(t *testing.T) {
+	h := CorrectionHandler(nil, taxonomy.Default(), nil)
+	req := httptest.NewRequest(http.MethodPost, "/api/corrections", strings.NewReader("url=x&programme=ektp&label=neutral&analyst=a"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = "203.0.113.5:40000"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("status %d, want 403", rec.Code)
+	}
+}
+
+func TestDigestPage(t *testing.T) {
+	s := reportFixture(t)
+	units := digest.Units(taxonomy.Default())
+	h := DigestHandler(s, units, DigestHandlerOptions{Digest: digest.Options{At: 16*time.Hour + 30*time.Minute},
+		Now: func() time.Time { return trendtest.Now }})
+	p, _ := taxonomy.Default().Programme("ektp")
+	id := digest.UnitID(p)
+	tests := []struct {
+		path, want string
+		status     int
+	}{
+		{"/digest?unit=" + id + "&date=2026-05-04", "Kliping harian Pantau — 2026-05-04", 200},
+		{"/digest?unit=" + id, "Warga keluhkan layanan ektp", 200},
+		{"/digest?unit=" + id + "&format=json", `"date": "2026-05-04"`, 200},
+		{"/digest?unit=" + id + "&format=md", "## Berita kritis", 200},
+		{"/digest", "?unit=" + id, 200},
+		{"/digest?unit=" + id + "&date=kemarin", "want YYYY-MM-DD", 400},
+		{"/digest?unit=nope", "no such unit", 404},
+		{"/digest?unit=" + id + "&format=pdf", "want html", 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
+			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
+				t.Errorf("status %d, want %d with %q:\n%.400s", rec.Code, tt.status, tt.want, rec.Body.String())
+			}
+		})
+	}
+}
