@@ -35,6 +35,9 @@ type Unit struct {
 	Programmes []string `json:"programmes"`
 }
 
+// legalForms are bracketed company forms that are no unit's abbreviation.
+var legalForms = map[string]bool{"persero": true, "perseroda": true, "tbk": true}
+
 var (
 	abbrevPattern = regexp.MustCompile(`\(([^)]+)\)`)
 	nonSlug       = regexp.MustCompile(`[^a-z0-9]+`)
@@ -46,8 +49,11 @@ var (
 func UnitID(p taxonomy.Programme) string {
 	first, _, _ := strings.Cut(p.Unit, ";")
 	base := first
-	if m := abbrevPattern.FindStringSubmatch(first); m != nil {
-		base = m[1]
+	if m := abbrevPattern.FindStringSubmatchIndex(first); m != nil {
+		base = first[m[2]:m[3]]
+		if legalForms[strings.ToLower(base)] { // "PT PLN (Persero)" is PT PLN's
+			base = first[:m[0]]
+		}
 	}
 	slug := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(base), "-"), "-")
 	if len(slug) > 32 {
