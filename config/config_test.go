@@ -68,7 +68,7 @@ func TestLoadDigest(t *testing.T) {
 	if d.At() != 6*time.Hour+30*time.Minute || d.Critical != 10 || len(d.Webhooks) != 2 {
 		t.Errorf("digest %+v", d)
 	}
-	if got := d.SMTP.RecipientsOf("disdukcapil-b97c"); len(got) != 2 || got[0] != "humas@example.go.id" {
+	if got := d.SMTP.RecipientsOf("disdukcapil"); len(got) != 2 || got[0] != "humas@example.go.id" {
 		t.Errorf("recipients %v", got)
 	}
 	if got := fmt.Sprint(d.Webhooks[0].URL); strings.Contains(got, "abc") {

@@ -43,10 +43,13 @@ var (
 	nonSlug       = regexp.MustCompile(`[^a-z0-9]+`)
 )
 
-// UnitID returns the stable id of a programme's unit. It is derived from the unit's text
-// (its abbreviation in brackets, else its first words, and a short hash of the whole text)
-// until the taxonomy names unit ids itself; this is the one place that derives it.
+// UnitID returns the stable id of a programme's unit: the taxonomy's unit_id, else one
+// derived from the unit's text (its abbreviation in brackets, else its first words, and a
+// short hash of the whole text). This is the one place that decides it.
 func UnitID(p taxonomy.Programme) string {
+	if p.UnitID != "" {
+		return p.UnitID
+	}
 	first, _, _ := strings.Cut(p.Unit, ";")
 	base := first
 	if m := abbrevPattern.FindStringSubmatchIndex(first); m != nil {

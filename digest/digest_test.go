@@ -98,8 +98,8 @@ func TestUnits(t *testing.T) {
 		t.Errorf("units hold %d programmes, taxonomy %d", programmes, taxonomy.Default().Len())
 	}
 	u := unitOf(t, "ektp")
-	if !strings.HasPrefix(u.ID, "disdukcapil-") || len(u.Programmes) != 2 {
-		t.Errorf("e-KTP's unit %+v: want disdukcapil-… with ektp and kk_akta", u)
+	if u.ID != "disdukcapil" || len(u.Programmes) != 2 {
+		t.Errorf("e-KTP's unit %+v: want disdukcapil with ektp and kk_akta", u)
 	}
 	if got, err := FindUnit(units, "dinas sosial"); err != nil || got.Programmes[0] != "bansos" {
 		t.Errorf("find by name: %+v %v", got, err)
@@ -440,5 +440,54 @@ func checkSlack(t *testing.T, bodies [][]byte) {
 		if !strings.HasPrefix(msg.Text, "Kliping Pantau") || len(msg.Blocks) < 3 || msg.Blocks[0]["type"] != "header" {
 			t.Errorf("slack message %s", b)
 		}
+	}
+}
+
+func TestUnitIDWithoutTaxonomyID(t *testing.T) {
+	tests := []struct{ unit, prefix string }{
+		{"Dinas Kependudukan dan Pencatatan Sipil (Disdukcapil); nasional Ditjen Dukcapil", "disdukcapil-"},
+		{"PT PLN (Persero) unit setempat (UP3/UID); nasional Kementerian ESDM", "pt-pln-"},
+		{"BPJS Kesehatan; Dinas Kesehatan", "bpjs-kesehatan-"},
+	}
+	for _, tt := range tests {
+		id := UnitID(taxonomy.Programme{Unit: tt.unit})
+		if !strings.HasPrefix(id, tt.prefix) || len(id) != len(tt.prefix)+4 || id != UnitID(taxonomy.Programme{Unit: tt.unit}) {
+			t.Errorf("UnitID(%q) = %q, want %s and a stable 4-hex hash", tt.unit, id, tt.prefix)
+		}
+	}
+	if a, b := UnitID(taxonomy.Programme{Unit: "Dinas PUPR (PUPR); jalan"}), UnitID(taxonomy.Programme{Unit: "Dinas PUPR (PUPR); drainase"}); a == b {
+		t.Errorf("two units share the id %s", a)
+	}
+	if got := UnitID(taxonomy.Programme{Unit: "x", UnitID: "pupr"}); got != "pupr" {
+		t.Errorf("the taxonomy's unit_id is not used: %s", got)
+	}
+}
+
+func TestDigestPage(t *testing.T) {
+	s := storagetest.Embedded(t)
+	storeFixture(t, s)
+	h := Handler(s, Units(taxonomy.Default()), HandlerOptions{Digest: options(), Now: func() time.Time { return trendtest.Now }})
+	id := unitOf(t, "ektp").ID
+	tests := []struct {
+		path, want string
+		status     int
+	}{
+		{"/digest?unit=" + id + "&date=2026-05-04", "Kliping harian Pantau — 2026-05-04", 200},
+		{"/digest?unit=" + id, "Warga keluhkan layanan ektp", 200},
+		{"/digest?unit=" + id + "&format=json", `"date": "2026-05-04"`, 200},
+		{"/digest?unit=" + id + "&format=md", "## Berita kritis", 200},
+		{"/digest", "?unit=" + id, 200},
+		{"/digest?unit=" + id + "&date=kemarin", "want YYYY-MM-DD", 400},
+		{"/digest?unit=nope", "no such unit", 404},
+		{"/digest?unit=" + id + "&format=pdf", "want html", 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
+			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
+				t.Errorf("status %d, want %d with %q:\n%.400s", rec.Code, tt.status, tt.want, rec.Body.String())
+			}
+		})
 	}
 }

@@ -8,11 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
-	"github.com/pantau-id/pantau/digest"
-	"github.com/pantau-id/pantau/internal/trendtest"
 	"github.com/pantau-id/pantau/storage"
 )
 
@@ -137,36 +134,5 @@ func TestCorrectionsRefuseOtherMachines(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("status %d, want 403", rec.Code)
-	}
-}
-
-func TestDigestPage(t *testing.T) {
-	s := reportFixture(t)
-	units := digest.Units(taxonomy.Default())
-	h := DigestHandler(s, units, DigestHandlerOptions{Digest: digest.Options{At: 16*time.Hour + 30*time.Minute},
-		Now: func() time.Time { return trendtest.Now }})
-	p, _ := taxonomy.Default().Programme("ektp")
-	id := digest.UnitID(p)
-	tests := []struct {
-		path, want string
-		status     int
-	}{
-		{"/digest?unit=" + id + "&date=2026-05-04", "Kliping harian Pantau — 2026-05-04", 200},
-		{"/digest?unit=" + id, "Warga keluhkan layanan ektp", 200},
-		{"/digest?unit=" + id + "&format=json", `"date": "2026-05-04"`, 200},
-		{"/digest?unit=" + id + "&format=md", "## Berita kritis", 200},
-		{"/digest", "?unit=" + id, 200},
-		{"/digest?unit=" + id + "&date=kemarin", "want YYYY-MM-DD", 400},
-		{"/digest?unit=nope", "no such unit", 404},
-		{"/digest?unit=" + id + "&format=pdf", "want html", 400},
-	}
-	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
-			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
-				t.Errorf("status %d, want %d with %q:\n%.400s", rec.Code, tt.status, tt.want, rec.Body.String())
-			}
-		})
 	}
 }

@@ -40,7 +40,7 @@ func TestDigestCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(list, "[ektp kk_akta]") {
 		t.Fatalf("digest --list: exit %d %s%s", code, list, stderr)
 	}
-	id := strings.Fields(list[strings.Index(list, "disdukcapil-"):])[0]
+	id := strings.Fields(list[strings.Index(list, "disdukcapil"):])[0]
 
 	code, out, stderr := run(t, "", "digest", "--config", cfgFile, "--unit", id, "--date", "2026-05-04", "--format", "json")
 	if code != 0 {

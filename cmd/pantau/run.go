@@ -65,15 +65,16 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 // (nil: the crawler itself), e.g. to run a backfill instead of polling.
 //
 // Every long-lived part runs in one errgroup owned here: the pipeline (crawler, analyzer
-// workers, writer), the HTTP server and the trend job (not with once). They stop in this
-// order when ctx is cancelled (a signal), when a single pass is done, or when any part
-// fails:
+// workers, writer), the HTTP server, the trend job and the digest scheduler (not with
+// once). They stop in this order when ctx is cancelled (a signal), when a single pass is
+// done, or when any part fails:
 //
 //  1. stop intake: the crawler stops polling and fetching and closes the article queue;
 //  2. drain the analyzers: every queued article is analysed and handed to the writer;
 //  3. flush the writer: Close inserts (or spools) what it holds and tells every ack;
 //  4. save the crawler's source states, with the validators those acks advanced;
-//  5. stop the trend job and the HTTP server, which serve /metrics and /readyz until then;
+//  5. stop the trend job, the digest scheduler and the HTTP server, which serves /metrics and
+//     /readyz until then;
 //  6. close the store.
 //
 // The error of every part is returned, joined.
@@ -188,7 +189,7 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		}
 		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
 		mux := web.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report,
-			"GET /digest":           web.DigestHandler(st, digest.Units(tax), web.DigestHandlerOptions{Digest: digestOptions(cfg, tax), Logger: logger}),
+			"GET /digest":           digest.Handler(st, digest.Units(tax), digest.HandlerOptions{Digest: digestOptions(cfg, tax), Logger: logger}),
 			"POST /api/corrections": web.CorrectionHandler(st, tax, logger)})
 		g.Go(func() error {
 			serveErr = web.Serve(serving, ln, mux, logger)

@@ -1,4 +1,4 @@
-package web
+package digest
 
 import (
 	"context"
@@ -8,14 +8,13 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/pantau-id/pantau/digest"
 	"github.com/pantau-id/pantau/storage"
 )
 
-// DigestHandlerOptions tunes DigestHandler.
-type DigestHandlerOptions struct {
+// HandlerOptions tunes Handler.
+type HandlerOptions struct {
 	// Digest composes the digests: delivery time, sizes, reach, names.
-	Digest digest.Options
+	Digest Options
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Timeout bounds composing one digest; 0 means 30 seconds.
@@ -31,10 +30,10 @@ var unitsTemplate = template.Must(template.New("units").Parse(`<!DOCTYPE html>
 <ul>{{range .Units}}<li><a href="digest?unit={{.ID}}&amp;date={{$.Date}}">{{.Name}}</a> <small>({{.ID}})</small></li>{{end}}</ul>
 </body></html>`))
 
-// DigestHandler serves the printable daily clipping: /digest?unit=ID&date=YYYY-MM-DD (date
+// Handler serves the printable daily clipping: /digest?unit=ID&date=YYYY-MM-DD (date
 // defaults to today in WIB; format=json, md or text for other renderings). Without unit
 // it lists the units. Register it for "GET /digest".
-func DigestHandler(q storage.Querier, units []digest.Unit, opts DigestHandlerOptions) http.Handler {
+func Handler(q storage.Querier, units []Unit, opts HandlerOptions) http.Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -47,7 +46,7 @@ func DigestHandler(q storage.Querier, units []digest.Unit, opts DigestHandlerOpt
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		day := opts.Now()
 		if s := r.URL.Query().Get("date"); s != "" {
-			d, err := digest.ParseDay(s)
+			d, err := ParseDay(s)
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
@@ -57,7 +56,7 @@ func DigestHandler(q storage.Querier, units []digest.Unit, opts DigestHandlerOpt
 		id := r.URL.Query().Get("unit")
 		if id == "" {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = unitsTemplate.Execute(w, map[string]any{"Date": digest.Day(day), "Units": units})
+			_ = unitsTemplate.Execute(w, map[string]any{"Date": Day(day), "Units": units})
 			return
 		}
 		unit, ok := findUnit(units, id)
@@ -66,18 +65,18 @@ func DigestHandler(q storage.Querier, units []digest.Unit, opts DigestHandlerOpt
 			return
 		}
 		format := r.URL.Query().Get("format")
-		contentType := map[string]string{"": "text/html; charset=utf-8", digest.FormatHTML: "text/html; charset=utf-8",
-			digest.FormatJSON: "application/json", digest.FormatMarkdown: "text/markdown; charset=utf-8", digest.FormatText: "text/plain; charset=utf-8"}[format]
+		contentType := map[string]string{"": "text/html; charset=utf-8", FormatHTML: "text/html; charset=utf-8",
+			FormatJSON: "application/json", FormatMarkdown: "text/markdown; charset=utf-8", FormatText: "text/plain; charset=utf-8"}[format]
 		if contentType == "" {
 			http.Error(w, fmt.Sprintf("format %q: want html, json, md or text", format), http.StatusBadRequest)
 			return
 		}
 		if format == "" {
-			format = digest.FormatHTML
+			format = FormatHTML
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), opts.Timeout)
 		defer cancel()
-		d, err := digest.Compose(ctx, q, unit, day, opts.Digest)
+		d, err := Compose(ctx, q, unit, day, opts.Digest)
 		if err != nil {
 			opts.Logger.Error("digest failed", "unit", unit.ID, "err", err)
 			http.Error(w, "digest unavailable: the store did not answer", http.StatusServiceUnavailable)
@@ -85,18 +84,18 @@ func DigestHandler(q storage.Querier, units []digest.Unit, opts DigestHandlerOpt
 		}
 		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("Cache-Control", "no-store")
-		if err := digest.Render(w, d, format); err != nil {
+		if err := Render(w, d, format); err != nil {
 			opts.Logger.Error("render digest", "unit", unit.ID, "err", err)
 		}
 	})
 }
 
 // findUnit returns the unit with the id; names are not matched on the web.
-func findUnit(units []digest.Unit, id string) (digest.Unit, bool) {
+func findUnit(units []Unit, id string) (Unit, bool) {
 	for _, u := range units {
 		if u.ID == id {
 			return u, true
 		}
 	}
-	return digest.Unit{}, false
+	return Unit{}, false
 }
