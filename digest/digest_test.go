@@ -38,12 +38,13 @@ func storeFixture(t *testing.T, s storage.Store) {
 	cs := append(trendtest.QuietHistory(trendtest.Now), trendtest.Burst("ektp", 8, trendtest.Now)...)
 	trendtest.Store(t, s, cs)
 	unit := taxonomy.Default().UnitOf("ektp")
-	var arts, ments [][]any
+	var arts []storage.Article
+	var ments []storage.Mention
 	add := func(url, source, programme, label, title, snippet string, published time.Time) {
 		arts = append(arts, storage.Article{URL: url, CanonicalURL: url, Source: source, Title: title, Text: snippet, Lang: "id",
-			PublishedAt: published, FetchedAt: published}.Row())
+			PublishedAt: published, FetchedAt: published})
 		ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: programme, Unit: unit, Label: label,
-			Criticism: label == "negative", Snippet: snippet, PublishedAt: published, Source: source}.Row())
+			Criticism: label == "negative", Snippet: snippet, PublishedAt: published, Source: source})
 	}
 	add("https://antara.example.id/berita/ikd-sehari-jadi", "antara", "ektp", "positive", "Urus IKD kini sehari jadi",
 		"Kepala Disdukcapil mengatakan aktivasi IKD kini selesai dalam sehari.", trendtest.Now.Add(-3*time.Hour))
@@ -52,10 +53,10 @@ func storeFixture(t *testing.T, s storage.Store) {
 	add("https://langgam.example.id/berita/bansos-lama", "langgam", "bansos", "negative", "Bansos telat dua hari lalu",
 		"Penyaluran bansos terlambat.", trendtest.Now.Add(-30*time.Hour))
 	ctx := context.Background()
-	if err := s.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
+	if err := storage.InsertRows(ctx, s, arts...); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, ments); err != nil {
+	if err := storage.InsertRows(ctx, s, ments...); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -37,25 +37,26 @@ func storeAnalysed(t *testing.T, cfgFile string, published time.Time) {
 	}
 	defer st.Close()
 	a := analyzer.New(nil, nil)
-	var arts, ments [][]any
+	var arts []storage.Article
+	var ments []storage.Mention
 	for _, ca := range correctionArticles {
 		res := a.Analyze(analyzer.Document{ID: ca.url, Title: ca.title, Text: ca.text, Lang: "id"})
 		art := storage.Article{URL: ca.url, CanonicalURL: ca.url, Source: "langgam", Title: ca.title, Text: ca.text, Lang: res.Lang,
 			PublishedAt: published, FetchedAt: published}
-		arts = append(arts, art.Row())
+		arts = append(arts, art)
 		for _, m := range res.Mentions {
 			if m.Programme == "ektp" && !m.Criticism {
 				t.Fatalf("%s: the analyzer does not find e-KTP criticism: %+v", ca.url, m)
 			}
 			ments = append(ments, storage.Mention{URLHash: storage.URLHash(ca.url), Programme: m.Programme, Unit: m.Unit, Terms: m.Terms,
 				Score: float32(m.Sentiment.Score), Label: m.Sentiment.Label, Criticism: m.Criticism, Snippet: m.Snippet,
-				PublishedAt: published, Source: "langgam", AnalyzerVersion: analyzer.Version}.Row())
+				PublishedAt: published, Source: "langgam", AnalyzerVersion: analyzer.Version})
 		}
 	}
-	if err := st.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
+	if err := storage.InsertRows(ctx, st, arts...); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Insert(ctx, storage.MentionsTable, storage.MentionColumns, ments); err != nil {
+	if err := storage.InsertRows(ctx, st, ments...); err != nil {
 		t.Fatal(err)
 	}
 }
