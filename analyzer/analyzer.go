@@ -52,9 +52,9 @@ type Region struct {
 
 // Result is the analysis of one article.
 type Result struct {
-	Lang      string    `json:"lang"`      // "id", "en", or "" when unknown
-	Sentiment Sentiment `json:"sentiment"` // of the title and lead
-	Mentions  []Mention `json:"mentions"`  // in taxonomy order; never nil
+	Lang      string    `json:"lang"`              // "id", "en", or "" when unknown
+	Sentiment Sentiment `json:"sentiment"`         // of the title and lead
+	Mentions  []Mention `json:"mentions"`          // in taxonomy order; never nil
 	Regions   []Region  `json:"regions,omitempty"` // most named first (package regions)
 	// Truncated is set when the text was longer than MaxTextBytes: only its start was analysed.
 	Truncated bool `json:"truncated,omitempty"`
