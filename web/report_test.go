@@ -66,7 +66,7 @@ func TestReportHandler(t *testing.T) {
 		}
 	})
 	t.Run("html", func(t *testing.T) {
-		res, body := get("/report")
+		res, body := get("/report?lang=en")
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("status %d, type %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
@@ -127,7 +127,7 @@ func TestReportText(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := WriteReportText(&b, rep); err != nil {
+	if err := WriteReportText(&b, rep, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -138,7 +138,7 @@ func TestReportText(t *testing.T) {
 		}
 	}
 	b.Reset()
-	if err := WriteReportText(&b, &storage.Report{Window: 24 * time.Hour}); err != nil || !strings.Contains(b.String(), "No critical coverage") {
+	if err := WriteReportText(&b, &storage.Report{Window: 24 * time.Hour}, nil); err != nil || !strings.Contains(b.String(), "No critical coverage") {
 		t.Errorf("empty report: %q, %v", b.String(), err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -179,8 +180,20 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 			}
 			return w.Health()
 		}
-		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
-		mux := web.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report})
+		loc, _ := cfg.Display.Location() // validated with the configuration
+		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Location: loc, Lang: cfg.Display.Language, Logger: logger})
+		handlers := map[string]http.Handler{"GET /report": report, "GET /api/report": report}
+		if st.Kind() == storage.KindEmbedded {
+			// The embedded store is this process's alone while it runs: pantau report, sql
+			// and sources read through this API instead.
+			if ep, unpublish, err := web.PublishEndpoint(cfg.Storage.DataDir, ln.Addr().String()); err != nil {
+				logger.Warn("local API not published: pantau report, sql and sources cannot read the store while this runs", "err", err)
+			} else {
+				defer unpublish() // after the server stopped
+				maps.Copy(handlers, web.LocalAPI(web.LocalAPIOptions{Store: st, Sources: cfg.Sources, Token: ep.Token, Logger: logger}))
+			}
+		}
+		mux := web.NewMux(reg, ready, handlers)
 		g.Go(func() error {
 			serveErr = web.Serve(serving, ln, mux, logger)
 			return serveErr
