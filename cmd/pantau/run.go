@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -124,11 +125,12 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		Logger:          logger,
 		Registerer:      reg,
 	})
+	netWatch := crawler.NewNetworkWatch(logger, sourceHosts(cfg.Sources))
 	opts := append([]crawler.Option{
 		crawler.WithLogger(logger),
 		crawler.WithRegisterer(reg),
 		crawler.WithSeen(pipeline.StoredURLs{Querier: st}),
-		crawler.WithFetchObserver(p.ObserveFetch),
+		crawler.WithFetchObserver(func(f crawler.Fetch) { p.ObserveFetch(f); netWatch.Observe(f) }),
 		crawler.WithStateStore(crawlStateStore(cfg, st)),
 	}, crawlOpts...)
 	cr, err := crawler.New(cfg.Crawler, cfg.Sources, opts...)
@@ -221,6 +223,17 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 
 // errRowsSpooled reports a run --once that ended with rows ClickHouse has not taken yet.
 var errRowsSpooled = errors.New("ClickHouse did not take every row before the run ended")
+
+// sourceHosts counts the distinct hosts of the sources' URLs.
+func sourceHosts(sources []config.Source) int {
+	hosts := map[string]bool{}
+	for _, s := range sources {
+		if u, err := url.Parse(s.URL); err == nil && !s.Disabled {
+			hosts[u.Hostname()] = true
+		}
+	}
+	return len(hosts)
+}
 
 // crawlStateStore is where the crawler's source states persist: crawler.state_file when
 // set, else the store's source_state table.
