@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // the display zone (Asia/Jakarta by default) works on hosts without a zone database
 
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
