@@ -206,10 +206,11 @@ sources:
 	}
 
 	// Neither the store nor an API: one line that says what to do.
-	offCmd, _ := start("--listen", "off")
+	offCmd, offLog := start("--listen", "off")
+	// Waiting on the log, not on a read command: a read command opens the store while it is
+	// still free, and would take it from the starting run.
 	waitFor(t, "the second run holding the store", 60*time.Second, func() bool {
-		code, _, stderr := pantau("sql", "--config", cfgFile, "SELECT 1")
-		return code == 1 && strings.Contains(stderr, "in use by another process")
+		return strings.Contains(readFile(offLog), "pipeline starting")
 	})
 	for _, args := range [][]string{{"sql", "SELECT 1"}, {"report"}, {"sources"}} {
 		code, stdout, stderr := pantau(append(args, "--config", cfgFile)...)
