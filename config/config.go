@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // IANA zone names in sources' time_zone validate on hosts without a zone database
+	_ "time/tzdata" // IANA zone names (display.time_zone, sources' time_zone) work on hosts without a zone database
 )
 
 // Config is the whole configuration of a Pantau process.
@@ -21,6 +21,7 @@ type Config struct {
 	Crawler  Crawler  `yaml:"crawler"`
 	Pipeline Pipeline `yaml:"pipeline"`
 	Trends   Trends   `yaml:"trends"`
+	Display  Display  `yaml:"display"`
 	// Digest configures the daily clipping per unit.
 	Digest Digest `yaml:"digest"`
 	// Taxonomy is the path of the programme taxonomy file. Empty means the taxonomy
@@ -132,6 +133,19 @@ type Trends struct {
 	MinCount int `yaml:"min_count"`
 }
 
+// Display sets how times and the report page are shown to people. Stored times stay UTC.
+type Display struct {
+	// TimeZone is the zone times are shown in (the /report page, pantau report): WIB, WITA,
+	// WIT or an IANA name such as Asia/Makassar or UTC.
+	TimeZone string `yaml:"time_zone"`
+	// Language is the /report page's default language: id (Bahasa Indonesia) or en; a
+	// request's ?lang= overrides it.
+	Language string `yaml:"language"`
+}
+
+// Location returns the zone TimeZone names.
+func (d Display) Location() (*time.Location, error) { return zoneByName(d.TimeZone) }
+
 // Source kinds.
 const (
 	KindFeed    = "feed"    // RSS, Atom or JSON Feed
@@ -179,20 +193,25 @@ var errTimeZone = errors.New("want WIB, WITA, WIT or an IANA zone name such as A
 
 // Location returns the zone TimeZone names, or nil when TimeZone is empty.
 func (s Source) Location() (*time.Location, error) {
-	name := strings.TrimSpace(s.TimeZone)
-	if name == "" {
+	if strings.TrimSpace(s.TimeZone) == "" {
 		return nil, nil
 	}
+	return zoneByName(s.TimeZone)
+}
+
+// zoneByName returns the zone WIB, WITA, WIT or an IANA name names.
+func zoneByName(zone string) (*time.Location, error) {
+	name := strings.TrimSpace(zone)
 	if z, ok := indonesianZones[strings.ToUpper(name)]; ok {
 		return z, nil
 	}
 	if name == "Local" || strings.HasPrefix(name, "/") {
 		// "Local" is whatever the host is set to, not the source's zone.
-		return nil, fmt.Errorf("%w, got %q", errTimeZone, s.TimeZone)
+		return nil, fmt.Errorf("%w, got %q", errTimeZone, zone)
 	}
 	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("%w, got %q", errTimeZone, s.TimeZone)
+	if err != nil || name == "" {
+		return nil, fmt.Errorf("%w, got %q", errTimeZone, zone)
 	}
 	return loc, nil
 }
@@ -226,5 +245,6 @@ func Default() Config {
 		Pipeline: Pipeline{QueueSize: 256, AnalyzerWorkers: 2},
 		Trends:   Trends{Interval: Duration(time.Minute), MinCount: 5},
 		Digest:   Digest{Time: "07:00", Critical: 10, Positive: 5},
+		Display:  Display{TimeZone: "Asia/Jakarta", Language: "id"},
 	}
 }

@@ -117,6 +117,10 @@ func TestLoadBad(t *testing.T) {
 			`digest.bad.yml:13: digest.webhooks[1].name: want a unique name, got "tg"`,
 			`digest.bad.yml:15: digest.webhooks[1].format: want json, telegram or slack, got "teams"`,
 		}},
+		{"display.bad.yml", []string{
+			`display.bad.yml:2: display.time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Asia/Jakart"`,
+			`display.bad.yml:3: display.language: want id or en, got "jv"`,
+		}},
 		{"time-zone.bad.yml", []string{
 			`time-zone.bad.yml:5: sources[0].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Asia/Makasar"`,
 			`time-zone.bad.yml:9: sources[1].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Local"`,
@@ -295,5 +299,28 @@ func TestFileKeepsDefaults(t *testing.T) {
 	cfg.Log, cfg.File = builtin.Log, builtin.File
 	if !reflect.DeepEqual(cfg, builtin) {
 		t.Errorf("a file naming only log.level changes other settings:\nfile     %+v\nbuilt-in %+v", cfg.Crawler, builtin.Crawler)
+	}
+}
+
+// TestDisplayZone checks the display zone: WIB (Asia/Jakarta, from the zone database the
+// binary carries) by default, and a file's choice.
+func TestDisplayZone(t *testing.T) {
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := cfg.Display.Location()
+	if err != nil || cfg.Display.Language != "id" {
+		t.Fatalf("default display: %v, language %q", err, cfg.Display.Language)
+	}
+	if got := time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC).In(loc).Format("15:04 MST"); got != "08:00 WIB" {
+		t.Errorf("01:00 UTC in the default zone = %s, want 08:00 WIB", got)
+	}
+	cfg, err = Load("testdata/display.good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc, err := cfg.Display.Location(); err != nil || loc.String() != "UTC" || cfg.Display.Language != "en" {
+		t.Errorf("display.good.yml: %v %v %q", loc, err, cfg.Display.Language)
 	}
 }

@@ -323,6 +323,12 @@ func (c *Config) Validate() []Violation {
 	if c.Trends.MinCount < 1 {
 		add("trends.min_count", "must be at least 1")
 	}
+	if _, err := c.Display.Location(); err != nil {
+		add("display.time_zone", "%v", err)
+	}
+	if c.Display.Language != "id" && c.Display.Language != "en" {
+		add("display.language", "want id or en, got %q", c.Display.Language)
+	}
 	seen := map[string]int{}
 	for i, s := range c.Sources {
 		p := fmt.Sprintf("sources[%d]", i)

@@ -91,8 +91,14 @@ func openEmbedded(ctx context.Context, cfg config.Storage, logger *slog.Logger) 
 		return nil, fmt.Errorf("open embedded store in %s: %w (%s); one data directory per process",
 			dir, ErrEmbeddedBusy, engine.dir)
 	}
+	if engine.dir != dir && dirLockedByOther(dir) {
+		return nil, fmt.Errorf("open embedded store in %s: %w", dir, ErrEmbeddedLocked)
+	}
 	conn, err := connectChDB(lib, append([]string{"--path=" + dir}, chdbSettings...)...)
 	if err != nil {
+		if engine.dir != dir && dirLockedByOther(dir) {
+			err = ErrEmbeddedLocked // taken between the check and the connection
+		}
 		return nil, fmt.Errorf("open embedded store in %s: %w", dir, err)
 	}
 	engine.dir = dir

@@ -9,9 +9,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // the display zone (Asia/Jakarta by default) works on hosts without a zone database
 
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
@@ -21,16 +23,23 @@ import (
 var reportHTML string
 
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"ago":   Ago,
-	"hours": func(d time.Duration) string { return strconv.FormatFloat(d.Hours(), 'f', -1, 64) },
+	"hours": hours,
 	"score": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
-	"stamp": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
+	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 }).Parse(reportHTML))
+
+// pageWindows are the windows the page offers to pick from.
+var pageWindows = []time.Duration{6 * time.Hour, 24 * time.Hour, 72 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, storage.MaxReportWindow}
 
 // ReportHandlerOptions tunes ReportHandler.
 type ReportHandlerOptions struct {
 	// Report selects the window, reach weights and sizes of the report.
 	Report storage.ReportOptions
+	// Location is the zone the page shows times in; nil means UTC.
+	Location *time.Location
+	// Lang is the page's language when the request names none: LangIndonesian (the
+	// default when empty) or LangEnglish.
+	Lang string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Timeout bounds one report query; 0 means 30 seconds.
@@ -39,14 +48,30 @@ type ReportHandlerOptions struct {
 	Logger *slog.Logger
 }
 
-// maxReportWindow bounds the ?window= parameter.
-const maxReportWindow = 30 * 24 * time.Hour
+// reportPage is what the page template renders.
+type reportPage struct {
+	*storage.Report
+	L       *messages
+	Windows []windowChoice
+	// Stamp formats a time in the page's zone and language; Ago says how long before
+	// the report it was.
+	Stamp func(time.Time) string
+	Ago   func(time.Time) string
+}
+
+// windowChoice is one entry of the page's window picker.
+type windowChoice struct {
+	Label, Href string
+	Current     bool
+}
 
 // ReportHandler serves the "needs a response" report: JSON when the path ends in
-// /api/report or the request asks for ?format=json, else a readable HTML page. The query
-// parameter window (a Go duration, 1h to 720h) overrides the report window, and region
-// keeps the coverage of the sources of one region (sources[].region). Register it
-// for both "GET /report" and "GET /api/report".
+// /api/report or the request asks for ?format=json, else a readable HTML page in
+// Bahasa Indonesia or English (?lang=id or en; default opts.Lang) with times in
+// opts.Location and a window picker. The query parameter window (a Go duration within
+// storage.MinReportWindow and storage.MaxReportWindow, as for pantau report) overrides the
+// report window, and region keeps the coverage of the sources of one region
+// (sources[].region). Register it for both "GET /report" and "GET /api/report".
 func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -57,12 +82,21 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Lang == "" {
+		opts.Lang = LangIndonesian
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ro := opts.Report
 		if s := r.URL.Query().Get("window"); s != "" {
 			d, err := time.ParseDuration(s)
-			if err != nil || d < time.Hour || d > maxReportWindow {
-				http.Error(w, fmt.Sprintf("window %q: want a duration from 1h to %s", s, maxReportWindow), http.StatusBadRequest)
+			if err == nil {
+				err = storage.CheckReportWindow(d)
+			}
+			if err != nil {
+				http.Error(w, fmt.Sprintf("window %q: want a duration from %s to %s, such as 24h or 168h", s, hours(storage.MinReportWindow)+"h", hours(storage.MaxReportWindow)+"h"), http.StatusBadRequest)
 				return
 			}
 			ro.Window = d
@@ -73,6 +107,15 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 				return
 			}
 			ro.Trend.Region = s
+		}
+		lang := opts.Lang
+		if s := r.URL.Query().Get("lang"); s != "" {
+			lang = s
+		}
+		msgs, ok := pageMessages[lang]
+		if !ok {
+			http.Error(w, fmt.Sprintf("lang %q: want id or en", lang), http.StatusBadRequest)
+			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), opts.Timeout)
 		defer cancel()
@@ -90,21 +133,39 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 			_ = enc.Encode(rep)
 			return
 		}
+		page := reportPage{
+			Report: rep, L: msgs,
+			Stamp: func(t time.Time) string { return msgs.stamp(t, opts.Location) },
+			Ago:   func(t time.Time) string { return msgs.ago(rep.GeneratedAt, t) },
+		}
+		for _, d := range pageWindows {
+			v := url.Values{"window": {hours(d) + "h"}, "lang": {lang}}
+			if rep.Region != "" {
+				v.Set("region", rep.Region)
+			}
+			page.Windows = append(page.Windows, windowChoice{Label: msgs.windowLabel(d), Href: "?" + v.Encode(), Current: d == rep.Window})
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := reportTemplate.Execute(w, rep); err != nil {
+		if err := reportTemplate.Execute(w, page); err != nil {
 			opts.Logger.Error("render report", "err", err)
 		}
 	})
 }
 
-// WriteReportText prints the report for a terminal.
-func WriteReportText(w io.Writer, r *storage.Report) error {
+// hours prints d in hours: "24", "1.5".
+func hours(d time.Duration) string { return strconv.FormatFloat(d.Hours(), 'f', -1, 64) }
+
+// WriteReportText prints the report for a terminal, with times in loc (nil: UTC).
+func WriteReportText(w io.Writer, r *storage.Report, loc *time.Location) error {
+	if loc == nil {
+		loc = time.UTC
+	}
 	ew := &errWriter{w: w}
 	region := ""
 	if r.Region != "" {
 		region = ", region " + r.Region
 	}
-	ew.printf("Needs a public response: last %s%s, generated %s\n", fmtWindow(r.Window), region, r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"))
+	ew.printf("Needs a public response: last %s%s, generated %s\n", fmtWindow(r.Window), region, r.GeneratedAt.In(loc).Format("2006-01-02 15:04 MST"))
 	if len(r.Items) == 0 {
 		ew.printf("\nNo critical coverage in the window.\n")
 		return ew.err
@@ -130,7 +191,7 @@ func WriteReportText(w io.Writer, r *storage.Report) error {
 			if a.Copies > 0 {
 				copies = fmt.Sprintf(", +%d copies", a.Copies)
 			}
-			ew.printf("    - %s [%s%s, %s]\n", title, a.Source, copies, a.Published.UTC().Format("02 Jan 15:04"))
+			ew.printf("    - %s [%s%s, %s]\n", title, a.Source, copies, a.Published.In(loc).Format("02 Jan 15:04 MST"))
 			if a.Snippet != "" {
 				ew.printf("      %q\n", a.Snippet)
 			}
@@ -160,7 +221,6 @@ func fmtWindow(d time.Duration) string {
 	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
 }
 
-// ago prints how long before the report's time t was, coarsely.
 // Ago formats the age of t at now, rounded: "just now", "5 min ago", "3 h ago",
 // "2 days ago"; "-" for the zero time.
 func Ago(now, t time.Time) string {

@@ -32,8 +32,13 @@ func reportFixture(t *testing.T) storage.Store {
 }
 
 func reportOptions() ReportHandlerOptions {
+	jakarta, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		panic(err)
+	}
 	return ReportHandlerOptions{
-		Now: func() time.Time { return trendtest.Now },
+		Location: jakarta,
+		Now:      func() time.Time { return trendtest.Now },
 		Report: storage.ReportOptions{
 			Reach: map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2, "langgam": 1},
 			Names: map[string]string{"ektp": "KTP elektronik (e-KTP)", "bansos": "Bantuan sosial"},
@@ -66,7 +71,7 @@ func TestReportHandler(t *testing.T) {
 		}
 	})
 	t.Run("html", func(t *testing.T) {
-		res, body := get("/report")
+		res, body := get("/report?lang=en")
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("status %d, type %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
@@ -100,11 +105,64 @@ func TestReportHandler(t *testing.T) {
 				}
 			}
 		}
-		if _, body := get("/report?region=sumbar"); !strings.Contains(body, "region sumbar") {
+		if _, body := get("/report?region=sumbar&lang=en"); !strings.Contains(body, "region sumbar") {
 			t.Error("page does not say it shows region sumbar")
+		}
+		if _, body := get("/report?region=sumbar"); !strings.Contains(body, "wilayah sumbar") || !strings.Contains(body, "region=sumbar") {
+			t.Error("Indonesian page does not say it shows region sumbar, or its links lose the region")
 		}
 		if res, _ := get("/report?region=" + url.QueryEscape("x' OR 1")); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("bad region: status %d, want 400", res.StatusCode)
+		}
+	})
+	t.Run("bahasa indonesia and WIB by default", func(t *testing.T) {
+		// trendtest.Now is 09:30 UTC, 16:30 WIB.
+		res, body := get("/report")
+		if res.StatusCode != 200 {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		for _, want := range []string{`<html lang="id">`, "Perlu tanggapan publik", "Unit penanggung jawab:", "Sedang tren · skor", "Berita kritis",
+			`<time id="generated" datetime="2026-05-04T09:30:00Z">04 Mei 2026 16:30 WIB</time>`, "dibuat", "24 jam", "7 hari", "365 hari", `hreflang="en">English</a>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+		for _, unwanted := range []string{"Needs a public response", "Responsible unit", " UTC"} {
+			if strings.Contains(body, unwanted) {
+				t.Errorf("Indonesian page shows %q", unwanted)
+			}
+		}
+		if m := regexp.MustCompile(`<a href="([^"]*)" aria-current="page">24 jam</a>`).FindStringSubmatch(body); m == nil || m[1] != "?lang=id&amp;window=24h" {
+			t.Errorf("window picker does not mark 24 jam as current: %v", m)
+		}
+	})
+	t.Run("english", func(t *testing.T) {
+		_, body := get("/report?lang=en&window=168h")
+		for _, want := range []string{`<html lang="en">`, "Needs a public response", "04 May 2026 16:30 WIB", `aria-current="page">7 days</a>`, `hreflang="id">Bahasa Indonesia</a>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+		english := reportOptions()
+		english.Lang = LangEnglish
+		rec := httptest.NewRecorder()
+		ReportHandler(s, english).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/report", nil))
+		if !strings.Contains(rec.Body.String(), "Needs a public response") {
+			t.Errorf("Lang: en does not make English the default")
+		}
+	})
+	t.Run("window limits as pantau report", func(t *testing.T) {
+		for path, want := range map[string]int{
+			"/report?window=8760h": 200, "/api/report?window=8760h": 200, "/report?window=1h": 200,
+			"/report?window=8761h": 400, "/api/report?window=8761h": 400, "/api/report?window=59m": 400, "/report?window=x": 400,
+			"/report?lang=fr": 400,
+		} {
+			if res, body := get(path); res.StatusCode != want {
+				t.Errorf("%s: status %d, want %d: %s", path, res.StatusCode, want, body)
+			}
+		}
+		if err := storage.CheckReportWindow(8760 * time.Hour); err != nil {
+			t.Errorf("CheckReportWindow(8760h) = %v", err)
 		}
 	})
 	t.Run("window", func(t *testing.T) {
@@ -127,7 +185,7 @@ func TestReportText(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := WriteReportText(&b, rep); err != nil {
+	if err := WriteReportText(&b, rep, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -138,7 +196,7 @@ func TestReportText(t *testing.T) {
 		}
 	}
 	b.Reset()
-	if err := WriteReportText(&b, &storage.Report{Window: 24 * time.Hour}); err != nil || !strings.Contains(b.String(), "No critical coverage") {
+	if err := WriteReportText(&b, &storage.Report{Window: 24 * time.Hour}, nil); err != nil || !strings.Contains(b.String(), "No critical coverage") {
 		t.Errorf("empty report: %q, %v", b.String(), err)
 	}
 }
@@ -165,7 +223,7 @@ func TestReportPageInChromium(t *testing.T) {
 	srv := httptest.NewServer(mux) // listens on 127.0.0.1
 	defer srv.Close()
 
-	chrome := func(extra ...string) []byte {
+	chrome := func(path string, extra ...string) []byte {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()
@@ -174,7 +232,7 @@ func TestReportPageInChromium(t *testing.T) {
 			"--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
 			"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir(), "--window-size=1280,1700",
 		}, extra...)
-		args = append(args, srv.URL+"/report")
+		args = append(args, srv.URL+path)
 		cmd := exec.CommandContext(ctx, bin, args...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -185,7 +243,8 @@ func TestReportPageInChromium(t *testing.T) {
 		return out
 	}
 
-	dom := string(chrome("--dump-dom"))
+	// The default page: Bahasa Indonesia, times in WIB.
+	dom := string(chrome("/report", "--dump-dom"))
 	ids := regexp.MustCompile(`<li class="item[^"]*" id="programme-([a-z_]+)"`).FindAllStringSubmatch(dom, -1)
 	var order []string
 	for _, m := range ids {
@@ -194,7 +253,30 @@ func TestReportPageInChromium(t *testing.T) {
 	if len(order) < 2 || order[0] != "ektp" {
 		t.Fatalf("ranked list %v: want ektp first\n%s", order, dom)
 	}
-	if !strings.Contains(dom, "Trending · score") || !strings.Contains(dom, `<ol class="ranking" id="ranking">`) {
+	for _, want := range []string{`<html lang="id">`, "Perlu tanggapan publik", "Sedang tren · skor", "Unit penanggung jawab:", `<nav class="picker" id="window-picker">`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered Indonesian page lacks %q", want)
+		}
+	}
+	// Every time shown is the UTC instant of its datetime attribute, in WIB (UTC+7).
+	times := regexp.MustCompile(`<time[^>]* datetime="([^"]+)">([^<]+)</time>`).FindAllStringSubmatch(dom, -1)
+	if len(times) < 4 {
+		t.Errorf("%d times on the page, want the generation time and the articles'", len(times))
+	}
+	months := strings.NewReplacer("Mei", "May", "Agu", "Aug", "Okt", "Oct", "Des", "Dec")
+	for _, m := range times {
+		utc, err := time.Parse(time.RFC3339, m[1])
+		if err != nil {
+			t.Fatalf("datetime %q: %v", m[1], err)
+		}
+		if want := utc.In(time.FixedZone("WIB", 7*3600)).Format("02 Jan 2006 15:04 MST"); months.Replace(m[2]) != want {
+			t.Errorf("time %s shown as %q: want %q in Indonesian month names", m[1], m[2], want)
+		}
+	}
+
+	// English, as it was.
+	en := string(chrome("/report?lang=en", "--dump-dom"))
+	if !strings.Contains(en, "Trending · score") || !strings.Contains(en, `<ol class="ranking" id="ranking">`) {
 		t.Errorf("rendered page lacks the ranking or the trending badge")
 	}
 
@@ -204,7 +286,7 @@ func TestReportPageInChromium(t *testing.T) {
 	}
 	shot := filepath.Join(dir, "pantau-report.png")
 	_ = os.Remove(shot)
-	chrome("--screenshot=" + shot)
+	chrome("/report", "--screenshot="+shot)
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatalf("screenshot not written: %v", err)

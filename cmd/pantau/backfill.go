@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/pipeline"
 )
@@ -22,7 +20,7 @@ func cmdBackfill(ctx context.Context, e *env, args []string) error {
 	to := fs.String("to", "", "last publication `DATE` (YYYY-MM-DD, WIB), inclusive")
 	source := fs.String("source", "", "read only this source's listings; with --urls, the source `NAME` the URLs are stored under")
 	urlsFile := fs.String("urls", "", "fetch the article URLs in `FILE` (one a line; # starts a comment)")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	quiet := fs.Bool("quiet", false, "no progress: neither the bar (on a terminal) nor the progress log lines")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,31 +47,24 @@ func cmdBackfill(ctx context.Context, e *env, args []string) error {
 	}
 	cfg.HTTP.Listen = "" // a batch job serves nothing
 
-	bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(e.stderr),
-		progressbar.OptionSetDescription("backfilling"), progressbar.OptionShowCount(),
-		progressbar.OptionSetVisibility(!*quiet), progressbar.OptionThrottle(200*time.Millisecond))
-	total := -1
-	req.Progress = func(p crawler.BackfillProgress) {
-		if p.Total != total {
-			total = p.Total
-			bar.ChangeMax(p.Total)
-		}
-		bar.Set(p.Done)
-	}
+	prog := newProgress(e.stderr, newLogger(cfg.Log, e.stderr), "backfill", *quiet, 10*time.Second)
+	req.Progress = func(p crawler.BackfillProgress) { prog.update(p.Done, p.Total) }
 	var result crawler.BackfillProgress
 	start := time.Now()
 	err = runPipelineWith(ctx, e, cfg, tax, true, func(c *crawler.Crawler) pipeline.Crawler {
 		return &backfillRun{c: c, req: req, result: &result}
 	})
-	bar.Finish()
-	if !*quiet {
-		fmt.Fprintln(e.stderr)
-	}
+	prog.finish(result.Done)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "backfilled %d of %d items in %s: %d stored, %d skipped (already stored or out of range), %d failed\n",
 		result.Done, result.Total, time.Since(start).Round(time.Millisecond), result.Stored, result.Skipped, result.Failed)
+	if result.Failed > 0 {
+		// As analyze does: done, but not everything; running the backfill again retries them.
+		fmt.Fprintf(e.stderr, "pantau backfill: %d of %d items failed (see the log); run it again to retry them\n", result.Failed, result.Total)
+		return errSilent
+	}
 	return nil
 }
 

@@ -218,30 +218,6 @@ func TestMigrateUpgradesVersion1(t *testing.T) {
 	}
 }
 
-// TestWriteTSVEscapesControlCharacters checks that crawled text printed by `pantau sql` cannot
-// drive the terminal: escape sequences and other control characters come out escaped.
-func TestWriteTSVEscapesControlCharacters(t *testing.T) {
-	res := &storage.Result{
-		Columns: []storage.Column{{Name: "title", Type: "String"}},
-		Rows: [][]any{
-			{"\x1b[31mred\x1b[0m"},
-			{"tab\there\nnew\\line\r"},
-			{"bell\a del\x7f csi\u009b2J é ok"},
-		},
-	}
-	var b strings.Builder
-	if err := writeTSV(&b, res, true); err != nil {
-		t.Fatal(err)
-	}
-	want := "title\n" +
-		`\x1b[31mred\x1b[0m` + "\n" +
-		`tab\there\nnew\\line\r` + "\n" +
-		`bell\x07 del\x7f csi\u009b2J é ok` + "\n"
-	if b.String() != want {
-		t.Errorf("writeTSV =\n%q\nwant\n%q", b.String(), want)
-	}
-}
-
 // TestReadCommandsCreateNothing runs the read commands against a store that does not exist yet:
 // each fails with a message that says to run pantau migrate, and the store is still absent
 // afterwards (the server's database not created, the embedded folder not made).

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/internal/fixturesite"
 )
 
@@ -30,6 +32,30 @@ sources:
   - {name: bagonjong-kota, kind: portal, url: "%[1]s/kota/", link_pattern: "/berita/", region: sumbar}
 `
 
+// demoOrigin is the fixture site's origin in the demo. Its articles' URLs, and so the keys
+// the articles table deduplicates them by (the canonical URL's hash), are the same in every
+// demo, whichever port the site is served on: a second demo finds them stored and stores
+// no copies.
+const demoOrigin = "http://bagonjong.test"
+
+// demoSite sends the crawler's requests for demoOrigin to the fixture site on loopback.
+type demoSite struct{ addr string }
+
+// LookupIPAddr implements crawler.Resolver: the demo's host is on loopback; no other
+// name resolves, so the demo never leaves the machine.
+func (demoSite) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
+	if host != strings.TrimPrefix(demoOrigin, "http://") {
+		return nil, &net.DNSError{Err: "not the demo's fixture site", Name: host, IsNotFound: true}
+	}
+	return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
+}
+
+// dial implements crawler.DialFunc: every connection goes to the fixture site.
+func (d demoSite) dial(ctx context.Context, network, _ string) (net.Conn, error) {
+	var dialer net.Dialer
+	return dialer.DialContext(ctx, network, d.addr)
+}
+
 func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo")
 	site := fs.String("site", "testdata/site", "`DIR` of the fixture news site")
@@ -48,17 +74,17 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{Handler: fixturesite.Handler(*site)}
 	go srv.Serve(ln)
 	defer srv.Close()
-	origin := "http://" + ln.Addr().String()
 
-	if err := os.WriteFile(*out, []byte(fmt.Sprintf(demoConfig, origin, *data)), 0o644); err != nil {
+	if err := os.WriteFile(*out, []byte(fmt.Sprintf(demoConfig, demoOrigin, *data)), 0o644); err != nil {
 		return err
 	}
 	cfg, err := config.Load(*out)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "serving the fixture news site at %s; crawling it once into %s ...\n", origin, *data)
-	if err := runPipeline(ctx, e, cfg, taxonomy.Default(), true); err != nil {
+	fmt.Fprintf(e.stdout, "serving the fixture news site as %s on %s; crawling it once into %s ...\n", demoOrigin, ln.Addr(), *data)
+	fixture := demoSite{addr: ln.Addr().String()}
+	if err := runPipeline(ctx, e, cfg, taxonomy.Default(), true, crawler.WithResolver(fixture), crawler.WithDialer(fixture.dial)); err != nil {
 		return err
 	}
 	self := os.Args[0]

@@ -17,10 +17,14 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "report")
 	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	window := fs.Duration("window", 24*time.Hour, "how far back the report looks (`DURATION`)")
+	window := fs.Duration("window", storage.DefaultReportWindow, "how far back the report looks (`DURATION`, 1h to 8760h)")
 	region := fs.String("region", "", "only coverage from sources of this `REGION` (sources[].region)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if err := storage.CheckReportWindow(*window); err != nil {
+		fmt.Fprintf(e.stderr, "pantau report: --window: %v\n", err)
+		return errUsage
 	}
 	if *region != "" {
 		if err := config.CheckRegion(*region); err != nil {
@@ -32,15 +36,20 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openReader(ctx, cfg, e)
+	st, run, err := openForRead(ctx, cfg, e)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	opts := reportOptions(cfg, tax)
-	opts.Window = *window
-	opts.Trend.Region = *region
-	rep, err := storage.ResponseReport(ctx, st, time.Now(), opts)
+	var rep *storage.Report
+	if run != nil {
+		rep, err = run.Report(ctx, *window, *region)
+	} else {
+		defer st.Close()
+		opts := reportOptions(cfg, tax)
+		opts.Window = *window
+		opts.Trend.Region = *region
+		rep, err = storage.ResponseReport(ctx, st, time.Now(), opts)
+	}
 	if err != nil {
 		return err
 	}
@@ -49,7 +58,8 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	return web.WriteReportText(e.stdout, rep)
+	loc, _ := cfg.Display.Location() // validated with the configuration
+	return web.WriteReportText(e.stdout, rep, loc)
 }
 
 // trendOptions limits trend detection to the taxonomy's programmes, which bounds the

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -131,11 +133,12 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		Logger:          logger,
 		Registerer:      reg,
 	})
+	netWatch := crawler.NewNetworkWatch(logger, sourceHosts(cfg.Sources))
 	opts := append([]crawler.Option{
 		crawler.WithLogger(logger),
 		crawler.WithRegisterer(reg),
 		crawler.WithSeen(pipeline.StoredURLs{Querier: st}),
-		crawler.WithFetchObserver(p.ObserveFetch),
+		crawler.WithFetchObserver(func(f crawler.Fetch) { p.ObserveFetch(f); netWatch.Observe(f) }),
 		crawler.WithStateStore(crawlStateStore(cfg, st)),
 	}, crawlOpts...)
 	cr, err := crawler.New(cfg.Crawler, cfg.Sources, opts...)
@@ -187,10 +190,22 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 			}
 			return w.Health()
 		}
-		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Logger: logger})
-		mux := web.NewMux(reg, ready, map[string]http.Handler{"GET /report": report, "GET /api/report": report,
-			"GET /digest":           digest.Handler(st, digest.Units(tax), digest.HandlerOptions{Digest: digestOptions(cfg, tax), Logger: logger}),
-			"POST /api/corrections": web.CorrectionHandler(st, tax, logger)})
+		loc, _ := cfg.Display.Location() // validated with the configuration
+		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Location: loc, Lang: cfg.Display.Language, Logger: logger})
+		handlers := map[string]http.Handler{"GET /report": report, "GET /api/report": report}
+		if st.Kind() == storage.KindEmbedded {
+			// The embedded store is this process's alone while it runs: pantau report, sql
+			// and sources read through this API instead.
+			if ep, unpublish, err := web.PublishEndpoint(cfg.Storage.DataDir, ln.Addr().String()); err != nil {
+				logger.Warn("local API not published: pantau report, sql and sources cannot read the store while this runs", "err", err)
+			} else {
+				defer unpublish() // after the server stopped
+				maps.Copy(handlers, web.LocalAPI(web.LocalAPIOptions{Store: st, Sources: cfg.Sources, Token: ep.Token, Logger: logger}))
+			}
+		}
+		handlers["GET /digest"] = digest.Handler(st, digest.Units(tax), digest.HandlerOptions{Digest: digestOptions(cfg, tax), Logger: logger})
+		handlers["POST /api/corrections"] = web.CorrectionHandler(st, tax, logger)
+		mux := web.NewMux(reg, ready, handlers)
 		g.Go(func() error {
 			serveErr = web.Serve(serving, ln, mux, logger)
 			return serveErr
@@ -224,6 +239,17 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 
 // errRowsSpooled reports a run --once that ended with rows ClickHouse has not taken yet.
 var errRowsSpooled = errors.New("ClickHouse did not take every row before the run ended")
+
+// sourceHosts counts the distinct hosts of the sources' URLs.
+func sourceHosts(sources []config.Source) int {
+	hosts := map[string]bool{}
+	for _, s := range sources {
+		if u, err := url.Parse(s.URL); err == nil && !s.Disabled {
+			hosts[u.Hostname()] = true
+		}
+	}
+	return len(hosts)
+}
 
 // crawlStateStore is where the crawler's source states persist: crawler.state_file when
 // set, else the store's source_state table.

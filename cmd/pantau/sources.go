@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -15,58 +16,55 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sources")
 	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
 	window := fs.Duration("window", 24*time.Hour, "count fetches, errors and articles over this `DURATION`")
+	asJSON := fs.Bool("json", false, "print one JSON object per source (times in UTC, RFC 3339)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *window <= 0 {
+		fmt.Fprintf(e.stderr, "pantau sources: --window %s: want a positive duration such as 24h\n", *window)
+		return errUsage
 	}
 	cfg, err := config.Load(*file)
 	if err != nil {
 		return err
 	}
-	st, err := openReader(ctx, cfg, e)
+	st, run, err := openForRead(ctx, cfg, e)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	now := time.Now()
-	health, err := storage.SourcesHealth(ctx, st, now.Add(-*window))
+	var sources []storage.SourceStatus
+	if run != nil {
+		sources, err = run.Sources(ctx, *window)
+	} else {
+		defer st.Close()
+		sources, err = storage.SourceStatuses(ctx, st, cfg.Sources, now.Add(-*window))
+	}
 	if err != nil {
 		return err
 	}
-	states, err := storage.LoadSourceStates(ctx, st)
-	if err != nil {
-		return err
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		for _, s := range sources {
+			if err := enc.Encode(s); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "SOURCE\tKIND\tSTATE\tLAST SUCCESS\tLAST ERROR\tINTERVAL\tFETCHES\tERRORS\tARTICLES\n")
-	for _, s := range cfg.Sources {
-		h, st := health[s.Name], states[s.Name]
-		state := "ok"
-		switch {
-		case s.Disabled:
-			state = "disabled"
-		case st.Dead:
-			state = "dead"
-		case h.Fetches == 0 && st.LastSuccess.IsZero():
-			state = "never polled"
-		case h.LastError.After(h.LastSuccess):
-			state = "failing"
-		}
-		lastSuccess := h.LastSuccess
-		if lastSuccess.IsZero() {
-			lastSuccess = st.LastSuccess
-		}
+	for _, s := range sources {
 		lastErr := "-"
-		if !h.LastError.IsZero() {
-			lastErr = web.Ago(now, h.LastError) + " " + h.LastErrorClass
-		} else if st.LastError != "" {
-			lastErr = web.Ago(now, st.LastErrorAt) + " " + st.LastError
+		if !s.LastError.IsZero() || s.LastErrorText != "" {
+			lastErr = web.Ago(now, s.LastError) + " " + s.LastErrorText
 		}
 		interval := "-"
-		if st.Interval > 0 {
-			interval = st.Interval.String()
+		if s.IntervalSeconds > 0 {
+			interval = (time.Duration(s.IntervalSeconds) * time.Second).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", s.Name, s.Kind, state,
-			web.Ago(now, lastSuccess), lastErr, interval, h.Fetches, h.Errors, h.Articles)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", s.Name, s.Kind, s.State,
+			web.Ago(now, s.LastSuccess), lastErr, interval, s.Fetches, s.Errors, s.Articles)
 	}
 	return tw.Flush()
 }
