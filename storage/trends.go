@@ -146,41 +146,54 @@ func trendSQL(now time.Time, w TrendWindow, o TrendOptions, byUnit bool) string 
 	end := now.Unix()
 	start := now.Add(-w.Length).Unix()
 	baseStart := now.Add(-w.Length - w.Baseline).Unix()
-	perWindow := w.Baseline.Seconds() / w.Length.Seconds()
 	filter := o.filter()
 	key, inner, unit := "programme", "programme", "argMax(story_unit, first_published)"
 	if byUnit {
 		key, inner, unit = "'' AS programme", "unit", "unit"
 	}
 	return fmt.Sprintf(`SELECT
-    %[9]s,
-    %[11]s AS unit,
+    %[7]s,
+    %[9]s AS unit,
     toUInt64(countIf(first_published > toDateTime(%[2]d) AND critical = 1)) AS critical_recent,
     toUInt64(countIf(first_published > toDateTime(%[2]d))) AS total_recent,
     toUInt64(countIf(first_published <= toDateTime(%[2]d) AND critical = 1)) AS critical_baseline,
     toUInt64(countIf(first_published <= toDateTime(%[2]d))) AS total_baseline,
-    greatest((critical_baseline + %[5]s) / (%[4]s + 1), %[6]s) AS expected,
+    %[4]s AS expected,
     if(total_recent = 0, 0, critical_recent / total_recent) AS share_recent,
     if(total_baseline = 0, 0, critical_baseline / total_baseline) AS share_baseline,
-    if(critical_recent >= %[7]d AND critical_recent > expected,
-       sqrt(2 * (critical_recent * log(critical_recent / expected) - (critical_recent - expected))),
-       0) AS score
+    %[5]s AS score
 FROM
 (
     SELECT
-        %[10]s,
+        %[8]s,
         if(duplicate_of = 0, url_hash, duplicate_of) AS story,
         argMin(unit, published_at) AS story_unit,
         min(published_at) AS first_published,
         max(criticism) AS critical
     FROM mentions FINAL
-    WHERE published_at > toDateTime(%[3]d) AND published_at <= toDateTime(%[1]d)%[8]s
-    GROUP BY %[10]s, story
+    WHERE published_at > toDateTime(%[3]d) AND published_at <= toDateTime(%[1]d)%[6]s
+    GROUP BY %[8]s, story
 )
-GROUP BY %[10]s
-ORDER BY %[10]s`,
-		end, start, baseStart, floatLit(perWindow), floatLit(o.PriorCount), floatLit(o.MinExpected), o.MinCount, filter,
+GROUP BY %[8]s
+ORDER BY %[8]s`,
+		end, start, baseStart, expectedSQL("critical_baseline", w, o), scoreSQL("critical_recent", "expected", o), filter,
 		key, inner, unit)
+}
+
+// expectedSQL is the SQL of Trend.Expected for a baseline count column: the baseline's
+// count plus the prior pseudo-count, spread over the baseline's windows and one more,
+// floored at MinExpected.
+func expectedSQL(baseline string, w TrendWindow, o TrendOptions) string {
+	perWindow := w.Baseline.Seconds() / w.Length.Seconds()
+	return fmt.Sprintf("greatest((%s + %s) / (%s + 1), %s)", baseline, floatLit(o.PriorCount), floatLit(perWindow), floatLit(o.MinExpected))
+}
+
+// scoreSQL is the SQL of Trend.Score for a recent count and an expected count: the signed
+// square root of the Poisson deviance, 0 below MinCount or at most the expected count.
+func scoreSQL(recent, expected string, o TrendOptions) string {
+	return fmt.Sprintf(`if(%[1]s >= %[3]d AND %[1]s > %[2]s,
+       sqrt(2 * (%[1]s * log(%[1]s / %[2]s) - (%[1]s - %[2]s))),
+       0)`, recent, expected, o.MinCount)
 }
 
 // scanTrends converts the rows of trendSQL.
