@@ -118,19 +118,8 @@ func Parse(data []byte, name string) (*Taxonomy, error) {
 	if len(f.Programmes) == 0 {
 		errs = append(errs, fmt.Errorf("%s: no programmes", name))
 	}
-	var pats []phrase
-	patIndex := map[string]int{}
-	add := func(p phrase, u use) {
-		k := p.key()
-		i, ok := patIndex[k]
-		if !ok {
-			i = len(pats)
-			patIndex[k] = i
-			pats = append(pats, p)
-			t.uses = append(t.uses, nil)
-		}
-		t.uses[i] = append(t.uses[i], u)
-	}
+	pats := patterns{index: map[string]int{}}
+	add := pats.add
 	ids := map[string]int{}
 	type unitRef struct {
 		id   string
@@ -221,13 +210,41 @@ func Parse(data []byte, name string) (*Taxonomy, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	ac, err := buildAutomaton(pats)
-	if err != nil {
+	if err := t.build(&pats); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	t.ac = ac
-	t.pool.New = func() any { return &scratch{entries: make([][]entry, len(t.progs))} }
 	return t, nil
+}
+
+// patterns collects the distinct phrases of a taxonomy and the uses of each.
+type patterns struct {
+	pats  []phrase
+	index map[string]int
+	uses  [][]use
+}
+
+// add records that phrase p plays role u, adding p if it is new.
+func (ps *patterns) add(p phrase, u use) {
+	k := p.key()
+	i, ok := ps.index[k]
+	if !ok {
+		i = len(ps.pats)
+		ps.index[k] = i
+		ps.pats = append(ps.pats, p)
+		ps.uses = append(ps.uses, nil)
+	}
+	ps.uses[i] = append(ps.uses[i], u)
+}
+
+// build compiles the patterns into t's automaton.
+func (t *Taxonomy) build(ps *patterns) error {
+	ac, err := buildAutomaton(ps.pats)
+	if err != nil {
+		return err
+	}
+	t.ac, t.uses = ac, ps.uses
+	t.pool.New = func() any { return &scratch{entries: make([][]entry, len(t.progs))} }
+	return nil
 }
 
 // Programmes returns the programmes in file order; Match.Programme indexes this slice.
