@@ -177,3 +177,7 @@ func trimSpan(text string, start, end int) (taxonomy.Span, bool) {
 	}
 	return taxonomy.Span{Start: start, End: end}, end > start
 }
+
+// Sentences cuts news text into sentences as the analyzer does when it matches programmes,
+// returning their byte spans, for taxonomy.Query.Find.
+func Sentences(text string) []taxonomy.Span { return splitSentences(text) }
