@@ -276,9 +276,9 @@ func scanEmergingArticles(res *Result) (map[string][]EmergingArticle, error) {
 const sameStories = 0.8
 
 // foldPhrases merges phrases that stand for the same stories (the word pairs of one
-// headline) into one issue, in score order: the first phrase of a group leads it, and when
-// the group's word pairs chain into one run of words ("aplikasi sipadu", "sipadu error"
-// make "aplikasi sipadu error") the run becomes its phrase.
+// headline) into one issue, in score order: the first phrase of a group leads it, the
+// pairs that continue it make it a longer run of words (see chain), and the others are
+// listed as related.
 func foldPhrases(sorted []EmergingIssue) []EmergingIssue {
 	var out []EmergingIssue
 	var groups [][]string
@@ -300,10 +300,7 @@ func foldPhrases(sorted []EmergingIssue) []EmergingIssue {
 		if len(groups[i]) == 1 {
 			continue
 		}
-		if run, ok := chain(groups[i]); ok {
-			out[i].Phrase = run
-		}
-		out[i].Related = groups[i][1:]
+		out[i].Phrase, out[i].Related = chain(groups[i])
 	}
 	return out
 }
@@ -329,36 +326,41 @@ func jaccard(a, b []uint64) float64 {
 	return float64(both) / float64(len(a)+len(b)-both)
 }
 
-// chain joins word pairs into one run of words when they form a single path ("a b", "b c"
-// make "a b c"); ok is false for anything else.
-func chain(pairs []string) (string, bool) {
-	next := map[string]string{}
-	hasPrev := map[string]bool{}
-	for _, p := range pairs {
-		first, second, found := strings.Cut(p, " ")
-		if !found || next[first] != "" || hasPrev[second] {
-			return "", false
+// chain extends the leading word pair with the group's pairs that continue it on either
+// side, one way only ("aplikasi sipadu" with "sipadu error" makes "aplikasi sipadu error"),
+// and returns the run and the pairs it did not use.
+func chain(pairs []string) (string, []string) {
+	next, prev := map[string]string{}, map[string]string{}
+	split := make([][2]string, len(pairs))
+	for i, p := range pairs {
+		first, second, _ := strings.Cut(p, " ")
+		split[i] = [2]string{first, second}
+		if _, dup := next[first]; dup {
+			next[first] = "" // two ways on: stop there
+		} else {
+			next[first] = second
 		}
-		next[first], hasPrev[second] = second, true
-	}
-	var start string
-	for w := range next {
-		if !hasPrev[w] {
-			if start != "" {
-				return "", false
-			}
-			start = w
-		}
-	}
-	if start == "" {
-		return "", false
-	}
-	words := []string{start}
-	for w := next[start]; w != ""; w = next[w] {
-		words = append(words, w)
-		if len(words) > len(pairs)+1 {
-			return "", false
+		if _, dup := prev[second]; dup {
+			prev[second] = ""
+		} else {
+			prev[second] = first
 		}
 	}
-	return strings.Join(words, " "), len(words) == len(pairs)+1
+	used := map[string]bool{pairs[0]: true}
+	words := []string{split[0][0], split[0][1]}
+	for w := words[len(words)-1]; next[w] != "" && !used[w+" "+next[w]] && len(words) <= len(pairs); w = next[w] {
+		used[w+" "+next[w]] = true
+		words = append(words, next[w])
+	}
+	for w := words[0]; prev[w] != "" && !used[prev[w]+" "+w] && len(words) <= len(pairs); w = prev[w] {
+		used[prev[w]+" "+w] = true
+		words = append([]string{prev[w]}, words...)
+	}
+	var rest []string
+	for _, p := range pairs[1:] {
+		if !used[p] {
+			rest = append(rest, p)
+		}
+	}
+	return strings.Join(words, " "), rest
 }

@@ -46,6 +46,15 @@ type ReportHandlerOptions struct {
 	Timeout time.Duration
 	// Logger receives query failures; nil discards them.
 	Logger *slog.Logger
+	// Emerging, when set, adds the emerging issues outside the taxonomy to the page and
+	// the JSON ("emerging").
+	Emerging *storage.EmergingOptions
+}
+
+// apiReport is the report's JSON: the report and the emerging issues.
+type apiReport struct {
+	*storage.Report
+	Emerging []storage.EmergingIssue `json:"emerging,omitempty"`
 }
 
 // reportPage is what the page template renders.
@@ -57,6 +66,8 @@ type reportPage struct {
 	// the report it was.
 	Stamp func(time.Time) string
 	Ago   func(time.Time) string
+	// Emerging are the emerging issues outside the taxonomy, when the handler lists them.
+	Emerging []storage.EmergingIssue
 }
 
 // windowChoice is one entry of the page's window picker.
@@ -125,16 +136,23 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 			http.Error(w, "report unavailable: the store did not answer", http.StatusServiceUnavailable)
 			return
 		}
+		var emerging []storage.EmergingIssue
+		if opts.Emerging != nil {
+			emerging, err = storage.EmergingIssues(ctx, q, opts.Now(), *opts.Emerging)
+			if err != nil {
+				opts.Logger.Error("emerging issues failed", "err", err) // the report itself is still served
+			}
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		if strings.HasSuffix(r.URL.Path, "/api/report") || r.URL.Query().Get("format") == "json" {
 			w.Header().Set("Content-Type", "application/json")
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
-			_ = enc.Encode(rep)
+			_ = enc.Encode(apiReport{Report: rep, Emerging: emerging})
 			return
 		}
 		page := reportPage{
-			Report: rep, L: msgs,
+			Report: rep, L: msgs, Emerging: emerging,
 			Stamp: func(t time.Time) string { return msgs.stamp(t, opts.Location) },
 			Ago:   func(t time.Time) string { return msgs.ago(rep.GeneratedAt, t) },
 		}

@@ -19,6 +19,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	window := fs.Duration("window", storage.DefaultReportWindow, "how far back the report looks (`DURATION`, 1h to 8760h)")
 	region := fs.String("region", "", "only coverage from sources of this `REGION` (sources[].region)")
+	emerging := fs.Bool("emerging", false, "list emerging issues outside the taxonomy instead: phrases rising in critical coverage no programme matched")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -39,6 +40,24 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	st, run, err := openForRead(ctx, cfg, e)
 	if err != nil {
 		return err
+	}
+	if *emerging {
+		var issues []storage.EmergingIssue
+		if run != nil {
+			issues, err = run.Emerging(ctx)
+		} else {
+			defer st.Close()
+			issues, err = storage.EmergingIssues(ctx, st, time.Now(), emergingOptions(cfg, tax))
+		}
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(issues)
+		}
+		return web.WriteEmergingText(e.stdout, issues)
 	}
 	var rep *storage.Report
 	if run != nil {
@@ -86,4 +105,13 @@ func reportOptions(cfg *config.Config, tax *taxonomy.Taxonomy) storage.ReportOpt
 		names[p.ID] = p.Name
 	}
 	return storage.ReportOptions{Reach: reach, Names: names, Trend: trendOptions(cfg, tax), TrendThreshold: trends.DefaultThreshold}
+}
+
+// emergingOptions scores phrases as the programme trends are scored and leaves out phrases
+// a programme of the taxonomy matches.
+func emergingOptions(cfg *config.Config, tax *taxonomy.Taxonomy) storage.EmergingOptions {
+	return storage.EmergingOptions{
+		Trend: storage.TrendOptions{MinCount: cfg.Trends.MinCount},
+		Known: func(phrase string) bool { return len(tax.Match("", phrase, nil)) > 0 },
+	}
 }

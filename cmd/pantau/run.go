@@ -191,8 +191,10 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 			return w.Health()
 		}
 		loc, _ := cfg.Display.Location() // validated with the configuration
-		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Location: loc, Lang: cfg.Display.Language, Logger: logger})
-		handlers := map[string]http.Handler{"GET /report": report, "GET /api/report": report}
+		emerging := emergingOptions(cfg, tax)
+		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Location: loc, Lang: cfg.Display.Language, Logger: logger, Emerging: &emerging})
+		search := web.SearchHandler(st, web.SearchHandlerOptions{Programmes: trendOptions(cfg, tax).Programmes, Logger: logger})
+		handlers := map[string]http.Handler{"GET /report": report, "GET /api/report": report, "GET /search": search}
 		if st.Kind() == storage.KindEmbedded {
 			// The embedded store is this process's alone while it runs: pantau report, sql
 			// and sources read through this API instead.

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/search"
+)
+
+func cmdSearch(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "search")
+	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	from := fs.String("from", "", "first publication `DATE` (WIB), such as 2026-11-01 (default: 30 days before --to)")
+	to := fs.String("to", "", "last publication `DATE` (WIB), inclusive (default: now)")
+	programme := fs.String("programme", "", "only articles with a mention of this programme `ID`")
+	label := fs.String("label", "", "only articles with a mention of this `LABEL`: negative, neutral, positive or critical")
+	limit := fs.Int("limit", search.DefaultLimit, fmt.Sprintf("most articles listed (`N`, at most %d)", search.MaxLimit))
+	format := fs.String("format", "tsv", "output `FORMAT`: "+strings.Join(search.Formats, ", "))
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	if !slices.Contains(search.Formats, *format) {
+		return fmt.Errorf("--format %q: want %s", *format, strings.Join(search.Formats, ", "))
+	}
+	q, err := taxonomy.ParseQuery(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	f, err := dateFilter(*from, *to)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(*file)
+	if err != nil {
+		return err
+	}
+	st, err := openReader(ctx, cfg, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := search.Search(ctx, st, q, search.Options{From: f.From, To: f.To, Programme: *programme, Label: *label, Limit: *limit})
+	if errors.Is(err, search.ErrOptions) {
+		return fmt.Errorf("search %q: %w", fs.Arg(0), err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := search.Write(e.stdout, res, *format); err != nil {
+		return err
+	}
+	if res.Truncated {
+		fmt.Fprintf(e.stderr, "pantau search: stopped after %d articles read and %d found; narrow the dates or raise --limit\n", res.Read, len(res.Articles))
+	}
+	return nil
+}
