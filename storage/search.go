@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// Mention labels a search may filter on; LabelCritical selects mentions flagged as criticism.
+// SearchLabels are the mention labels a search may filter on; LabelCritical selects
+// mentions flagged as criticism.
 var SearchLabels = []string{"negative", "neutral", "positive", LabelCritical}
 
 // LabelCritical is the search label of mentions flagged as criticism.
