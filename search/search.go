@@ -37,6 +37,8 @@ type Options struct {
 	// Programme and Label keep articles with a mention of the programme and/or the label
 	// (negative, neutral, positive or critical); empty keeps all.
 	Programme, Label string
+	// Region keeps articles from sources of this region (sources[].region); empty keeps all.
+	Region string
 	// Limit is the most results returned; 0 means DefaultLimit, at most MaxLimit.
 	Limit int
 	// ReadCap is the most candidate articles read from the store; 0 means DefaultReadCap.
@@ -127,7 +129,7 @@ func Search(ctx context.Context, st storage.Querier, q *taxonomy.Query, opts Opt
 		return nil, err
 	}
 	res := &Result{Query: q.String(), From: opts.From.UTC(), To: opts.To.UTC(), Articles: []Article{}}
-	f := storage.SearchFilter{From: opts.From, To: opts.To, Programme: opts.Programme, Label: opts.Label, Required: q.Required()}
+	f := storage.SearchFilter{From: opts.From, To: opts.To, Programme: opts.Programme, Region: opts.Region, Label: opts.Label, Required: q.Required()}
 	var cursor storage.SearchCursor
 	for res.Read < opts.ReadCap {
 		page, err := storage.SearchArticles(ctx, st, f, cursor, min(pageSize, opts.ReadCap-res.Read))

@@ -26,6 +26,9 @@ type doc struct {
 	critical                bool
 }
 
+// region is the configured region of the fixture's sources.
+var region = map[string]string{"langgam": "sumbar"}
+
 var docs = []doc{
 	{id: "jalan1", source: "langgam", title: "Jalan rusak di Koto Tangah", text: "Warga mengeluhkan jalan berlubang yang belum diperbaiki. Dinas PUPR berjanji menambal.", age: time.Hour, programme: "jalan", label: "negative", critical: true},
 	{id: "jalan2", source: "antara", title: "Perbaikan jalan provinsi dimulai", text: "Pemerintah memperbaiki jalan sepanjang 12 kilometer. Warga menyambut baik.", age: 2 * time.Hour, programme: "jalan", label: "positive"},
@@ -44,11 +47,11 @@ func storeDocs(t testing.TB, s storage.Store, docs []doc) {
 		url := "https://" + d.source + ".example.id/" + d.id
 		pub := searchNow.Add(-d.age)
 		a := storage.Article{URL: url, CanonicalURL: url, Source: d.source, SourceKind: "feed", Lang: "id",
-			Title: d.title, Text: d.text, PublishedAt: pub, FetchedAt: pub, Sentiment: "neutral"}
+			Title: d.title, Text: d.text, PublishedAt: pub, FetchedAt: pub, Sentiment: "neutral", Region: region[d.source]}
 		arts = append(arts, a.Row(), a.Row())
 		if d.programme != "" {
 			ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: d.programme, Unit: "Dinas",
-				Label: d.label, Criticism: d.critical, PublishedAt: pub, Source: d.source}.Row())
+				Label: d.label, Criticism: d.critical, PublishedAt: pub, Source: d.source, Region: region[d.source]}.Row())
 		}
 	}
 	ctx := context.Background()
@@ -94,13 +97,14 @@ func TestSearchOnStoredArticles(t *testing.T) {
 		{query: `jalan OR antrean`, opts: Options{Programme: "ektp"}, want: []string{"ktp"}},
 		{query: `jalan`, opts: Options{Programme: "jalan", Label: "positive"}, want: []string{"jalan2"}},
 		{query: `jalan OR antrean OR sampah`, opts: Options{Limit: 2}, want: []string{"jalan1", "jalan2"}},
+		{query: `jalan OR antrean OR sampah`, opts: Options{Region: "sumbar"}, want: []string{"jalan1", "sampah"}},
 	}
 	for _, b := range storagetest.Backends {
 		t.Run(b.Name, func(t *testing.T) {
 			s := storagetest.Open(t, b.Config(t))
 			storeDocs(t, s, docs)
 			for _, tc := range tests {
-				t.Run(fmt.Sprintf("%s %s %s", tc.query, tc.opts.Programme, tc.opts.Label), func(t *testing.T) {
+				t.Run(fmt.Sprintf("%s %s %s %s", tc.query, tc.opts.Programme, tc.opts.Region, tc.opts.Label), func(t *testing.T) {
 					q, err := taxonomy.ParseQuery(tc.query)
 					if err != nil {
 						t.Fatal(err)

@@ -21,6 +21,8 @@ type SearchFilter struct {
 	From, To time.Time
 	// Programme keeps articles with a mention of this programme; empty keeps all.
 	Programme string
+	// Region keeps articles from sources of this region (sources[].region); empty keeps all.
+	Region string
 	// Label keeps articles with a mention of this label (of Programme when set): one of
 	// SearchLabels; empty keeps all.
 	Label string
@@ -113,6 +115,9 @@ func (f SearchFilter) where() ([]string, error) {
 		return nil, fmt.Errorf("search articles: time range [%s, %s) is empty or unbounded", f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
 	}
 	where := []string{fmt.Sprintf("published_at >= toDateTime(%d) AND published_at < toDateTime(%d)", f.From.Unix(), f.To.Unix())}
+	if f.Region != "" {
+		where = append(where, "region = "+literal(f.Region))
+	}
 	if f.Programme != "" || f.Label != "" {
 		var conds []string
 		if f.Programme != "" {

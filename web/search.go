@@ -37,17 +37,17 @@ type SearchHandlerOptions struct {
 
 // searchPage is what search.html renders.
 type searchPage struct {
-	Query, From, To, Programme, Label string
-	Limit                             string
-	Programmes, Labels                []string
-	Error                             string
-	Result                            *search.Result
-	CSV                               string // the link to the same search as CSV
+	Query, From, To, Programme, Region, Label string
+	Limit                                     string
+	Programmes, Labels                        []string
+	Error                                     string
+	Result                                    *search.Result
+	CSV                                       string // the link to the same search as CSV
 }
 
 // SearchHandler serves /search: a form, and for ?q=QUERY the matching stored articles
 // with the matched terms marked. Parameters: from and to (dates, UTC, to inclusive),
-// programme, label, limit, and format=csv or json for an export of the same results. A
+// programme, region, label, limit, and format=csv or json for an export of the same results. A
 // query that does not parse is answered with 400 and the message naming its column.
 func SearchHandler(q storage.Querier, opts SearchHandlerOptions) http.Handler {
 	if opts.Now == nil {
@@ -61,7 +61,7 @@ func SearchHandler(q storage.Querier, opts SearchHandlerOptions) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := r.URL.Query()
-		page := searchPage{Query: v.Get("q"), From: v.Get("from"), To: v.Get("to"), Programme: v.Get("programme"),
+		page := searchPage{Query: v.Get("q"), From: v.Get("from"), To: v.Get("to"), Programme: v.Get("programme"), Region: v.Get("region"),
 			Label: v.Get("label"), Limit: v.Get("limit"), Programmes: opts.Programmes, Labels: storage.SearchLabels}
 		format := v.Get("format")
 		v.Set("format", "csv")
@@ -109,7 +109,7 @@ func (p *searchPage) run(ctx context.Context, q storage.Querier, opts SearchHand
 	if err != nil {
 		return http.StatusBadRequest, err
 	}
-	so := search.Options{Programme: p.Programme, Label: p.Label, Now: opts.Now}
+	so := search.Options{Programme: p.Programme, Region: p.Region, Label: p.Label, Now: opts.Now}
 	if so.From, err = day(p.From, "from"); err != nil {
 		return http.StatusBadRequest, err
 	}

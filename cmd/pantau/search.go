@@ -18,6 +18,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	from := fs.String("from", "", "first publication `DATE` (WIB), such as 2026-11-01 (default: 30 days before --to)")
 	to := fs.String("to", "", "last publication `DATE` (WIB), inclusive (default: now)")
 	programme := fs.String("programme", "", "only articles with a mention of this programme `ID`")
+	region := fs.String("region", "", "only articles from sources of this `REGION` (sources[].region)")
 	label := fs.String("label", "", "only articles with a mention of this `LABEL`: negative, neutral, positive or critical")
 	limit := fs.Int("limit", search.DefaultLimit, fmt.Sprintf("most articles listed (`N`, at most %d)", search.MaxLimit))
 	format := fs.String("format", "tsv", "output `FORMAT`: "+strings.Join(search.Formats, ", "))
@@ -48,7 +49,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	res, err := search.Search(ctx, st, q, search.Options{From: f.From, To: f.To, Programme: *programme, Label: *label, Limit: *limit})
+	res, err := search.Search(ctx, st, q, search.Options{From: f.From, To: f.To, Programme: *programme, Region: *region, Label: *label, Limit: *limit})
 	if errors.Is(err, search.ErrOptions) {
 		return fmt.Errorf("search %q: %w", fs.Arg(0), err)
 	}
