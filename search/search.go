@@ -26,7 +26,10 @@ const (
 	DefaultLimit   = 100
 	MaxLimit       = 1000
 	DefaultReadCap = 20000
-	pageSize       = 500
+	// Pages of candidates grow from firstPage to maxPage articles: a search that stops at
+	// the limit reads little, one that reads many takes few queries.
+	firstPage = 200
+	maxPage   = 3200
 )
 
 // Options selects what a search looks at. The zero value searches the last DefaultRange.
@@ -131,8 +134,9 @@ func Search(ctx context.Context, st storage.Querier, q *taxonomy.Query, opts Opt
 	res := &Result{Query: q.String(), From: opts.From.UTC(), To: opts.To.UTC(), Articles: []Article{}}
 	f := storage.SearchFilter{From: opts.From, To: opts.To, Programme: opts.Programme, Region: opts.Region, Label: opts.Label, Required: q.Required()}
 	var cursor storage.SearchCursor
-	for res.Read < opts.ReadCap {
-		page, err := storage.SearchArticles(ctx, st, f, cursor, min(pageSize, opts.ReadCap-res.Read))
+	for size := firstPage; res.Read < opts.ReadCap; size = min(2*size, maxPage) {
+		size = min(size, opts.ReadCap-res.Read)
+		page, err := storage.SearchArticles(ctx, st, f, cursor, size)
 		if err != nil {
 			return nil, err
 		}
@@ -141,12 +145,12 @@ func Search(ctx context.Context, st storage.Querier, q *taxonomy.Query, opts Opt
 			if hits, ok := q.Find(a.Title, a.Text, analyzer.Sentences(a.Text)); ok {
 				res.Articles = append(res.Articles, newArticle(a, hits))
 				if len(res.Articles) == opts.Limit {
-					res.Truncated = i < len(page)-1 || len(page) == pageSize
+					res.Truncated = i < len(page)-1 || len(page) == size
 					return res, nil
 				}
 			}
 		}
-		if len(page) < pageSize {
+		if len(page) < size {
 			return res, nil
 		}
 		last := page[len(page)-1]
