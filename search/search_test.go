@@ -42,24 +42,25 @@ var docs = []doc{
 // storeDocs stores docs (each row twice, as a re-ingest would) with their mentions.
 func storeDocs(t testing.TB, s storage.Store, docs []doc) {
 	t.Helper()
-	var arts, ments [][]any
+	var arts []storage.Article
+	var ments []storage.Mention
 	for _, d := range docs {
 		url := "https://" + d.source + ".example.id/" + d.id
 		pub := searchNow.Add(-d.age)
 		a := storage.Article{URL: url, CanonicalURL: url, Source: d.source, SourceKind: "feed", Lang: "id",
 			Title: d.title, Text: d.text, PublishedAt: pub, FetchedAt: pub, Sentiment: "neutral", Region: region[d.source]}
-		arts = append(arts, a.Row(), a.Row())
+		arts = append(arts, a, a)
 		if d.programme != "" {
 			ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: d.programme, Unit: "Dinas",
-				Label: d.label, Criticism: d.critical, PublishedAt: pub, Source: d.source, Region: region[d.source]}.Row())
+				Label: d.label, Criticism: d.critical, PublishedAt: pub, Source: d.source, Region: region[d.source]})
 		}
 	}
 	ctx := context.Background()
-	if err := s.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
+	if err := storage.InsertRows(ctx, s, arts...); err != nil {
 		t.Fatal(err)
 	}
 	if len(ments) > 0 {
-		if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, ments); err != nil {
+		if err := storage.InsertRows(ctx, s, ments...); err != nil {
 			t.Fatal(err)
 		}
 	}

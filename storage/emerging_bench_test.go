@@ -33,7 +33,8 @@ func BenchmarkEmergingIssues(b *testing.B) {
 	}
 	f.Close()
 	rng := rand.New(rand.NewPCG(3, 4))
-	var arts, ments [][]any
+	var arts []storage.Article
+	var ments []storage.Mention
 	for i := range 20000 {
 		text := ""
 		for range 6 {
@@ -43,9 +44,9 @@ func BenchmarkEmergingIssues(b *testing.B) {
 		pub := emergingNow.Add(-time.Duration(rng.Int64N(int64(15 * 24 * time.Hour))))
 		sentiment := []string{"negative", "neutral", "neutral", "positive"}[rng.IntN(4)]
 		arts = append(arts, storage.Article{URL: u, CanonicalURL: u, Source: fmt.Sprintf("src%d", i%15), Lang: "id",
-			Title: passages[rng.IntN(len(passages))], Text: text, PublishedAt: pub, Sentiment: sentiment}.Row())
+			Title: passages[rng.IntN(len(passages))], Text: text, PublishedAt: pub, Sentiment: sentiment})
 		if i%2 == 0 {
-			ments = append(ments, storage.Mention{URLHash: storage.URLHash(u), Programme: "jalan", Label: "neutral", PublishedAt: pub}.Row())
+			ments = append(ments, storage.Mention{URLHash: storage.URLHash(u), Programme: "jalan", Label: "neutral", PublishedAt: pub})
 		}
 	}
 	for _, bk := range storagetest.Backends {
@@ -53,11 +54,11 @@ func BenchmarkEmergingIssues(b *testing.B) {
 			s := storagetest.Open(b, bk.Config(b))
 			ctx := context.Background()
 			for i := 0; i < len(arts); i += 5000 {
-				if err := s.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts[i:i+5000]); err != nil {
+				if err := storage.InsertRows(ctx, s, arts[i:i+5000]...); err != nil {
 					b.Fatal(err)
 				}
 			}
-			if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, ments); err != nil {
+			if err := storage.InsertRows(ctx, s, ments...); err != nil {
 				b.Fatal(err)
 			}
 			var issues []storage.EmergingIssue

@@ -27,17 +27,18 @@ type phraseStory struct {
 // copies; article_phrases is filled by ClickHouse from the article rows.
 func storePhraseStories(t *testing.T, s storage.Store, stories []phraseStory) {
 	t.Helper()
-	var arts, ments [][]any
+	var arts []storage.Article
+	var ments []storage.Mention
 	for i, st := range stories {
 		orig := fmt.Sprintf("https://%s.example.id/berita/%d", st.source, i)
 		add := func(url, source string, dup uint64, published time.Time) {
 			a := storage.Article{URL: url, CanonicalURL: url, Source: source, SourceKind: "feed", Lang: "id",
 				Title: st.title, Text: st.title + ".",
 				PublishedAt: published, FetchedAt: published.Add(time.Minute), DuplicateOf: dup, Sentiment: st.sentiment}
-			arts = append(arts, a.Row(), a.Row())
+			arts = append(arts, a, a)
 			if st.programme != "" {
 				ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: st.programme, Unit: "Dinas",
-					Label: "negative", Criticism: true, PublishedAt: published, Source: source, DuplicateOf: dup}.Row())
+					Label: "negative", Criticism: true, PublishedAt: published, Source: source, DuplicateOf: dup})
 			}
 		}
 		add(orig, st.source, 0, st.published)
@@ -46,11 +47,11 @@ func storePhraseStories(t *testing.T, s storage.Store, stories []phraseStory) {
 		}
 	}
 	ctx := context.Background()
-	if err := s.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
+	if err := storage.InsertRows(ctx, s, arts...); err != nil {
 		t.Fatal(err)
 	}
 	if len(ments) > 0 {
-		if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, ments); err != nil {
+		if err := storage.InsertRows(ctx, s, ments...); err != nil {
 			t.Fatal(err)
 		}
 	}

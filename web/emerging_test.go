@@ -24,15 +24,15 @@ import (
 func emergingFixture(t *testing.T) storage.Store {
 	t.Helper()
 	s := reportFixture(t)
-	var arts [][]any
+	var arts []storage.Article
 	for i := range 6 {
 		u := fmt.Sprintf("https://%s.example.id/sipadu/%d", []string{"langgam", "antara"}[i%2], i)
 		pub := trendtest.Now.Add(-time.Duration(10+i*5) * time.Minute)
 		arts = append(arts, storage.Article{URL: u, CanonicalURL: u, Source: []string{"langgam", "antara"}[i%2], SourceKind: "feed",
 			Lang: "id", Title: fmt.Sprintf("Aplikasi SiPadu lumpuh lagi (%d)", i), Text: "Pendaftaran gagal.",
-			PublishedAt: pub, FetchedAt: pub, Sentiment: "negative"}.Row())
+			PublishedAt: pub, FetchedAt: pub, Sentiment: "negative"})
 	}
-	if err := s.Insert(context.Background(), storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
+	if err := storage.InsertRows(context.Background(), s, arts...); err != nil {
 		t.Fatal(err)
 	}
 	return s

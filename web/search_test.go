@@ -20,7 +20,7 @@ var searchNow = time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
 // storeSearchDocs stores three articles, one mentioning e-KTP critically.
 func storeSearchDocs(t *testing.T, s storage.Store) {
 	t.Helper()
-	var arts [][]any
+	var arts []storage.Article
 	for i, d := range []struct{ title, text string }{
 		{"Blangko e-KTP kosong <script>", "Antrean panjang di Disdukcapil & warga kecewa. KTPnya belum jadi."},
 		{"Jalan rusak di Koto Tangah", "Warga mengeluhkan jalan berlubang."},
@@ -28,15 +28,15 @@ func storeSearchDocs(t *testing.T, s storage.Store) {
 	} {
 		u := "https://langgam.example.id/berita/" + string(rune('a'+i))
 		arts = append(arts, storage.Article{URL: u, CanonicalURL: u, Source: "langgam", SourceKind: "feed", Lang: "id",
-			Title: d.title, Text: d.text, PublishedAt: searchNow.Add(-time.Duration(i+1) * time.Hour)}.Row())
+			Title: d.title, Text: d.text, PublishedAt: searchNow.Add(-time.Duration(i+1) * time.Hour)})
 	}
 	ctx := context.Background()
-	if err := s.Insert(ctx, storage.ArticlesTable, storage.ArticleColumns, arts); err != nil {
+	if err := storage.InsertRows(ctx, s, arts...); err != nil {
 		t.Fatal(err)
 	}
 	m := storage.Mention{URLHash: storage.URLHash("https://langgam.example.id/berita/a"), Programme: "ektp", Unit: "Disdukcapil",
 		Label: "negative", Criticism: true, PublishedAt: searchNow.Add(-time.Hour), Source: "langgam"}
-	if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, [][]any{m.Row()}); err != nil {
+	if err := storage.InsertRows(ctx, s, m); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -39,15 +39,15 @@ func testSearchAndEmerging(t *testing.T, b storagetest.Backend) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	var arts [][]any
+	var arts []storage.Article
 	for i := range 6 {
 		src := []string{"langgam", "antara"}[i%2]
 		u := fmt.Sprintf("https://%s.example.id/sipadu/%d", src, i)
 		arts = append(arts, storage.Article{URL: u, CanonicalURL: u, Source: src, Lang: "id", Sentiment: "negative",
 			Title: fmt.Sprintf("Aplikasi SiPadu lumpuh lagi (%d)", i), Text: "Warga gagal mendaftar lewat aplikasi SiPadu sejak pagi.",
-			PublishedAt: now.Add(-time.Duration(5+i) * time.Minute)}.Row())
+			PublishedAt: now.Add(-time.Duration(5+i) * time.Minute)})
 	}
-	err = st.Insert(context.Background(), storage.ArticlesTable, storage.ArticleColumns, arts)
+	err = storage.InsertRows(context.Background(), st, arts...)
 	st.Close()
 	if err != nil {
 		t.Fatal(err)
