@@ -65,7 +65,7 @@ var provinceShort = map[string][]string{
 	"12": {"Sumut"}, "13": {"Sumbar"}, "16": {"Sumsel"},
 	"19": {"Babel", "Bangka Belitung"}, "21": {"Kepri"},
 	"31": {"DKI", "DKI Jakarta", "Jakarta"},
-	"32": {"Jabar"}, "33": {"Jateng"}, "34": {"DIY", "Yogyakarta", "Jogja", "Jogjakarta", "DI Yogyakarta"},
+	"32": {"Jabar"}, "33": {"Jateng"}, "34": {"DIY", "Yogyakarta", "Jogja", "Jogjakarta"},
 	"35": {"Jatim"}, "52": {"NTB"}, "53": {"NTT"},
 	"61": {"Kalbar"}, "62": {"Kalteng"}, "63": {"Kalsel"}, "64": {"Kaltim"}, "65": {"Kaltara"},
 	"71": {"Sulut"}, "72": {"Sulteng"}, "73": {"Sulsel"}, "74": {"Sultra"}, "76": {"Sulbar"},
@@ -107,7 +107,7 @@ type Gazetteer struct {
 	byCode   map[string]*Region
 	names    map[string][]entry // lower-case words joined by one space -> regions
 	first    map[string]bool    // the first words of names and kind words
-	sig      []bool             // shapes of those first words (wordShape), to skip other words fast
+	firstBit []uint64           // a bit per wordHash of those first words, to skip other words fast
 	maxWords int
 }
 
@@ -130,7 +130,7 @@ func Default() *Gazetteer {
 // (code,province_code,name).
 func New(provinces, regencies []byte) (*Gazetteer, error) {
 	g := &Gazetteer{byCode: map[string]*Region{}, names: map[string][]entry{}, first: map[string]bool{},
-		sig: make([]bool, shapes)}
+		firstBit: make([]uint64, hashBits/64)}
 	for w := range kindWords {
 		g.addFirst(strings.Fields(w)[0])
 	}
@@ -141,7 +141,11 @@ func New(provinces, regencies []byte) (*Gazetteer, error) {
 	for _, r := range prov {
 		p := &Region{Code: r[0], Name: r[1], Level: Province, Province: r[0]}
 		g.add(p)
-		g.index(r[1], p, bareProvince)
+		// "Daerah Khusus Ibukota Jakarta" and "Daerah Istimewa Yogyakarta" are found by their
+		// last word: "daerah" (region) is too common a word to start a lookup at.
+		if !strings.HasPrefix(r[1], "Daerah ") {
+			g.index(r[1], p, bareProvince)
+		}
 		for _, s := range provinceShort[p.Code] {
 			g.index(s, p, bareProvince)
 		}
@@ -207,25 +211,30 @@ func (g *Gazetteer) index(name string, r *Region, kind int) {
 
 func (g *Gazetteer) addFirst(w string) {
 	g.first[w] = true
-	if k, ok := wordShape(w); ok {
-		g.sig[k] = true
+	if h, ok := wordHash(w); ok {
+		g.firstBit[h/64] |= 1 << (h % 64)
 	}
 }
 
-// shapes is the number of word shapes: first letter x last letter x length up to 31.
-const shapes = 26 * 26 * 32
+// hashBits is the size of the first-word bit set: with about 600 first words, few other words
+// share a bit.
+const hashBits = 1 << 16
 
-// wordShape returns the shape of a word (its first and last ASCII letters, any case, and its
-// length), or false when it has no shape (non-ASCII ends, too long): such words are looked up.
-func wordShape(w string) (int, bool) {
-	if len(w) == 0 || len(w) >= 32 {
-		return 0, false
+// wordHash returns a hash in [0, hashBits) of an ASCII word, case ignored (FNV-1a), or false
+// for a word with other letters: those are looked up in the map.
+func wordHash(w string) (uint32, bool) {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return 0, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint32(c)) * 16777619
 	}
-	f, l := w[0]|0x20, w[len(w)-1]|0x20
-	if f < 'a' || f > 'z' || l < 'a' || l > 'z' {
-		return 0, false
-	}
-	return (int(f-'a')*26+int(l-'a'))*32 + len(w), true
+	return (h ^ h>>16) % hashBits, true
 }
 
 // Lookup returns the region with a Kemendagri code.
@@ -283,7 +292,7 @@ func (g *Gazetteer) Scan(text string) []Hit {
 	var shared []Hit // bare names shared by two provinces, resolved once all provinces are known
 	var sharedEntries [][]entry
 	for i := 0; i < len(toks); {
-		if k, ok := wordShape(text[toks[i].s:toks[i].e]); ok && !g.sig[k] || !g.first[string(sc.key(i, i+1))] {
+		if h, ok := wordHash(text[toks[i].s:toks[i].e]); ok && g.firstBit[h/64]&(1<<(h%64)) == 0 || !g.first[string(sc.key(i, i+1))] {
 			i++
 			continue
 		}
@@ -357,17 +366,24 @@ func newScanner(text string) *scanner {
 	sc := scanners.Get().(*scanner)
 	sc.text, sc.toks = text, sc.toks[:0]
 	start := -1
-	for i, r := range text {
-		if r < utf8.RuneSelf && asciiWord[r] || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			if start < 0 {
-				start = i
-			}
-			continue
+	for i := 0; i < len(text); {
+		c, size := text[i], 1
+		word := false
+		if c < utf8.RuneSelf {
+			word = asciiWord[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(text[i:])
+			word = unicode.IsLetter(r) || unicode.IsDigit(r)
 		}
-		if start >= 0 {
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
 			sc.add(start, i)
 			start = -1
 		}
+		i += size
 	}
 	if start >= 0 {
 		sc.add(start, len(text))
@@ -376,8 +392,12 @@ func newScanner(text string) *scanner {
 }
 
 func (sc *scanner) add(s, e int) {
-	first, _ := utf8.DecodeRuneInString(sc.text[s:])
-	sc.toks = append(sc.toks, token{s: s, e: e, upper: !unicode.IsLower(first)})
+	upper := sc.text[s] < 'a' || sc.text[s] > 'z' // a capital, a digit or a non-ASCII letter
+	if sc.text[s] >= utf8.RuneSelf {
+		first, _ := utf8.DecodeRuneInString(sc.text[s:])
+		upper = !unicode.IsLower(first)
+	}
+	sc.toks = append(sc.toks, token{s: s, e: e, upper: upper})
 }
 
 // key returns the lower-case words of tokens a..b-1 joined by single spaces, in sc.buf (valid
