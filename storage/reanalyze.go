@@ -70,7 +70,7 @@ func DeleteMentions(ctx context.Context, e Execer, urlHashes []uint64) error {
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString("ALTER TABLE mentions DELETE WHERE url_hash IN (")
+	b.WriteString("ALTER TABLE " + mutationTarget(e, MentionsTable) + " DELETE WHERE url_hash IN (")
 	for i, h := range urlHashes {
 		if i > 0 {
 			b.WriteByte(',')
@@ -84,10 +84,26 @@ func DeleteMentions(ctx context.Context, e Execer, urlHashes []uint64) error {
 	return nil
 }
 
-// WaitMutations waits until every mutation of table is done, polling system.mutations.
+// mutationTarget is what ALTER TABLE ... DELETE names to change table's rows: the table, or on
+// a cluster its local tables on every server (a Distributed table has no rows to mutate).
+func mutationTarget(x any, table string) string {
+	cluster, db := clusterOf(x)
+	if cluster == "" {
+		return quoteIdent(table)
+	}
+	return quoteIdent(db) + "." + quoteIdent(table+localSuffix) + " ON CLUSTER " + quoteIdent(cluster)
+}
+
+// WaitMutations waits until every mutation of table is done, polling system.mutations (on a
+// cluster, that of one server per shard).
 func WaitMutations(ctx context.Context, q Querier, table string) error {
+	mutations, db := "system.mutations", "currentDatabase()"
+	if cluster, name := clusterOf(q); cluster != "" {
+		mutations = "cluster(" + quoteString(cluster) + ", system, mutations)"
+		db, table = quoteString(name), table+localSuffix
+	}
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-		res, err := q.Query(ctx, "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND table = "+
+		res, err := q.Query(ctx, "SELECT count() FROM "+mutations+" WHERE database = "+db+" AND table = "+
 			quoteString(table)+" AND is_done = 0")
 		if err != nil {
 			return fmt.Errorf("wait for mutations of %s: %w", table, err)
@@ -121,7 +137,7 @@ func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) error {
 		rollup = append(rollup, "source = "+quoteString(f.Source))
 		mentions = append(mentions, "source = "+quoteString(f.Source))
 	}
-	if err := s.Exec(ctx, "ALTER TABLE mentions_hourly DELETE WHERE "+strings.Join(rollup, " AND ")); err != nil {
+	if err := s.Exec(ctx, "ALTER TABLE "+mutationTarget(s, "mentions_hourly")+" DELETE WHERE "+strings.Join(rollup, " AND ")); err != nil {
 		return fmt.Errorf("rebuild rollup: %w", err)
 	}
 	if err := WaitMutations(ctx, s, "mentions_hourly"); err != nil {
