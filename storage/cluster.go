@@ -50,6 +50,26 @@ func clusterOf(x any) (cluster, database string) {
 	return "", ""
 }
 
+// unavailableCodes are the ClickHouse error codes by which a server that answers says that
+// others it needs are down: a shard none of whose replicas answers, or ZooKeeper.
+var unavailableCodes = map[int32]bool{
+	159: true, // TIMEOUT_EXCEEDED
+	209: true, // SOCKET_TIMEOUT
+	210: true, // NETWORK_ERROR
+	225: true, // NO_ZOOKEEPER
+	242: true, // TABLE_IS_READ_ONLY: a replica without its ZooKeeper session
+	279: true, // ALL_CONNECTION_TRIES_FAILED
+	319: true, // UNKNOWN_STATUS_OF_INSERT
+	999: true, // KEEPER_EXCEPTION
+}
+
+// serverUnavailable reports whether err is a server's word that the rows could not be
+// written for an outage behind it (a shard down), which is no refusal of the rows.
+func serverUnavailable(err error) bool {
+	var exc *clickhouse.Exception
+	return errors.As(err, &exc) && unavailableCodes[exc.Code]
+}
+
 // Shapes of the statements migrations hold. Names may be quoted with backticks.
 var (
 	reCreateTable = regexp.MustCompile("(?is)^CREATE TABLE IF NOT EXISTS `?(\\w+)`?\\s*\\(")

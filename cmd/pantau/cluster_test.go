@@ -188,11 +188,17 @@ func TestClusterShardDown(t *testing.T) {
 	site := httptest.NewServer(faultSite(n, 200*time.Millisecond))
 	defer site.Close()
 	logs := filepath.Join(r.dir, "run.log")
-	run := startPantau(t, r.bin, r.config("run", "ch1", "", feedSource("fault", site.URL+"/rss.xml")), logs)
+	cfg := r.config("run", "ch1", "", feedSource("fault", site.URL+"/rss.xml"))
+	// Small batches: the writer keeps four per table in memory, and the rest must spool.
+	if err := os.WriteFile(cfg, []byte(strings.Replace(readFile(cfg), "batch_size: 20", "batch_size: 5", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := startPantau(t, r.bin, cfg, logs)
 
 	waitFor(t, "the first articles stored", 60*time.Second, func() bool { return r.stored() >= 10 })
 	r.cl.Node("kill-node", "ch3")
 	r.cl.Node("kill-node", "ch4")
+	atDown := r.count("SELECT uniqExact(url_hash) FROM articles_local") // shard 1's, read on ch2
 	spooled := 0
 	deadline := time.Now().Add(*shardOutage)
 	for time.Now().Before(deadline) {
@@ -200,7 +206,8 @@ func TestClusterShardDown(t *testing.T) {
 		spooled = max(spooled, len(files))
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Logf("shard 2 down for %v; up to %d spool files waited", *shardOutage, spooled)
+	t.Logf("shard 2 down for %v from %d articles on shard 1 to %d; up to %d spool files waited", *shardOutage, atDown,
+		r.count("SELECT uniqExact(url_hash) FROM articles_local"), spooled)
 	if spooled == 0 {
 		t.Errorf("no rows waited in the spool while shard 2 was down")
 	}
