@@ -47,13 +47,12 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger, cr
 	}
 	addr := fmt.Sprint(opts.Addr)
 	if cfg.Cluster != "" {
-		// An insert into a Distributed table returns once every shard it reaches has
-		// written its rows, so that rows are acknowledged only once stored; a shard
-		// that is down fails the insert and the writer spools the rows.
 		if opts.Settings == nil {
 			opts.Settings = clickhouse.Settings{}
 		}
-		opts.Settings["insert_distributed_sync"] = 1
+		for k, v := range clusterSettings {
+			opts.Settings[k] = v
+		}
 	}
 
 	// Create the database through a connection to "default": connecting to a database
@@ -87,6 +86,19 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger, cr
 		logger.Debug("clickhouse server connected", "addr", addr, "database", db, "version", v.String())
 	}
 	return s, nil
+}
+
+// clusterSettings are the settings of every query on a cluster; the cluster's users need
+// prefer_localhost_replica in their profile for Grafana too (deploy/cluster/users.xml). Over
+// 18.16's protocol only numeric settings can be sent.
+var clusterSettings = clickhouse.Settings{
+	// An insert into a Distributed table returns once every shard it reaches has written
+	// its rows, so that rows are acknowledged only once stored; a shard that is down fails
+	// the insert and the writer spools the rows.
+	"insert_distributed_sync": 1,
+	// 18.16 fails DISTINCT over FINAL when it reads the local shard in process ("Cannot find
+	// column inserted_at"); through its TCP port it answers right.
+	"prefer_localhost_replica": 0,
 }
 
 // createDatabase creates db unless the server has it; on a cluster it creates it on every
