@@ -89,7 +89,9 @@ func TestClusterPanelsMatchOneServer(t *testing.T) {
 		{"unit trends", func(q storage.Querier) (any, error) {
 			return storage.UnitTrends(ctx, q, now, storage.TrendOptions{Windows: storage.DefaultTrendWindows(), MinCount: 1})
 		}},
-		{"report", func(q storage.Querier) (any, error) { return storage.ResponseReport(ctx, q, now, storage.ReportOptions{}) }},
+		{"report", func(q storage.Querier) (any, error) {
+			return storage.ResponseReport(ctx, q, now, storage.ReportOptions{})
+		}},
 		{"sources health", func(q storage.Querier) (any, error) { return storage.SourcesHealth(ctx, q, now.Add(-7*24*time.Hour)) }},
 	} {
 		want, err := c.run(single)
