@@ -222,3 +222,59 @@ func asUint64(v any) uint64 {
 	}
 	return 0
 }
+
+// BenchmarkClusterInsert measures rows per second into the test cluster from two writers, as
+// two pantau instances would send them: each through its own server (ch1 and ch3), batches of
+// 50,000 ten-column mention rows into the Distributed table, waiting for every shard
+// (insert_distributed_sync).
+func BenchmarkClusterInsert(b *testing.B) {
+	cl := storagetest.StartCluster(b)
+	ctx := context.Background()
+	const db, batch = "pantau_bench", 50000
+	var stores []storage.Store
+	for _, node := range []string{"ch1", "ch3"} {
+		s, err := storage.Open(ctx, cl.Config(node, db), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		stores = append(stores, s)
+	}
+	if _, err := storage.Migrate(ctx, stores[0], storage.MigrateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	published := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	rows := func(writer, round int) [][]any {
+		out := make([][]any, batch)
+		for i := range out {
+			h := uint64(writer)<<40 | uint64(round)<<20 | uint64(i)
+			out[i] = storage.Mention{
+				URLHash: h * 0x9E3779B97F4A7C15, Programme: "ektp", Unit: "Disdukcapil", Terms: []string{"e-KTP"},
+				Score: -0.5, Label: "negative", Criticism: i%3 == 0, Snippet: "Warga mengeluhkan blangko e-KTP yang kosong.",
+				PublishedAt: published.Add(time.Duration(i) * time.Second), Source: fmt.Sprintf("src%d", i%20), AnalyzerVersion: "bench",
+			}.Row()
+		}
+		return out
+	}
+	batches := make([][][][]any, len(stores))
+	for w := range stores {
+		for round := range b.N {
+			batches[w] = append(batches[w], rows(w, round))
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w, s := range stores {
+		wg.Go(func() {
+			for _, r := range batches[w] {
+				if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, r); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(2*batch*b.N)/time.Since(start).Seconds(), "rows/s")
+}
