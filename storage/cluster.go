@@ -226,8 +226,12 @@ ORDER BY version`
 }
 
 // LockTable is the table whose existence on one server of a cluster is the lock
-// `pantau migrate` holds while it changes the schema.
-const LockTable = "pantau_migrate_lock"
+// `pantau migrate` holds while it changes the schema; rollupLockTable is the lock of a
+// rollup rebuild.
+const (
+	LockTable       = "pantau_migrate_lock"
+	rollupLockTable = "pantau_rollup_lock"
+)
 
 // Codes ClickHouse answers a second CREATE of the lock table with.
 const (
@@ -235,17 +239,17 @@ const (
 	codeReplicaExists = 253 // on any other server: ZooKeeper has the replica
 )
 
-// lockWait bounds how long Migrate waits for another migrate to finish.
+// lockWait bounds how long a process waits for a lock another holds.
 const lockWait = 10 * time.Minute
 
-// lockCluster takes the cluster-wide migration lock, waiting while another process holds it,
-// and returns its release. The lock is a replicated table with a fixed ZooKeeper path and
+// lockCluster takes the cluster-wide lock named by table, waiting while another process
+// holds it, and returns its release. The lock is a replicated table with a fixed ZooKeeper path and
 // replica name, created on the connected server: ZooKeeper lets only one server register
 // that replica. A process killed while holding it leaves it held; the error after lockWait
 // says how to release it.
-func lockCluster(ctx context.Context, s Store, cluster, db string) (release func() error, err error) {
-	path := "/clickhouse/pantau/" + db + "/" + LockTable
-	create := "CREATE TABLE " + quoteIdent(db) + "." + quoteIdent(LockTable) + " (holder String) ENGINE = ReplicatedMergeTree(" +
+func lockCluster(ctx context.Context, s Store, cluster, db, table string) (release func() error, err error) {
+	path := "/clickhouse/pantau/" + db + "/" + table
+	create := "CREATE TABLE " + quoteIdent(db) + "." + quoteIdent(table) + " (holder String) ENGINE = ReplicatedMergeTree(" +
 		quoteString(path) + ", 'lock') ORDER BY holder"
 	deadline := time.Now().Add(lockWait)
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
@@ -255,19 +259,19 @@ func lockCluster(ctx context.Context, s Store, cluster, db string) (release func
 				// A fresh context: the lock must go even when the migration was cancelled.
 				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 				defer cancel()
-				if err := s.Exec(ctx, "DROP TABLE IF EXISTS "+quoteIdent(db)+"."+quoteIdent(LockTable)); err != nil {
-					return fmt.Errorf("release migration lock: %w", err)
+				if err := s.Exec(ctx, "DROP TABLE IF EXISTS "+quoteIdent(db)+"."+quoteIdent(table)); err != nil {
+					return fmt.Errorf("release lock %s: %w", table, err)
 				}
 				return nil
 			}, nil
 		}
 		var exc *clickhouse.Exception
 		if !errors.As(err, &exc) || (exc.Code != codeTableExists && exc.Code != codeReplicaExists) {
-			return nil, fmt.Errorf("take migration lock: %w", err)
+			return nil, fmt.Errorf("take lock %s: %w", table, err)
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("take migration lock: another pantau migrate has held it for over %v (ZooKeeper %s); "+
-				"if no migrate runs, release it with: DROP TABLE %s.%s ON CLUSTER %s", lockWait, path, db, LockTable, cluster)
+			return nil, fmt.Errorf("take lock %s: another pantau has held it for over %v (ZooKeeper %s); "+
+				"if none runs, release it with: DROP TABLE %s.%s ON CLUSTER %s", table, lockWait, path, db, table, cluster)
 		}
 		select {
 		case <-ctx.Done():

@@ -204,6 +204,18 @@ func TestClusterMigrateAndCount(t *testing.T) {
 	if got, err := storage.CountArticles(ctx, stores["ch4"], storage.ArticleFilter{}); err != nil || got != n {
 		t.Errorf("CountArticles through ch4: %d, %v; want %d", got, err, n)
 	}
+	// Two instances splitting a re-analysis take every article once between them.
+	var split uint64
+	for i := range 2 {
+		got, err := storage.CountArticles(ctx, stores["ch4"], storage.ArticleFilter{Shard: i, Shards: 2})
+		if err != nil || got == 0 {
+			t.Errorf("CountArticles of shard %d/2: %d, %v", i, got, err)
+		}
+		split += got
+	}
+	if split != n {
+		t.Errorf("the two halves of a split re-analysis count %d articles, want %d", split, n)
+	}
 }
 
 func btoi(b bool) int {

@@ -213,7 +213,7 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) (applied []strin
 		if done, err := appliedVersions(ctx, s.Query); err == nil && !pending(migs, done, opts.UpTo) {
 			return nil, retentionOf(ctx, s, v, opts.Retention)
 		}
-		release, err := lockCluster(ctx, s, cluster, db)
+		release, err := lockCluster(ctx, s, cluster, db, LockTable)
 		if err != nil {
 			return nil, fmt.Errorf("migrate: %w", err)
 		}

@@ -12,6 +12,9 @@ import (
 type ArticleFilter struct {
 	From, To time.Time // published_at in [From, To); zero means unbounded
 	Source   string    // empty means every source
+	// With Shards > 1, only the articles whose url_hash is Shard modulo Shards: the share of
+	// one of Shards instances splitting the work.
+	Shard, Shards int
 }
 
 func (f ArticleFilter) where() string {
@@ -24,6 +27,9 @@ func (f ArticleFilter) where() string {
 	}
 	if f.Source != "" {
 		conds = append(conds, "source = "+quoteString(f.Source))
+	}
+	if f.Shards > 1 {
+		conds = append(conds, fmt.Sprintf("url_hash %% %d = %d", f.Shards, f.Shard))
 	}
 	if len(conds) == 0 {
 		return "1"
@@ -120,8 +126,22 @@ func WaitMutations(ctx context.Context, q Querier, table string) error {
 }
 
 // RebuildHourlyRollup recomputes mentions_hourly for the hours of f's range from the
-// deduplicated mentions, after re-analysis rewrote them. Without a range it rebuilds all.
-func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) error {
+// deduplicated mentions, after re-analysis rewrote them. Without a range it rebuilds all;
+// f's shard is ignored (the rollup of the range covers every article). On a cluster one
+// process at a time rebuilds, so that instances that split a re-analysis and finish one after
+// the other leave the rollup of the last one's rebuild, made after every rewrite.
+func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) (err error) {
+	if cluster, db := clusterOf(s); cluster != "" {
+		release, err := lockCluster(ctx, s, cluster, db, rollupLockTable)
+		if err != nil {
+			return fmt.Errorf("rebuild rollup: %w", err)
+		}
+		defer func() {
+			if rerr := release(); rerr != nil && err == nil {
+				err = fmt.Errorf("rebuild rollup: %w", rerr)
+			}
+		}()
+	}
 	rollup, mentions := []string{"1"}, []string{"1"}
 	if !f.From.IsZero() {
 		from := fmt.Sprintf("toStartOfHour(toDateTime(%d))", f.From.Unix())
@@ -143,7 +163,7 @@ func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) error {
 	if err := WaitMutations(ctx, s, "mentions_hourly"); err != nil {
 		return fmt.Errorf("rebuild rollup: %w", err)
 	}
-	err := s.Exec(ctx, `INSERT INTO mentions_hourly (hour, programme, source, label, mentions, criticism)
+	err = s.Exec(ctx, `INSERT INTO mentions_hourly (hour, programme, source, label, mentions, criticism)
 SELECT toStartOfHour(published_at) AS hour, programme, source, label,
        uniqExactState(url_hash), uniqExactIfState(url_hash, criticism)
 FROM mentions FINAL

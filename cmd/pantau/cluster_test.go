@@ -298,3 +298,28 @@ func multiFeedSite(feeds, perFeed int, delay time.Duration) http.Handler {
 	mux.Handle("/", pages)
 	return mux
 }
+
+func TestURLShard(t *testing.T) {
+	var urls []string
+	for i := range 100 {
+		urls = append(urls, fmt.Sprintf("https://example.org/berita/%d", i))
+	}
+	seen := map[string]int{}
+	for i := range 3 {
+		part := urlShard(urls, i, 3)
+		if len(part) == 0 {
+			t.Errorf("shard %d/3 of 100 URLs is empty", i)
+		}
+		for _, u := range part {
+			seen[u]++
+		}
+	}
+	for _, u := range urls {
+		if seen[u] != 1 {
+			t.Errorf("%s is in %d shards, want 1", u, seen[u])
+		}
+	}
+	if got := urlShard(urls, 0, 1); len(got) != len(urls) {
+		t.Errorf("shard 0/1 has %d URLs, want all %d", len(got), len(urls))
+	}
+}
