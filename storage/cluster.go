@@ -233,45 +233,46 @@ const (
 	rollupLockTable = "pantau_rollup_lock"
 )
 
-// Codes ClickHouse answers a second CREATE of the lock table with.
-const (
-	codeTableExists   = 57  // on the server that holds the lock
-	codeReplicaExists = 253 // on any other server: ZooKeeper has the replica
-)
-
 // lockWait bounds how long a process waits for a lock another holds.
 const lockWait = 10 * time.Minute
 
 // lockCluster takes the cluster-wide lock named by table, waiting while another process
-// holds it, and returns its release. The lock is a replicated table with a fixed ZooKeeper path and
-// replica name, created on the connected server: ZooKeeper lets only one server register
-// that replica. A process killed while holding it leaves it held; the error after lockWait
-// says how to release it.
+// holds it, and returns its release. The lock is a replicated table with a fixed ZooKeeper
+// path and replica name, created on the connected server: ZooKeeper lets only one server
+// register that replica. Each server also keeps an anchor replica (its {replica}) at the
+// same path, so that releasing the lock never removes the path while another server creates
+// the lock on it. A process killed while holding the lock leaves it held; the error after
+// lockWait says how to release it.
 func lockCluster(ctx context.Context, s Store, cluster, db, table string) (release func() error, err error) {
-	path := "/clickhouse/pantau/" + db + "/" + table
-	create := "CREATE TABLE " + quoteIdent(db) + "." + quoteIdent(table) + " (holder String) ENGINE = ReplicatedMergeTree(" +
-		quoteString(path) + ", 'lock') ORDER BY holder"
+	path := quoteString("/clickhouse/pantau/" + db + "/" + table)
+	name := quoteIdent(db) + "." + quoteIdent(table)
+	anchor := "CREATE TABLE IF NOT EXISTS " + quoteIdent(db) + "." + quoteIdent(table+"_anchor") +
+		" (holder String) ENGINE = ReplicatedMergeTree(" + path + ", '{replica}') ORDER BY holder"
+	create := "CREATE TABLE " + name + " (holder String) ENGINE = ReplicatedMergeTree(" + path + ", 'lock') ORDER BY holder"
 	deadline := time.Now().Add(lockWait)
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-		err := s.Exec(ctx, create)
+		err := s.Exec(ctx, anchor)
+		if err == nil {
+			err = s.Exec(ctx, create)
+		}
 		if err == nil {
 			return func() error {
-				// A fresh context: the lock must go even when the migration was cancelled.
+				// A fresh context: the lock must go even when the work was cancelled.
 				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 				defer cancel()
-				if err := s.Exec(ctx, "DROP TABLE IF EXISTS "+quoteIdent(db)+"."+quoteIdent(table)); err != nil {
+				if err := s.Exec(ctx, "DROP TABLE IF EXISTS "+name); err != nil {
 					return fmt.Errorf("release lock %s: %w", table, err)
 				}
 				return nil
 			}, nil
 		}
 		var exc *clickhouse.Exception
-		if !errors.As(err, &exc) || (exc.Code != codeTableExists && exc.Code != codeReplicaExists) {
+		if !errors.As(err, &exc) || !lockBusyCodes[exc.Code] {
 			return nil, fmt.Errorf("take lock %s: %w", table, err)
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("take lock %s: another pantau has held it for over %v (ZooKeeper %s); "+
-				"if none runs, release it with: DROP TABLE %s.%s ON CLUSTER %s", table, lockWait, path, db, table, cluster)
+				"if none runs, release it with: DROP TABLE %s ON CLUSTER %s", table, lockWait, path, name, quoteIdent(cluster))
 		}
 		select {
 		case <-ctx.Done():
@@ -279,4 +280,12 @@ func lockCluster(ctx context.Context, s Store, cluster, db, table string) (relea
 		case <-time.After(wait):
 		}
 	}
+}
+
+// lockBusyCodes are the answers to creating a lock table that another process holds or is
+// taking or releasing at the same moment.
+var lockBusyCodes = map[int32]bool{
+	57:  true, // TABLE_ALREADY_EXISTS: held through this server
+	253: true, // REPLICA_IS_ALREADY_EXIST: held through another server
+	999: true, // KEEPER_EXCEPTION: ZooKeeper nodes created or removed by another server meanwhile
 }

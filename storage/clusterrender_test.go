@@ -44,7 +44,11 @@ func TestClusterRender(t *testing.T) {
 						if !strings.Contains(st, " ON CLUSTER ") {
 							t.Errorf("%04d: drop not ON CLUSTER: %s", m.Version, st)
 						}
-					case strings.HasPrefix(st, "INSERT INTO"), strings.HasPrefix(st, "ALTER TABLE `db`.`source_state_local` ON CLUSTER"):
+					case strings.HasPrefix(st, "ALTER TABLE"):
+						if !strings.Contains(st, "_local` ON CLUSTER `pantau` ADD COLUMN ") {
+							t.Errorf("%04d: alter not of the local tables ON CLUSTER: %s", m.Version, st)
+						}
+					case strings.HasPrefix(st, "INSERT INTO"):
 					default:
 						t.Errorf("%04d: unexpected statement: %s", m.Version, st)
 					}
