@@ -59,12 +59,14 @@ render() {
       "$1" > "$2"
 }
 
-# answers NODE: the node takes requests.
+# answers NODE: the node takes requests (ZooKeeper's ruok, ClickHouse's HTTP /ping; both
+# through bash alone, which stays quick on a loaded machine).
 answers() {
   if [ "$1" = zk ]; then
     [ "$( (exec 3<>"/dev/tcp/127.0.0.1/$zk_port" && echo ruok >&3 && timeout 2 cat <&3) 2>/dev/null)" = imok ]
   else
-    timeout 5 clickhouse-client --host 127.0.0.1 --port "$(tcp_port "$1")" -q 'SELECT 1' >/dev/null 2>&1
+    local http=$((base + 100 + ${1#ch}))
+    ( (exec 3<>"/dev/tcp/127.0.0.1/$http" && printf 'GET /ping HTTP/1.0\r\n\r\n' >&3 && timeout 2 cat <&3) 2>/dev/null ) | grep -q '^Ok\.'
   fi
 }
 
@@ -87,12 +89,13 @@ start_node() {
     # The server daemonizes itself in the node's folder and writes its pid file there.
     (cd "$d" && "$chserver" --config-file="$d/config.xml" --daemon --pid-file="$d/pid" > "$d/stdout.log" 2>&1 < /dev/null)
   fi
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 240); do
     if answers "$n"; then echo "$n up"; return 0; fi
     [ -f "$d/pid" ] && ! running "$n" && { echo "cluster.sh: $n exited; see $d" >&2; tail -n 20 "$d"/*.log >&2 || true; exit 1; }
     sleep 0.5
   done
-  echo "cluster.sh: $n did not answer within 60 s; see $d" >&2
+  echo "cluster.sh: $n did not answer within 120 s; see $d" >&2
+  tail -n 20 "$d"/*.log >&2 || true
   exit 1
 }
 
