@@ -84,12 +84,14 @@ func (c *Cluster) Config(node, db string) config.Storage {
 	return config.Storage{DSN: "clickhouse://" + c.Addr(node) + "/" + db, Cluster: ClusterName}
 }
 
-// freeBase picks a port base whose cluster ports (see cluster.sh) are free.
+// freeBase picks a port base whose cluster ports (see cluster.sh) are free, below Linux's
+// ephemeral range (32768 and up): a port there may be taken by an outgoing connection while
+// the test has its server down, and the server could not start again.
 func freeBase(tb testing.TB) int {
 	tb.Helper()
 	offsets := []int{1, 2, 3, 4, 101, 102, 103, 104, 201, 202, 203, 204, 300}
 	for range 50 {
-		base := 20000 + 1000*rand.IntN(40)
+		base := 20000 + 400*rand.IntN(31) // the last range ends at 32300
 		free := true
 		for _, off := range offsets {
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+off))
