@@ -28,11 +28,13 @@ const localSuffix = "_local"
 // for the same shards, where the replicated tables drop the blocks they already have. A new
 // table needs its key here.
 var shardingKeys = map[string]string{
-	"articles":        "url_hash",
-	"mentions":        "url_hash",
-	"source_state":    "cityHash64(source)",
-	"fetches":         "cityHash64(source, host, time)",
-	"mentions_hourly": "cityHash64(hour, programme, source, label)",
+	"articles":          "url_hash",
+	"mentions":          "url_hash",
+	"source_state":      "cityHash64(source)",
+	"fetches":           "cityHash64(source, host, time)",
+	"mentions_hourly":   "cityHash64(hour, programme, source, label)",
+	"digest_deliveries": "cityHash64(unit_id, day, channel, target)",
+	"corrections":       "story",
 }
 
 // clustered is implemented by stores whose schema lives on a cluster.

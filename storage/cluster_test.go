@@ -110,26 +110,27 @@ func TestClusterMigrateAndCount(t *testing.T) {
 	// (a retried batch) and once more through ch3.
 	const n = 40
 	published := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
-	var arts, ments [][]any
+	var arts []storage.Article
+	var ments []storage.Mention
 	for i := range n {
 		h := uint64(i)*0x9E3779B97F4A7C15 + 1
 		src := fmt.Sprintf("src%d", i%3)
 		url := fmt.Sprintf("https://example.org/%d", i)
-		arts = append(arts, []any{h, url, url, src, fmt.Sprintf("Judul %d", i), published})
-		ments = append(ments, []any{h, "ektp", "negative", uint8(btoi(i%3 == 0)), published, src})
+		arts = append(arts, storage.Article{URLHash: h, URL: url, CanonicalURL: url, Source: src, Title: fmt.Sprintf("Judul %d", i), PublishedAt: published})
+		ments = append(ments, storage.Mention{URLHash: h, Programme: "ektp", Label: "negative", Criticism: i%3 == 0, PublishedAt: published, Source: src})
 	}
 	// A fetch row lists every column: a batch sent again is the same block, which the
 	// replicated table drops (inserted_at makes article and mention batches differ: FINAL
 	// counts those once).
-	fetches := [][]any{{published, "src0", "example.org", "article", uint16(200), "2xx", uint64(100), 0.5, ""}}
+	fetch := storage.Fetch{Time: published, Source: "src0", Host: "example.org", Kind: "article", Status: 200, Bytes: 100, Duration: 500 * time.Millisecond}
 	for _, node := range []string{"ch1", "ch1", "ch3"} {
-		if err := stores[node].Insert(ctx, "fetches", storage.FetchColumns, fetches); err != nil {
+		if err := storage.InsertRows(ctx, stores[node], fetch); err != nil {
 			t.Fatalf("insert fetches through %s: %v", node, err)
 		}
-		if err := stores[node].Insert(ctx, "mentions", []string{"url_hash", "programme", "label", "criticism", "published_at", "source"}, ments); err != nil {
+		if err := storage.InsertRows(ctx, stores[node], ments...); err != nil {
 			t.Fatalf("insert mentions through %s: %v", node, err)
 		}
-		if err := stores[node].Insert(ctx, "articles", []string{"url_hash", "url", "canonical_url", "source", "title", "published_at"}, arts); err != nil {
+		if err := storage.InsertRows(ctx, stores[node], arts...); err != nil {
 			t.Fatalf("insert articles through %s: %v", node, err)
 		}
 	}
@@ -218,13 +219,6 @@ func TestClusterMigrateAndCount(t *testing.T) {
 	}
 }
 
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func asUint64(v any) uint64 {
 	switch x := v.(type) {
 	case uint64:
@@ -256,19 +250,19 @@ func BenchmarkClusterInsert(b *testing.B) {
 		b.Fatal(err)
 	}
 	published := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
-	rows := func(writer, round int) [][]any {
-		out := make([][]any, batch)
+	rows := func(writer, round int) []storage.Mention {
+		out := make([]storage.Mention, batch)
 		for i := range out {
 			h := uint64(writer)<<40 | uint64(round)<<20 | uint64(i)
 			out[i] = storage.Mention{
 				URLHash: h * 0x9E3779B97F4A7C15, Programme: "ektp", Unit: "Disdukcapil", Terms: []string{"e-KTP"},
 				Score: -0.5, Label: "negative", Criticism: i%3 == 0, Snippet: "Warga mengeluhkan blangko e-KTP yang kosong.",
 				PublishedAt: published.Add(time.Duration(i) * time.Second), Source: fmt.Sprintf("src%d", i%20), AnalyzerVersion: "bench",
-			}.Row()
+			}
 		}
 		return out
 	}
-	batches := make([][][][]any, len(stores))
+	batches := make([][][]storage.Mention, len(stores))
 	for w := range stores {
 		for round := range b.N {
 			batches[w] = append(batches[w], rows(w, round))
@@ -280,7 +274,7 @@ func BenchmarkClusterInsert(b *testing.B) {
 	for w, s := range stores {
 		wg.Go(func() {
 			for _, r := range batches[w] {
-				if err := s.Insert(ctx, storage.MentionsTable, storage.MentionColumns, r); err != nil {
+				if err := storage.InsertRows(ctx, s, r...); err != nil {
 					b.Error(err)
 					return
 				}
