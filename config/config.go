@@ -62,6 +62,10 @@ type Storage struct {
 	SpoolMaxBytes int64 `yaml:"spool_max_bytes"`
 	// Retention keeps articles and mentions this long on servers that support TTL; 0 keeps all.
 	Retention Duration `yaml:"retention"`
+	// Cluster names the ClickHouse cluster (a remote_servers entry of the server DSN names)
+	// the schema lives on: migrate creates every table ON CLUSTER as a Replicated table with
+	// a Distributed table of the same name in front. Empty: a single server.
+	Cluster string `yaml:"cluster"`
 }
 
 // HTTP configures the metrics, health and report server of `pantau run`.

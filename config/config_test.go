@@ -43,6 +43,19 @@ func TestLoadGood(t *testing.T) {
 	}
 }
 
+func TestLoadCluster(t *testing.T) {
+	cfg, err := Load("testdata/cluster.good.yml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got, want := cfg.Storage.Cluster, "pantau"; got != want {
+		t.Errorf("storage.cluster = %q, want %q", got, want)
+	}
+	if d := Default(); d.Storage.Cluster != "" {
+		t.Errorf("built-in default storage.cluster = %q, want empty (a single server)", d.Storage.Cluster)
+	}
+}
+
 func TestDefaultIsValid(t *testing.T) {
 	cfg, err := Load("")
 	if err != nil {
@@ -120,6 +133,12 @@ func TestLoadBad(t *testing.T) {
 		{"display.bad.yml", []string{
 			`display.bad.yml:2: display.time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Asia/Jakart"`,
 			`display.bad.yml:3: display.language: want id or en, got "jv"`,
+		}},
+		{"cluster.bad.yml", []string{
+			`cluster.bad.yml:3: storage.cluster: want a cluster name of letters, digits, '_' and '-' as in the servers' remote_servers, got "pantau ON CLUSTER x"`,
+		}},
+		{"cluster-embedded.bad.yml", []string{
+			`cluster-embedded.bad.yml:3: storage.cluster: needs storage.dsn`,
 		}},
 		{"time-zone.bad.yml", []string{
 			`time-zone.bad.yml:5: sources[0].time_zone: want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar, got "Asia/Makasar"`,

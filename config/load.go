@@ -231,6 +231,9 @@ func nonPublic(p netip.Prefix) bool {
 	return false
 }
 
+// clusterName is what storage.cluster may hold: a remote_servers element name.
+var clusterName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
+
 // Validate returns every problem of a decoded configuration, each with the YAML path it concerns.
 func (c *Config) Validate() []Violation {
 	var v []Violation
@@ -244,6 +247,14 @@ func (c *Config) Validate() []Violation {
 		}
 	} else if c.Storage.DataDir == "" {
 		add("storage.data_dir", "must be set when storage.dsn is empty (embedded store)")
+	}
+	if cl := c.Storage.Cluster; cl != "" {
+		switch {
+		case c.Storage.DSN == "":
+			add("storage.cluster", "needs storage.dsn: a cluster is reached through one of its servers")
+		case !clusterName.MatchString(cl):
+			add("storage.cluster", "want a cluster name of letters, digits, '_' and '-' as in the servers' remote_servers, got %q", cl)
+		}
 	}
 	if c.Storage.BatchSize < 1 {
 		add("storage.batch_size", "must be at least 1, got %d", c.Storage.BatchSize)

@@ -131,7 +131,7 @@ ANY LEFT JOIN
 (
     SELECT url_hash AS shown_hash, argMax(title, inserted_at) AS title, argMax(canonical_url, inserted_at) AS url
     FROM articles
-    WHERE url_hash IN (SELECT url_hash FROM mentions WHERE %[1]s)
+    WHERE url_hash GLOBAL IN (SELECT url_hash FROM mentions WHERE %[1]s)
     GROUP BY url_hash
 ) AS a USING shown_hash
 ORDER BY reach DESC, published DESC, shown_hash

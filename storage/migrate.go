@@ -175,15 +175,9 @@ func CheckSchema(ctx context.Context, s Store) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.QueryReadOnly(ctx, "SELECT DISTINCT version FROM schema_migrations")
+	done, err := appliedVersions(ctx, s.QueryReadOnly)
 	if err != nil {
 		return fmt.Errorf("%w: no Pantau schema in this store (run pantau migrate): %v", ErrNotMigrated, err)
-	}
-	done := make(map[uint64]bool, len(res.Rows))
-	for _, r := range res.Rows {
-		if n, ok := r[0].(uint64); ok {
-			done[n] = true
-		}
 	}
 	for _, m := range migs {
 		if !done[uint64(m.Version)] {
@@ -199,7 +193,11 @@ func CheckSchema(ctx context.Context, s Store) error {
 // of the migrations it applied; running it again applies nothing. Statements are
 // idempotent (a column is added only when missing), so a migration interrupted half way
 // is completed by the next run.
-func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error) {
+//
+// On a cluster (storage.cluster) every statement runs ON CLUSTER with Replicated tables
+// behind Distributed ones (see cluster.go), and a cluster-wide lock lets one process at a
+// time apply migrations: the others wait, then find them applied.
+func Migrate(ctx context.Context, s Store, opts MigrateOptions) (applied []string, err error) {
 	migs, err := Migrations()
 	if err != nil {
 		return nil, err
@@ -208,20 +206,37 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	if err := s.Exec(ctx, createMigrationsTable); err != nil {
+	create := createMigrationsTable
+	cluster, db := clusterOf(s)
+	if cluster != "" {
+		// Up to date: no lock and no ON CLUSTER statement, which would wait for every server.
+		if done, err := appliedVersions(ctx, s.Query); err == nil && !pending(migs, done, opts.UpTo) {
+			return nil, retentionOf(ctx, s, v, opts.Retention)
+		}
+		release, err := lockCluster(ctx, s, cluster, db, LockTable)
+		if err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		defer func() {
+			if rerr := release(); rerr != nil && err == nil {
+				err = fmt.Errorf("migrate: %w", rerr)
+			}
+		}()
+		create = clusterMigrationsTable(cluster, db)
+	}
+	if err := s.Exec(ctx, create); err != nil {
 		return nil, fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
-	res, err := s.Query(ctx, "SELECT DISTINCT version FROM schema_migrations")
-	if err != nil {
-		return nil, fmt.Errorf("migrate: read schema_migrations: %w", err)
-	}
-	done := make(map[uint64]bool, len(res.Rows))
-	for _, r := range res.Rows {
-		if n, ok := r[0].(uint64); ok {
-			done[n] = true
+	if cluster != "" {
+		// Another server may have recorded migrations this one has not fetched yet.
+		if err := s.Exec(ctx, "SYSTEM SYNC REPLICA "+quoteIdent(db)+".schema_migrations"); err != nil {
+			return nil, fmt.Errorf("migrate: sync schema_migrations: %w", err)
 		}
 	}
-	var applied []string
+	done, err := appliedVersions(ctx, s.Query)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
 	for _, m := range migs {
 		if opts.UpTo > 0 && m.Version > opts.UpTo {
 			break
@@ -233,7 +248,7 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error
 		if err != nil {
 			return applied, fmt.Errorf("migrate: %w", err)
 		}
-		stmts, err := m.Statements(v, opts, have)
+		stmts, err := m.render(v, opts, have, cluster, db)
 		if err != nil {
 			return applied, fmt.Errorf("migrate: %w", err)
 		}
@@ -248,12 +263,62 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) ([]string, error
 		}
 		applied = append(applied, fmt.Sprintf("%04d_%s", m.Version, m.Name))
 	}
-	if v.AtLeast(minTTL.Major, minTTL.Minor) {
-		if err := applyRetention(ctx, s, opts.Retention); err != nil {
-			return applied, fmt.Errorf("migrate: %w", err)
+	return applied, retentionOf(ctx, s, v, opts.Retention)
+}
+
+// render returns m's statements for the store: as Statements for one server, or in their
+// cluster form when cluster is set.
+func (m Migration) render(v Version, opts MigrateOptions, have Columns, cluster, db string) ([]string, error) {
+	stmts, err := m.Statements(v, opts, have)
+	if err != nil || cluster == "" {
+		return stmts, err
+	}
+	r := clusterRender{cluster: cluster, db: db, have: have}
+	var out []string
+	for i, st := range stmts {
+		cs, err := r.statements(st)
+		if err != nil {
+			return nil, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
+		}
+		out = append(out, cs...)
+	}
+	return out, nil
+}
+
+// appliedVersions reads the versions schema_migrations records.
+func appliedVersions(ctx context.Context, query func(context.Context, string) (*Result, error)) (map[uint64]bool, error) {
+	res, err := query(ctx, "SELECT DISTINCT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	done := make(map[uint64]bool, len(res.Rows))
+	for _, r := range res.Rows {
+		if n, ok := r[0].(uint64); ok {
+			done[n] = true
 		}
 	}
-	return applied, nil
+	return done, nil
+}
+
+// pending reports whether a migration up to upTo (0: all) is not in done.
+func pending(migs []Migration, done map[uint64]bool, upTo int) bool {
+	for _, m := range migs {
+		if (upTo <= 0 || m.Version <= upTo) && !done[uint64(m.Version)] {
+			return true
+		}
+	}
+	return false
+}
+
+// retentionOf applies the retention on servers with TTL.
+func retentionOf(ctx context.Context, s Store, v Version, retention time.Duration) error {
+	if !v.AtLeast(minTTL.Major, minTTL.Minor) {
+		return nil
+	}
+	if err := applyRetention(ctx, s, retention); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
 }
 
 // tableColumns returns the columns of the current database's tables.
@@ -276,7 +341,13 @@ func tableColumns(ctx context.Context, q Querier) (Columns, error) {
 func applyRetention(ctx context.Context, s Store, retention time.Duration) error {
 	secs := int64(retention / time.Second)
 	want := "toIntervalSecond(" + strconv.FormatInt(secs, 10) + ")"
+	cluster, _ := clusterOf(s)
 	for _, t := range retentionTables {
+		target := quoteIdent(t)
+		if cluster != "" {
+			t += localSuffix
+			target = quoteIdent(t) + " ON CLUSTER " + quoteIdent(cluster)
+		}
 		res, err := s.Query(ctx, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '"+t+"'")
 		if err != nil {
 			return fmt.Errorf("read ttl of %s: %w", t, err)
@@ -289,9 +360,9 @@ func applyRetention(ctx context.Context, s Store, retention time.Duration) error
 		var stmt string
 		switch {
 		case secs > 0 && !strings.Contains(engine, want):
-			stmt = "ALTER TABLE " + quoteIdent(t) + " MODIFY TTL published_at + INTERVAL " + strconv.FormatInt(secs, 10) + " SECOND"
+			stmt = "ALTER TABLE " + target + " MODIFY TTL published_at + INTERVAL " + strconv.FormatInt(secs, 10) + " SECOND"
 		case secs <= 0 && has:
-			stmt = "ALTER TABLE " + quoteIdent(t) + " REMOVE TTL"
+			stmt = "ALTER TABLE " + target + " REMOVE TTL"
 		default:
 			continue
 		}

@@ -12,6 +12,9 @@ import (
 type ArticleFilter struct {
 	From, To time.Time // published_at in [From, To); zero means unbounded
 	Source   string    // empty means every source
+	// With Shards > 1, only the articles whose url_hash is Shard modulo Shards: the share of
+	// one of Shards instances splitting the work.
+	Shard, Shards int
 }
 
 func (f ArticleFilter) where() string {
@@ -24,6 +27,9 @@ func (f ArticleFilter) where() string {
 	}
 	if f.Source != "" {
 		conds = append(conds, "source = "+quoteString(f.Source))
+	}
+	if f.Shards > 1 {
+		conds = append(conds, fmt.Sprintf("url_hash %% %d = %d", f.Shards, f.Shard))
 	}
 	if len(conds) == 0 {
 		return "1"
@@ -70,7 +76,7 @@ func DeleteMentions(ctx context.Context, e Execer, urlHashes []uint64) error {
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString("ALTER TABLE mentions DELETE WHERE url_hash IN (")
+	b.WriteString("ALTER TABLE " + mutationTarget(e, MentionsTable) + " DELETE WHERE url_hash IN (")
 	for i, h := range urlHashes {
 		if i > 0 {
 			b.WriteByte(',')
@@ -84,10 +90,26 @@ func DeleteMentions(ctx context.Context, e Execer, urlHashes []uint64) error {
 	return nil
 }
 
-// WaitMutations waits until every mutation of table is done, polling system.mutations.
+// mutationTarget is what ALTER TABLE ... DELETE names to change table's rows: the table, or on
+// a cluster its local tables on every server (a Distributed table has no rows to mutate).
+func mutationTarget(x any, table string) string {
+	cluster, db := clusterOf(x)
+	if cluster == "" {
+		return quoteIdent(table)
+	}
+	return quoteIdent(db) + "." + quoteIdent(table+localSuffix) + " ON CLUSTER " + quoteIdent(cluster)
+}
+
+// WaitMutations waits until every mutation of table is done, polling system.mutations (on a
+// cluster, that of one server per shard).
 func WaitMutations(ctx context.Context, q Querier, table string) error {
+	mutations, db := "system.mutations", "currentDatabase()"
+	if cluster, name := clusterOf(q); cluster != "" {
+		mutations = "cluster(" + quoteString(cluster) + ", system, mutations)"
+		db, table = quoteString(name), table+localSuffix
+	}
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-		res, err := q.Query(ctx, "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND table = "+
+		res, err := q.Query(ctx, "SELECT count() FROM "+mutations+" WHERE database = "+db+" AND table = "+
 			quoteString(table)+" AND is_done = 0")
 		if err != nil {
 			return fmt.Errorf("wait for mutations of %s: %w", table, err)
@@ -104,8 +126,22 @@ func WaitMutations(ctx context.Context, q Querier, table string) error {
 }
 
 // RebuildHourlyRollup recomputes mentions_hourly for the hours of f's range from the
-// deduplicated mentions, after re-analysis rewrote them. Without a range it rebuilds all.
-func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) error {
+// deduplicated mentions, after re-analysis rewrote them. Without a range it rebuilds all;
+// f's shard is ignored (the rollup of the range covers every article). On a cluster one
+// process at a time rebuilds, so that instances that split a re-analysis and finish one after
+// the other leave the rollup of the last one's rebuild, made after every rewrite.
+func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) (err error) {
+	if cluster, db := clusterOf(s); cluster != "" {
+		release, err := lockCluster(ctx, s, cluster, db, rollupLockTable)
+		if err != nil {
+			return fmt.Errorf("rebuild rollup: %w", err)
+		}
+		defer func() {
+			if rerr := release(); rerr != nil && err == nil {
+				err = fmt.Errorf("rebuild rollup: %w", rerr)
+			}
+		}()
+	}
 	rollup, mentions := []string{"1"}, []string{"1"}
 	if !f.From.IsZero() {
 		from := fmt.Sprintf("toStartOfHour(toDateTime(%d))", f.From.Unix())
@@ -121,13 +157,13 @@ func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) error {
 		rollup = append(rollup, "source = "+quoteString(f.Source))
 		mentions = append(mentions, "source = "+quoteString(f.Source))
 	}
-	if err := s.Exec(ctx, "ALTER TABLE mentions_hourly DELETE WHERE "+strings.Join(rollup, " AND ")); err != nil {
+	if err := s.Exec(ctx, "ALTER TABLE "+mutationTarget(s, "mentions_hourly")+" DELETE WHERE "+strings.Join(rollup, " AND ")); err != nil {
 		return fmt.Errorf("rebuild rollup: %w", err)
 	}
 	if err := WaitMutations(ctx, s, "mentions_hourly"); err != nil {
 		return fmt.Errorf("rebuild rollup: %w", err)
 	}
-	err := s.Exec(ctx, `INSERT INTO mentions_hourly (hour, programme, source, label, mentions, criticism)
+	err = s.Exec(ctx, `INSERT INTO mentions_hourly (hour, programme, source, label, mentions, criticism)
 SELECT toStartOfHour(published_at) AS hour, programme, source, label,
        uniqExactState(url_hash), uniqExactIfState(url_hash, criticism)
 FROM mentions FINAL

@@ -258,7 +258,8 @@ func scanReportItems(res *Result) ([]ReportItem, error) {
 
 // reportArticlesSQL picks each programme's top critical stories in the window by reach,
 // then recency, shown by their original when it was stored (else the earliest copy).
-// LIMIT BY keeps it free of window functions, which 18.16 lacks.
+// LIMIT BY keeps it free of window functions, which 18.16 lacks. GLOBAL IN runs the subquery
+// once over a cluster's Distributed tables (on one server it is a plain IN).
 func reportArticlesSQL(now time.Time, o ReportOptions, programmes []string) string {
 	return fmt.Sprintf(`SELECT programme, shown_hash, source, snippet, published, copies, reach, title, url
 FROM
@@ -288,7 +289,7 @@ ANY LEFT JOIN
 (
     SELECT url_hash AS shown_hash, argMax(title, inserted_at) AS title, argMax(canonical_url, inserted_at) AS url
     FROM articles
-    WHERE url_hash IN
+    WHERE url_hash GLOBAL IN
     (
         SELECT url_hash FROM mentions
         WHERE criticism = 1 AND published_at > toDateTime(%[2]d) AND published_at <= toDateTime(%[1]d) AND programme IN %[4]s

@@ -19,9 +19,10 @@ import (
 
 // serverStore is a ClickHouse server reached over the native protocol.
 type serverStore struct {
-	conn   driver.Conn
-	db     string
-	logger *slog.Logger
+	conn    driver.Conn
+	db      string
+	cluster string // storage.cluster; empty for a single server
+	logger  *slog.Logger
 
 	verMu sync.Mutex
 	ver   Version // zero until asked successfully
@@ -45,6 +46,14 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger, cr
 		db = "default"
 	}
 	addr := fmt.Sprint(opts.Addr)
+	if cfg.Cluster != "" {
+		if opts.Settings == nil {
+			opts.Settings = clickhouse.Settings{}
+		}
+		for k, v := range clusterSettings {
+			opts.Settings[k] = v
+		}
+	}
 
 	// Create the database through a connection to "default": connecting to a database
 	// that does not exist fails.
@@ -55,7 +64,7 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger, cr
 		if err != nil {
 			return nil, fmt.Errorf("open clickhouse server %s: %w", addr, err)
 		}
-		err = c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(db))
+		err = createDatabase(ctx, c, db, cfg.Cluster)
 		_ = c.Close()
 		if err != nil {
 			return nil, fmt.Errorf("open clickhouse server %s: create database %s: %w", addr, db, err)
@@ -72,12 +81,44 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger, cr
 		}
 		return nil, fmt.Errorf("open clickhouse server %s: ping: %w", addr, err)
 	}
-	s := &serverStore{conn: conn, db: db, logger: logger}
+	s := &serverStore{conn: conn, db: db, cluster: cfg.Cluster, logger: logger}
 	if v, err := s.ServerVersion(ctx); err == nil {
 		logger.Debug("clickhouse server connected", "addr", addr, "database", db, "version", v.String())
 	}
 	return s, nil
 }
+
+// clusterSettings are the settings of every query on a cluster; the cluster's users need
+// prefer_localhost_replica in their profile for Grafana too (deploy/cluster/users.xml). Over
+// 18.16's protocol only numeric settings can be sent.
+var clusterSettings = clickhouse.Settings{
+	// An insert into a Distributed table returns once every shard it reaches has written
+	// its rows, so that rows are acknowledged only once stored; a shard that is down fails
+	// the insert and the writer spools the rows.
+	"insert_distributed_sync": 1,
+	// 18.16 fails DISTINCT over FINAL when it reads the local shard in process ("Cannot find
+	// column inserted_at"); through its TCP port it answers right.
+	"prefer_localhost_replica": 0,
+}
+
+// createDatabase creates db unless the server has it; on a cluster it creates it on every
+// server (ON CLUSTER waits for all of them, so it is not asked when the database is there).
+func createDatabase(ctx context.Context, c driver.Conn, db, cluster string) error {
+	if cluster == "" {
+		return c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(db))
+	}
+	var n uint64
+	if err := c.QueryRow(ctx, "SELECT count() FROM system.databases WHERE name = "+quoteString(db)).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	return c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(db)+" ON CLUSTER "+quoteIdent(cluster))
+}
+
+// clusterName returns the store's cluster and database.
+func (s *serverStore) clusterName() (cluster, database string) { return s.cluster, s.db }
 
 // redactErr returns err with the DSN's text removed, in case the parser quoted it.
 func redactErr(err error, dsn string) error {

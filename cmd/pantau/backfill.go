@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/pipeline"
+	"github.com/pantau-id/pantau/storage"
 )
 
 func cmdBackfill(ctx context.Context, e *env, args []string) error {
@@ -21,8 +23,16 @@ func cmdBackfill(ctx context.Context, e *env, args []string) error {
 	source := fs.String("source", "", "read only this source's listings; with --urls, the source `NAME` the URLs are stored under")
 	urlsFile := fs.String("urls", "", "fetch the article URLs in `FILE` (one a line; # starts a comment)")
 	quiet := fs.Bool("quiet", false, "no progress: neither the bar (on a terminal) nor the progress log lines")
+	shard := fs.String("shard", "", "backfill only shard `i/n`: the sources whose name hashes to i of n (as run --shard), or of --urls the URLs whose hash is i modulo n")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	shardI, shardN := 0, 1
+	if *shard != "" {
+		var err error
+		if shardI, shardN, err = config.ParseShard(*shard); err != nil {
+			return fmt.Errorf("--shard: %w", err)
+		}
 	}
 	if *urlsFile == "" && (*from == "" || *to == "") {
 		fmt.Fprintln(e.stderr, "pantau backfill: --from and --to are required unless --urls is given")
@@ -36,11 +46,15 @@ func cmdBackfill(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *shard != "" {
+		cfg.Crawler.Shard = *shard
+	}
 	req := crawler.BackfillRequest{From: f.From, To: f.To}
 	if *urlsFile != "" {
 		if req.URLs, err = readURLList(*urlsFile, e); err != nil {
 			return err
 		}
+		req.URLs = urlShard(req.URLs, shardI, shardN)
 		req.URLSource = *source
 	} else if *source != "" {
 		req.Sources = []string{*source}
@@ -95,6 +109,20 @@ func readURLList(path string, e *env) ([]string, error) {
 		return nil, fmt.Errorf("--urls %s: %w", path, err)
 	}
 	return urls, nil
+}
+
+// urlShard returns the URLs of shard i of n: those whose hash is i modulo n.
+func urlShard(urls []string, i, n int) []string {
+	if n <= 1 {
+		return urls
+	}
+	var out []string
+	for _, u := range urls {
+		if storage.URLHash(u)%uint64(n) == uint64(i) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // backfillRun runs a backfill where the pipeline expects a crawler.

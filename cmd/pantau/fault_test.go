@@ -35,10 +35,7 @@ func TestFaultsKeepCountsExact(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "pantau")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build pantau: %v\n%s", err, out)
-	}
+	bin := buildPantau(t, dir)
 
 	ch := startClickHouse(t, server, filepath.Join(dir, "clickhouse"))
 	defer ch.stop()
@@ -126,6 +123,25 @@ sources:
 		t.Fatalf("run --once after the faults: %v\n%s\nfirst run's log:\n%s", err, out, readFile(logs))
 	}
 
+	checkExactCounts(t, count, n)
+	raw := count("SELECT count() FROM articles")
+	t.Logf("articles inserted %d times for %d articles (at-least-once delivery; ReplacingMergeTree and FINAL count them once)", raw, n)
+}
+
+// buildPantau builds the pantau binary into dir.
+func buildPantau(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "pantau")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build pantau: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// checkExactCounts checks that articles, mentions and the hourly rollup count each of n
+// articles (one mention each) exactly once; count runs a query returning one number.
+func checkExactCounts(t *testing.T, count func(sql string) uint64, n uint64) {
+	t.Helper()
 	checks := []struct {
 		what string
 		sql  string
@@ -144,8 +160,6 @@ sources:
 			t.Errorf("%s: %d, want %d\n%s", c.what, got, c.want, c.sql)
 		}
 	}
-	raw := count("SELECT count() FROM articles")
-	t.Logf("articles inserted %d times for %d articles (at-least-once delivery; ReplacingMergeTree and FINAL count them once)", raw, n)
 }
 
 // faultSite serves an RSS feed of n items and their article pages, each page after delay,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pantau-id/pantau/analyzer"
 	"github.com/pantau-id/pantau/analyzer/sentiment"
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
 )
@@ -20,6 +21,7 @@ func cmdReanalyze(ctx context.Context, e *env, args []string) error {
 	to := fs.String("to", "", "last publication `DATE` (YYYY-MM-DD, WIB) to re-analyse, inclusive; default: the newest")
 	source := fs.String("source", "", "re-analyse only this source `NAME`")
 	batch := fs.Int("batch", 2000, "articles per read and write `N`")
+	shard := fs.String("shard", "", "re-analyse only shard `i/n` of the articles (by url_hash), to split the work between n instances")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -29,6 +31,11 @@ func cmdReanalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	f.Source = *source
+	if *shard != "" {
+		if f.Shard, f.Shards, err = config.ParseShard(*shard); err != nil {
+			return fmt.Errorf("--shard: %w", err)
+		}
+	}
 	cfg, tax, err := loadConfig(*file)
 	if err != nil {
 		return err

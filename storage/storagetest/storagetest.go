@@ -33,17 +33,7 @@ func Library() string {
 	if p := os.Getenv(storage.LibraryEnv); p != "" {
 		return p
 	}
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "lib", "libchdb.so")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return filepath.Join("lib", "libchdb.so")
-		}
-		dir = parent
-	}
+	return filepath.Join(moduleRoot(), "lib", "libchdb.so")
 }
 
 // EmbeddedConfig returns the storage configuration of a fresh embedded store.

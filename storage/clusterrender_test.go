@@ -1,0 +1,103 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// TestClusterRender renders every migration for a cluster, for 18.16 and a current server:
+// each table becomes a replicated local table ON CLUSTER with a Distributed table in front,
+// views read and write local tables, and every name is qualified with the database.
+func TestClusterRender(t *testing.T) {
+	migs, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []Version{{Major: 18, Minor: 16, Raw: "18.16.1"}, {Major: 26, Minor: 7, Raw: "26.7.2.1"}} {
+		t.Run(v.Raw, func(t *testing.T) {
+			for _, m := range migs {
+				stmts, err := m.render(v, MigrateOptions{}, Columns{}, "pantau", "db")
+				if err != nil {
+					t.Fatalf("%04d_%s: %v", m.Version, m.Name, err)
+				}
+				for _, st := range stmts {
+					switch {
+					case strings.HasPrefix(st, "CREATE TABLE"):
+						if !strings.Contains(st, " ON CLUSTER `pantau`") {
+							t.Errorf("%04d: not ON CLUSTER: %s", m.Version, st)
+						}
+						if !strings.Contains(st, "ENGINE = Replicated") && !strings.Contains(st, "ENGINE = Distributed(`pantau`, `db`, ") {
+							t.Errorf("%04d: neither replicated nor distributed: %s", m.Version, st)
+						}
+						if strings.Contains(st, "ENGINE = Replicated") && !strings.Contains(st, "'/clickhouse/tables/{shard}/db/") {
+							t.Errorf("%04d: replicated table without its shard's ZooKeeper path: %s", m.Version, st)
+						}
+					case strings.HasPrefix(st, "CREATE MATERIALIZED VIEW"):
+						if !strings.Contains(st, "TO `db`.`mentions_hourly_local`") || !strings.Contains(st, "FROM `db`.`mentions_local`") {
+							t.Errorf("%04d: view not on the local tables: %s", m.Version, st)
+						}
+					case strings.HasPrefix(st, "DROP TABLE"):
+						if !strings.Contains(st, " ON CLUSTER ") {
+							t.Errorf("%04d: drop not ON CLUSTER: %s", m.Version, st)
+						}
+					case strings.HasPrefix(st, "ALTER TABLE"):
+						if !strings.Contains(st, "_local` ON CLUSTER `pantau` ADD COLUMN ") {
+							t.Errorf("%04d: alter not of the local tables ON CLUSTER: %s", m.Version, st)
+						}
+					case strings.HasPrefix(st, "INSERT INTO"):
+					default:
+						t.Errorf("%04d: unexpected statement: %s", m.Version, st)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestClusterRenderRefuses(t *testing.T) {
+	r := clusterRender{cluster: "pantau", db: "db", have: Columns{}}
+	for _, st := range []string{
+		"CREATE TABLE IF NOT EXISTS t (a UInt8) ENGINE = Log",
+		"CREATE TABLE IF NOT EXISTS new_table (a UInt8) ENGINE = MergeTree ORDER BY a",
+		"RENAME TABLE a TO b",
+		"CREATE TABLE IF NOT EXISTS articles (a UInt8 ENGINE = MergeTree",
+	} {
+		if got, err := r.statements(st); err == nil {
+			t.Errorf("%q rendered as %q, want an error", st, got)
+		}
+	}
+}
+
+func TestClusterAddColumn(t *testing.T) {
+	tests := []struct {
+		have Columns
+		want int // statements
+	}{
+		{Columns{}, 3}, // alter the local tables, drop and create the Distributed one
+		{Columns{"source_state_local.feeds": true}, 2},
+		{Columns{"source_state_local.feeds": true, "source_state.feeds": true}, 0},
+	}
+	for _, tt := range tests {
+		r := clusterRender{cluster: "pantau", db: "db", have: tt.have}
+		got, err := r.statements("ALTER TABLE `source_state` ADD COLUMN feeds String DEFAULT ''")
+		if err != nil || len(got) != tt.want {
+			t.Errorf("have %v: %q, %v; want %d statements", tt.have, got, err, tt.want)
+		}
+	}
+}
+
+func TestServerUnavailable(t *testing.T) {
+	for code, want := range map[int32]bool{279: true, 210: true, 242: true, 60: false, 62: false} {
+		err := fmt.Errorf("insert: %w", &clickhouse.Exception{Code: code})
+		if got := unreachable(err); got != want {
+			t.Errorf("code %d: unreachable %v, want %v", code, got, want)
+		}
+	}
+	if unreachable(errors.New("syntax error")) {
+		t.Error("a plain error counted as an outage")
+	}
+}
