@@ -35,6 +35,7 @@ var shardingKeys = map[string]string{
 	"mentions_hourly":   "cityHash64(hour, programme, source, label)",
 	"digest_deliveries": "cityHash64(unit_id, day, channel, target)",
 	"corrections":       "story",
+	"article_phrases":   "url_hash", // with its article, which the view reads on the same shard
 }
 
 // clustered is implemented by stores whose schema lives on a cluster.
