@@ -99,6 +99,9 @@ var clusterSettings = clickhouse.Settings{
 	// 18.16 fails DISTINCT over FINAL when it reads the local shard in process ("Cannot find
 	// column inserted_at"); through its TCP port it answers right.
 	"prefer_localhost_replica": 0,
+	// ON CLUSTER DDL waits this long for every server before it fails the migration (the
+	// server's default is 180 s; a loaded or restarting replica can take longer).
+	"distributed_ddl_task_timeout": 300,
 }
 
 // createDatabase creates db unless the server has it; on a cluster it creates it on every
