@@ -198,6 +198,30 @@ func checkRegionReport(t *testing.T, cfgFile string) {
 	}
 }
 
+// textRegions returns the regions named in the text of the stored articles and mentions
+// (Kemendagri codes), leaving out the pju mentions checkReanalyze removes, and checks that the West Sumatra fixture articles name Padang.
+func textRegions(t *testing.T, cfgFile string) string {
+	t.Helper()
+	rows := sqlRows(t, cfgFile, `SELECT 'article' AS kind, canonical_url AS url, '' AS programme, regions FROM articles FINAL
+		UNION ALL SELECT 'mention', a.canonical_url, programme, regions FROM mentions AS m FINAL
+		ANY LEFT JOIN (SELECT url_hash, canonical_url FROM articles FINAL) AS a USING url_hash WHERE programme != 'pju'`)
+	var lines []string
+	padang := map[string]int{}
+	for _, r := range rows {
+		lines = append(lines, fmt.Sprint(r["kind"], " ", r["url"], " ", r["programme"], " ", r["regions"]))
+		for _, c := range r["regions"].([]any) {
+			if c == "13.71" {
+				padang[r["kind"].(string)]++
+			}
+		}
+	}
+	if padang["article"] == 0 || padang["mention"] == 0 {
+		t.Errorf("no article or mention about Kota Padang (13.71): %v", padang)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
 // checkReanalyze drops the street-lighting programme from the taxonomy, re-analyses the
 // stored articles and checks that its mentions left both the mentions table and the
 // hourly rollup, while every other mention stayed.
@@ -208,6 +232,7 @@ func checkReanalyze(t *testing.T, cfgFile string) {
 		return rows[0]["n"].(float64)
 	}
 	before := count("SELECT count() AS n FROM mentions FINAL WHERE programme != 'pju'")
+	regionsBefore := textRegions(t, cfgFile)
 	// Every row carries its source's region, and re-analysis keeps it.
 	noRegion := `SELECT toUInt64(countIf(region NOT IN ('sumbar', 'padang'))) AS n FROM
 		(SELECT region FROM articles FINAL UNION ALL SELECT region FROM mentions FINAL)`
@@ -243,6 +268,9 @@ func checkReanalyze(t *testing.T, cfgFile string) {
 	}
 	if n := count(noRegion); n != 0 {
 		t.Errorf("%v articles and mentions without their source's region after re-analysis", n)
+	}
+	if after := textRegions(t, cfgFile); after != regionsBefore {
+		t.Errorf("regions named in the text changed by re-analysis:\n before %s\n after  %s", regionsBefore, after)
 	}
 	if n := count("SELECT count() AS n FROM mentions FINAL WHERE programme != 'pju'"); n != before {
 		t.Errorf("other mentions: %v after re-analysis, want %v", n, before)
