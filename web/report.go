@@ -113,11 +113,12 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 			ro.Window = d
 		}
 		if s := r.URL.Query().Get("region"); s != "" {
-			if err := config.CheckRegion(s); err != nil {
-				http.Error(w, fmt.Sprintf("region %q: %v", s, err), http.StatusBadRequest)
+			region, err := config.RegionFilter(s)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
-			ro.Trend.Region = s
+			ro.Trend.Region = region
 		}
 		lang := opts.Lang
 		if s := r.URL.Query().Get("lang"); s != "" {

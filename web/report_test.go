@@ -111,8 +111,11 @@ func TestReportHandler(t *testing.T) {
 		if _, body := get("/report?region=sumbar"); !strings.Contains(body, "wilayah sumbar") || !strings.Contains(body, "region=sumbar") {
 			t.Error("Indonesian page does not say it shows region sumbar, or its links lose the region")
 		}
-		if res, _ := get("/report?region=" + url.QueryEscape("x' OR 1")); res.StatusCode != http.StatusBadRequest {
-			t.Errorf("bad region: status %d, want 400", res.StatusCode)
+		if res, body := get("/report?region=" + url.QueryEscape("x' OR 1")); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `region "x' OR 1" is not an Indonesian province`) {
+			t.Errorf("bad region: status %d, want 400 naming it: %s", res.StatusCode, body)
+		}
+		if res, body := get("/report?region=13.99"); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"13.99"`) {
+			t.Errorf("unknown region code: status %d, want 400 naming it: %s", res.StatusCode, body)
 		}
 	})
 	t.Run("bahasa indonesia and WIB by default", func(t *testing.T) {
