@@ -389,7 +389,7 @@ func TestClickHousePanelQueries(t *testing.T) {
 }
 
 // fixtureRegions are the regions the fixture's texts name (Kemendagri codes), by story number
-// modulo 5: Padang and its province, Agam (a regency without its province), Jakarta Selatan and
+// modulo 5: Padang and its province, Agam (a regency without its province), Jakarta Pusat and
 // its province, Kabupaten Bogor and its province, none.
 var fixtureRegions = [][]string{{"13.71", "13"}, {"13.06"}, {"31.71", "31"}, {"32.01", "32"}, nil}
 

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -45,6 +47,26 @@ func TestTextRegionFilter(t *testing.T) {
 		if err := InsertRows(ctx, s, ments...); err != nil {
 			t.Fatal(err)
 		}
+		t.Run("regions named per programme", func(t *testing.T) {
+			rep, err := ResponseReport(ctx, s, now, ReportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, it := range rep.Items {
+				got[it.Programme] = fmt.Sprint(it.Regions)
+			}
+			want := map[string]string{
+				"ektp":   "[{13.71 Kota Padang 1} {13 Sumatera Barat 1}]", // a regency before its province on a tie
+				"jalan":  "[{13.06 Kabupaten Agam 1}]",
+				"bansos": "[{32.01 Kabupaten Bogor 1} {32 Jawa Barat 1}]",
+				"sampah": "[]",
+				"air":    "[{31.71 Kota Administrasi Jakarta Pusat 1}]",
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("regions per programme\n%v\nwant\n%v", got, want)
+			}
+		})
 		for _, tt := range []struct {
 			region string
 			want   []string // programmes, sorted
