@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pantau-id/pantau/regions"
 )
 
 //go:embed default.yaml
@@ -206,6 +208,30 @@ func CheckRegion(region string) error {
 		return fmt.Errorf("want 1-64 characters of a-z, 0-9, _ and -, got %q", region)
 	}
 	return nil
+}
+
+// RegionFilter returns the value of a region filter (`pantau report --region`, `/report?region=`,
+// search) in the form storage reads it: a Kemendagri code ("13", "13.71") keeps the coverage
+// about that region, named in the text (a province's code also its regencies and cities); any
+// other value that CheckRegion accepts keeps the coverage of that region's sources
+// (sources[].region), as it is. A value of neither kind is resolved as a region's name ("Kota
+// Padang", "Sumatera Barat", "Sumbar") to its code. The error names the value and why it is
+// neither.
+func RegionFilter(v string) (string, error) {
+	if regions.IsCode(v) {
+		if _, ok := regions.Default().Lookup(v); !ok {
+			return "", fmt.Errorf("region %q: no Indonesian province, regency or city has this code (idn-area-data)", v)
+		}
+		return v, nil
+	}
+	if CheckRegion(v) == nil {
+		return v, nil
+	}
+	r, err := regions.Default().Resolve(v)
+	if err != nil {
+		return "", fmt.Errorf("%w; nor is it a source region (1-64 characters of a-z, 0-9, _ and -)", err)
+	}
+	return r.Code, nil
 }
 
 // nonPublicNetworks are the ranges allow_private may open: private, loopback, link-local,

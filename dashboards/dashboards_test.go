@@ -388,6 +388,11 @@ func TestClickHousePanelQueries(t *testing.T) {
 	}
 }
 
+// fixtureRegions are the regions the fixture's texts name (Kemendagri codes), by story number
+// modulo 5: Padang and its province, Agam (a regency without its province), Jakarta Pusat and
+// its province, Kabupaten Bogor and its province, none.
+var fixtureRegions = [][]string{{"13.71", "13"}, {"13.06"}, {"31.71", "31"}, {"32.01", "32"}, nil}
+
 // loadFixture stores a week of articles, mentions and fetches ending at now: three
 // programmes, four sources, syndicated copies, every stance label and a few failed fetches.
 func loadFixture(t *testing.T, s storage.Store, now time.Time) {
@@ -415,7 +420,7 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 			URL: canonical, CanonicalURL: canonical, Source: src, SourceKind: "feed",
 			Title: fmt.Sprintf("Berita %d tentang layanan publik", i), Text: "Isi berita.", Lang: "id",
 			PublishedAt: published, DiscoveredAt: published.Add(10 * time.Minute), FetchedAt: published.Add(12 * time.Minute),
-			DuplicateOf: dup, Sentiment: label, AnalyzerVersion: "test-1", Region: regions[src],
+			DuplicateOf: dup, Sentiment: label, AnalyzerVersion: "test-1", Region: regions[src], Regions: fixtureRegions[i%len(fixtureRegions)],
 		})
 		p := programmes[i%len(programmes)]
 		if i%4 == 0 {
@@ -426,6 +431,7 @@ func loadFixture(t *testing.T, s storage.Store, now time.Time) {
 			Score: map[string]float32{"negative": -0.7, "neutral": 0, "positive": 0.6}[label],
 			Label: label, Criticism: label == "negative", Snippet: "Warga mengeluhkan layanan.",
 			PublishedAt: published, Source: src, DuplicateOf: dup, AnalyzerVersion: "test-1", Region: regions[src],
+			Regions: fixtureRegions[i%len(fixtureRegions)],
 		})
 	}
 	for i := range 400 {

@@ -96,6 +96,10 @@ func analysisRows(art *storage.Article, res analyzer.Result) []storage.Mention {
 	art.Lang = res.Lang
 	art.Sentiment, art.SentimentScore = res.Sentiment.Label, float32(res.Sentiment.Score)
 	art.AnalyzerVersion = analyzer.Version
+	art.Regions = make([]string, len(res.Regions))
+	for i, r := range res.Regions {
+		art.Regions[i] = r.Code
+	}
 	if art.URLHash == 0 {
 		art.URLHash = storage.URLHash(art.CanonicalURL)
 	}
@@ -105,7 +109,7 @@ func analysisRows(art *storage.Article, res analyzer.Result) []storage.Mention {
 			URLHash: art.URLHash, Programme: m.Programme, Unit: m.Unit, Terms: m.Terms,
 			Score: float32(m.Sentiment.Score), Label: m.Sentiment.Label, Criticism: m.Criticism,
 			Snippet: m.Snippet, PublishedAt: art.PublishedAt, Source: art.Source, Region: art.Region,
-			DuplicateOf: art.DuplicateOf, AnalyzerVersion: analyzer.Version,
+			Regions: m.Regions, DuplicateOf: art.DuplicateOf, AnalyzerVersion: analyzer.Version,
 		}
 	}
 	return out

@@ -574,3 +574,11 @@ func lowerWords(name string) []string {
 	}
 	return out
 }
+
+// IsCode reports whether s has the form of a Kemendagri code of a province ("13") or of a
+// regency or city ("13.71"), whether or not such a region exists.
+func IsCode(s string) bool {
+	digits := func(s string) bool { return len(s) == 2 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' }
+	p, r, dot := strings.Cut(s, ".")
+	return digits(p) && (!dot || digits(r))
+}

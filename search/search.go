@@ -16,6 +16,7 @@ import (
 
 	"github.com/pantau-id/pantau/analyzer"
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 )
 
@@ -40,7 +41,9 @@ type Options struct {
 	// Programme and Label keep articles with a mention of the programme and/or the label
 	// (negative, neutral, positive or critical); empty keeps all.
 	Programme, Label string
-	// Region keeps articles from sources of this region (sources[].region); empty keeps all.
+	// Region keeps articles from sources of this region (sources[].region), or about this
+	// region when it names an Indonesian province, regency or city (config.RegionFilter);
+	// empty keeps all.
 	Region string
 	// Limit is the most results returned; 0 means DefaultLimit, at most MaxLimit.
 	Limit int
@@ -73,6 +76,13 @@ func (o Options) resolve() (Options, error) {
 		return o, fmt.Errorf("%w: limit %d: want 1 to %d", ErrOptions, o.Limit, MaxLimit)
 	case o.ReadCap < 0:
 		return o, fmt.Errorf("%w: read cap %d is negative", ErrOptions, o.ReadCap)
+	}
+	if o.Region != "" {
+		r, err := config.RegionFilter(o.Region)
+		if err != nil {
+			return o, fmt.Errorf("%w: %v", ErrOptions, err)
+		}
+		o.Region = r
 	}
 	if o.Label != "" && !isLabel(o.Label) {
 		return o, fmt.Errorf("%w: label %q: want negative, neutral, positive or critical", ErrOptions, o.Label)

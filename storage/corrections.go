@@ -218,7 +218,7 @@ func readMentions(ctx context.Context, q Querier, where string) ([]Mention, erro
 			URLHash: asUint(r[0]), Programme: asString(r[1]), Unit: asString(r[2]), Terms: terms,
 			Score: asFloat32(r[4]), Label: asString(r[5]), Criticism: asUint(r[6]) != 0, Snippet: asString(r[7]),
 			PublishedAt: asTime(r[8]), Source: asString(r[9]), DuplicateOf: asUint(r[10]), AnalyzerVersion: asString(r[11]),
-			Region: asString(r[12]),
+			Region: asString(r[12]), Regions: stringArray(r[13]),
 		}
 	}
 	return out, nil

@@ -63,6 +63,7 @@ func ArticlesAfter(ctx context.Context, q Querier, f ArticleFilter, after uint64
 			Author: asString(r[8]), PublishedAt: asTime(r[9]), DiscoveredAt: asTime(r[10]), FetchedAt: asTime(r[11]),
 			SimHash: asUint(r[12]), DuplicateOf: asUint(r[13]), Sentiment: asString(r[14]),
 			SentimentScore: asFloat32(r[15]), AnalyzerVersion: asString(r[16]), Region: asString(r[17]),
+			Regions: stringArray(r[18]),
 		}
 	}
 	return out, nil

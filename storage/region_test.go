@@ -37,8 +37,8 @@ func TestRegionRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if old { // as a Pantau of schema version 3 wrote them: no region column
-				ab.Columns, mb.Columns = ab.Columns[:len(ab.Columns)-1], mb.Columns[:len(mb.Columns)-1]
+			if old { // as a Pantau of schema version 3 wrote them: no region and regions columns
+				ab.Columns, mb.Columns = ab.Columns[:len(ab.Columns)-2], mb.Columns[:len(mb.Columns)-2]
 			}
 			if err := s.Insert(ctx, ab); err != nil {
 				t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pantau-id/pantau/regions"
 )
 
 // ReportOptions tunes ResponseReport. The zero value uses the defaults documented on each field.
@@ -24,6 +26,8 @@ type ReportOptions struct {
 	Articles int
 	// Limit is the number of programmes in the report; 0 means 20.
 	Limit int
+	// Regions is the number of regions named per programme; 0 means 3.
+	Regions int
 	// Names maps programme ids to display names; optional.
 	Names map[string]string
 	// Trend configures the spike component; its Programmes and Region also limit the report.
@@ -48,6 +52,9 @@ func (o ReportOptions) withDefaults() ReportOptions {
 	}
 	if o.Limit <= 0 {
 		o.Limit = 20
+	}
+	if o.Regions <= 0 {
+		o.Regions = 3
 	}
 	if o.TrendThreshold <= 0 {
 		o.TrendThreshold = 3
@@ -101,6 +108,16 @@ type ReportItem struct {
 	FirstCritical time.Time       `json:"first_critical"`
 	LastCritical  time.Time       `json:"last_critical"`
 	Articles      []ReportArticle `json:"articles"`
+	// Regions are the provinces and regencies/cities the critical stories name most, with how
+	// many stories name each (ReportOptions.Regions at most).
+	Regions []ReportRegion `json:"regions"`
+}
+
+// ReportRegion is a region named in a programme's critical stories.
+type ReportRegion struct {
+	Code            string `json:"code"` // Kemendagri code
+	Name            string `json:"name"` // as idn-area-data writes it
+	CriticalStories uint64 `json:"critical_stories"`
 }
 
 // ReportArticle is a critical article of a report item.
@@ -174,8 +191,20 @@ func ResponseReport(ctx context.Context, q Querier, now time.Time, opts ReportOp
 	if err != nil {
 		return nil, fmt.Errorf("response report articles: %w", err)
 	}
+	res, err = q.Query(ctx, reportRegionsSQL(now, opts, programmes))
+	if err != nil {
+		return nil, fmt.Errorf("response report regions: %w", err)
+	}
+	named, err := scanReportRegions(res)
+	if err != nil {
+		return nil, fmt.Errorf("response report regions: %w", err)
+	}
 	for i := range items {
 		items[i].Rank = i + 1
+		items[i].Regions = named[items[i].Programme]
+		if items[i].Regions == nil {
+			items[i].Regions = []ReportRegion{}
+		}
 		items[i].Articles = articles[items[i].Programme]
 		if items[i].Articles == nil {
 			items[i].Articles = []ReportArticle{}
@@ -298,6 +327,42 @@ ANY LEFT JOIN
 ) AS a USING shown_hash
 ORDER BY programme, reach DESC, published DESC, shown_hash
 LIMIT %[5]d BY programme`, now.Unix(), now.Add(-o.Window).Unix(), reachExpr("source", o), stringList(programmes), o.Articles, o.Trend.filter())
+}
+
+// reportRegionsSQL counts, per programme, the critical stories in the window naming each
+// region (mentions.regions), and keeps the regions named most: a regency before its province
+// when both are named as often.
+func reportRegionsSQL(now time.Time, o ReportOptions, programmes []string) string {
+	return fmt.Sprintf(`SELECT programme, code, toUInt64(uniqExact(story)) AS critical_stories
+FROM
+(
+    SELECT programme, if(duplicate_of = 0, url_hash, duplicate_of) AS story, arrayJoin(regions) AS code
+    FROM mentions FINAL
+    WHERE criticism = 1 AND published_at > toDateTime(%[2]d) AND published_at <= toDateTime(%[1]d)
+      AND programme IN %[3]s%[5]s
+)
+GROUP BY programme, code
+ORDER BY programme, critical_stories DESC, length(code) DESC, code
+LIMIT %[4]d BY programme`, now.Unix(), now.Add(-o.Window).Unix(), stringList(programmes), o.Regions, o.Trend.filter())
+}
+
+func scanReportRegions(res *Result) (map[string][]ReportRegion, error) {
+	c, err := newColumns(res, "programme", "code", "critical_stories")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]ReportRegion{}
+	for _, r := range res.Rows {
+		p := c.str(r, "programme")
+		reg := ReportRegion{Code: c.str(r, "code"), CriticalStories: c.uint(r, "critical_stories")}
+		if g, ok := regions.Default().Lookup(reg.Code); ok {
+			reg.Name = g.Name
+		} else {
+			reg.Name = reg.Code // a code of a newer gazetteer than this Pantau's
+		}
+		out[p] = append(out[p], reg)
+	}
+	return out, c.err
 }
 
 func scanReportArticles(res *Result) (map[string][]ReportArticle, error) {

@@ -39,13 +39,15 @@ type Article struct {
 	SentimentScore  float32
 	AnalyzerVersion string
 	Region          string // the source's configured region; empty if it has none
+	// Regions are the Kemendagri codes of the regions the text is about, most named first.
+	Regions []string
 }
 
 var articleSchema = newSchema(ArticlesTable,
 	"url_hash UInt64", "url String", "canonical_url String", "source String", "source_kind String",
 	"title String", "text String", "lang String", "author String", "published_at DateTime",
 	"discovered_at DateTime", "fetched_at DateTime", "simhash UInt64", "duplicate_of UInt64",
-	"sentiment String", "sentiment_score Float32", "analyzer_version String", "region String")
+	"sentiment String", "sentiment_score Float32", "analyzer_version String", "region String", "regions Array(String)")
 
 // ArticleColumns are the columns an Article fills, in order.
 var ArticleColumns = articleSchema.names
@@ -77,6 +79,7 @@ func (a Article) appendTo(r *row) {
 	r.f32(a.SentimentScore)
 	r.str(a.AnalyzerVersion)
 	r.str(a.Region)
+	r.strs(a.Regions)
 }
 
 // Mention is one row of the mentions table: one per (article, programme).
@@ -94,12 +97,14 @@ type Mention struct {
 	DuplicateOf     uint64
 	AnalyzerVersion string
 	Region          string // the article's Region
+	// Regions are the Kemendagri codes of the regions the mention is about, most named first.
+	Regions []string
 }
 
 var mentionSchema = newSchema(MentionsTable,
 	"url_hash UInt64", "programme String", "unit String", "terms Array(String)", "score Float32",
 	"label String", "criticism UInt8", "snippet String", "published_at DateTime", "source String",
-	"duplicate_of UInt64", "analyzer_version String", "region String")
+	"duplicate_of UInt64", "analyzer_version String", "region String", "regions Array(String)")
 
 // MentionColumns are the columns a Mention fills, in order.
 var MentionColumns = mentionSchema.names
@@ -122,6 +127,7 @@ func (m Mention) appendTo(r *row) {
 	r.u64(m.DuplicateOf)
 	r.str(m.AnalyzerVersion)
 	r.str(m.Region)
+	r.strs(m.Regions)
 }
 
 // Fetch is one row of the fetches table: one per HTTP fetch.

@@ -21,7 +21,8 @@ type SearchFilter struct {
 	From, To time.Time
 	// Programme keeps articles with a mention of this programme; empty keeps all.
 	Programme string
-	// Region keeps articles from sources of this region (sources[].region); empty keeps all.
+	// Region keeps articles of one region (see RegionCondition): from sources of this
+	// region, or about it when it is a Kemendagri code; empty keeps all.
 	Region string
 	// Label keeps articles with a mention of this label (of Programme when set): one of
 	// SearchLabels; empty keeps all.
@@ -116,7 +117,7 @@ func (f SearchFilter) where() ([]string, error) {
 	}
 	where := []string{fmt.Sprintf("published_at >= toDateTime(%d) AND published_at < toDateTime(%d)", f.From.Unix(), f.To.Unix())}
 	if f.Region != "" {
-		where = append(where, "region = "+literal(f.Region))
+		where = append(where, RegionCondition(f.Region))
 	}
 	if f.Programme != "" || f.Label != "" {
 		var conds []string

@@ -76,7 +76,7 @@ func TestReplayPreviousReleaseSpool(t *testing.T) {
 	for _, a := range arts {
 		tables[0].want = append(tables[0].want, []any{storage.URLHash(a.CanonicalURL), a.URL, a.CanonicalURL, a.Source, a.SourceKind,
 			a.Title, a.Text, a.Lang, a.Author, orEpoch(a.PublishedAt), orEpoch(a.DiscoveredAt), orEpoch(a.FetchedAt), a.SimHash,
-			a.DuplicateOf, a.Sentiment, a.SentimentScore, a.AnalyzerVersion, a.Region})
+			a.DuplicateOf, a.Sentiment, a.SentimentScore, a.AnalyzerVersion, a.Region, []any{}}) // regions: the file predates them
 	}
 	for _, m := range []storage.Mention{ments[1], ments[0]} { // ordered by programme
 		terms := []any{}
@@ -84,7 +84,7 @@ func TestReplayPreviousReleaseSpool(t *testing.T) {
 			terms = append(terms, s)
 		}
 		tables[1].want = append(tables[1].want, []any{m.URLHash, m.Programme, m.Unit, terms, m.Score, m.Label, flag(m.Criticism),
-			m.Snippet, m.PublishedAt, m.Source, m.DuplicateOf, m.AnalyzerVersion, m.Region})
+			m.Snippet, m.PublishedAt, m.Source, m.DuplicateOf, m.AnalyzerVersion, m.Region, []any{}})
 	}
 	for _, f := range fetches {
 		tables[2].want = append(tables[2].want, []any{f.Time, f.Source, f.Host, f.Kind, uint64(f.Status), f.StatusClass,

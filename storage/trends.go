@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pantau-id/pantau/regions"
 )
 
 // TrendWindow is a recent window compared with the baseline just before it.
@@ -45,7 +47,8 @@ type TrendOptions struct {
 	MinExpected float64
 	// Programmes limits the result to these programme ids; nil means every programme found.
 	Programmes []string
-	// Region limits the result to mentions from sources of this region (sources[].region);
+	// Region limits the result to mentions of one region (see RegionCondition): from
+	// sources of this region (sources[].region), or about it when it is a Kemendagri code;
 	// empty means every region.
 	Region string
 }
@@ -58,9 +61,23 @@ func (o TrendOptions) filter() string {
 		f += " AND programme IN " + stringList(o.Programmes)
 	}
 	if o.Region != "" {
-		f += " AND region = " + quoteString(o.Region)
+		f += " AND " + RegionCondition(o.Region)
 	}
 	return f
+}
+
+// RegionCondition returns the SQL condition on articles or mentions of a region filter (as
+// config.RegionFilter returns it): a Kemendagri code matches rows whose text names that region
+// (a province's code also its regencies and cities, "13.71" under "13"); any other value
+// matches rows from sources of that region (sources[].region).
+func RegionCondition(region string) string {
+	switch {
+	case !regions.IsCode(region):
+		return "region = " + quoteString(region)
+	case strings.Contains(region, "."):
+		return "has(regions, " + quoteString(region) + ")"
+	}
+	return "arrayExists(c -> c = " + quoteString(region) + " OR c LIKE " + quoteString(region+".%") + ", regions)"
 }
 
 func (o TrendOptions) withDefaults() TrendOptions {

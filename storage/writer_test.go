@@ -75,11 +75,12 @@ func TestWriterRoundTrip(t *testing.T) {
 			SourceKind: "feed", Title: "Warga protes \"TPA\" ditutup", Text: "Baris satu\nbaris\tdua — ünïcödé", Lang: "id",
 			Author: "Budi", PublishedAt: pub, DiscoveredAt: pub.Add(time.Minute), FetchedAt: pub.Add(2 * time.Minute),
 			SimHash: 1 << 63, Sentiment: "negative", SentimentScore: -0.75, AnalyzerVersion: "v1",
+			Region: "sumbar", Regions: []string{"13.71", "13"},
 		}
 		men := Mention{
 			URLHash: URLHash(art.CanonicalURL), Programme: "tpa", Unit: "dlh", Terms: []string{"TPA", "sampah"},
 			Score: -0.5, Label: "negative", Criticism: true, Snippet: "warga protes", PublishedAt: pub,
-			Source: "example", AnalyzerVersion: "v1",
+			Source: "example", AnalyzerVersion: "v1", Region: "sumbar", Regions: []string{"13.71"},
 		}
 		f := Fetch{Time: pub, Source: "example", Host: "example.id", Kind: "article", Status: 404, StatusClass: "4xx", Bytes: 12, Duration: 1500 * time.Millisecond}
 		var a acks
@@ -112,11 +113,11 @@ func TestWriterRoundTrip(t *testing.T) {
 			{ArticlesTable, ArticleColumns, []any{
 				URLHash(art.CanonicalURL), art.URL, art.CanonicalURL, "example", "feed", art.Title, art.Text, "id",
 				"Budi", pub, pub.Add(time.Minute), pub.Add(2 * time.Minute), uint64(1 << 63), uint64(0),
-				"negative", float32(-0.75), "v1",
+				"negative", float32(-0.75), "v1", "sumbar", []any{"13.71", "13"},
 			}},
 			{MentionsTable, MentionColumns, []any{
 				men.URLHash, "tpa", "dlh", []any{"TPA", "sampah"}, float32(-0.5), "negative", uint64(1), "warga protes",
-				pub, "example", uint64(0), "v1",
+				pub, "example", uint64(0), "v1", "sumbar", []any{"13.71"},
 			}},
 			{FetchesTable, FetchColumns, []any{pub, "example", "example.id", "article", uint64(404), "4xx", uint64(12), 1.5, ""}},
 		}

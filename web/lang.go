@@ -15,7 +15,7 @@ const (
 type messages struct {
 	Lang, Title, Heading, Intro, Generated, Window, Unit, CriticalStories, Of, Reach, Responses,
 	Spike, Latest, Priority, Trending, Score, AlsoIn, Outlet, Outlets, Empty, Footer, TrendingMeans,
-	OtherLang, OtherLangName, Hours, Days, Region string
+	OtherLang, OtherLangName, Hours, Days, Region, Regions string
 	// ago formats how long before now t was.
 	ago func(now, t time.Time) string
 	// months are the short month names, January first.
@@ -32,7 +32,7 @@ var pageMessages = map[string]*messages{
 		Empty:         "Tidak ada pemberitaan kritis dalam rentang ini. Tidak ada yang perlu ditanggapi.",
 		Footer:        "Salinan sindikasi dihitung sekali sebagai berita dan menambah jangkauan medianya.",
 		TrendingMeans: "Sedang tren berarti skor minimal", OtherLang: "en", OtherLangName: "English",
-		Hours: "jam", Days: "hari", Region: "wilayah",
+		Hours: "jam", Days: "hari", Region: "wilayah", Regions: "Wilayah:",
 		ago:    agoIndonesian,
 		months: [12]string{"Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"},
 	},
@@ -45,7 +45,7 @@ var pageMessages = map[string]*messages{
 		Empty:         "No critical coverage in the window. Nothing needs a response.",
 		Footer:        "Syndicated copies count once as stories and add their outlet's reach.",
 		TrendingMeans: "Trending means a score of at least", OtherLang: "id", OtherLangName: "Bahasa Indonesia",
-		Hours: "hours", Days: "days", Region: "region",
+		Hours: "hours", Days: "days", Region: "region", Regions: "Regions:",
 		ago:    Ago,
 		months: [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
 	},

@@ -113,11 +113,12 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 			ro.Window = d
 		}
 		if s := r.URL.Query().Get("region"); s != "" {
-			if err := config.CheckRegion(s); err != nil {
-				http.Error(w, fmt.Sprintf("region %q: %v", s, err), http.StatusBadRequest)
+			region, err := config.RegionFilter(s)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
-			ro.Trend.Region = s
+			ro.Trend.Region = region
 		}
 		lang := opts.Lang
 		if s := r.URL.Query().Get("lang"); s != "" {
@@ -198,6 +199,13 @@ func WriteReportText(w io.Writer, r *storage.Report, loc *time.Location) error {
 			ew.printf("    TRENDING: score %.1f in the %s window (threshold %.0f)\n", it.Spike, it.SpikeWindow, r.TrendThreshold)
 		}
 		ew.printf("    Unit: %s\n", it.Unit)
+		if len(it.Regions) > 0 {
+			named := make([]string, len(it.Regions))
+			for i, g := range it.Regions {
+				named[i] = fmt.Sprintf("%s (%d)", g.Name, g.CriticalStories)
+			}
+			ew.printf("    Regions: %s\n", strings.Join(named, ", "))
+		}
 		ew.printf("    %d critical of %d stories · reach %.1f · responses %.1f · spike %.1f · priority %.1f\n",
 			it.CriticalStories, it.Stories, it.CriticalReach, it.Responses, it.Spike, it.Priority)
 		for _, a := range it.Articles {

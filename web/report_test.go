@@ -75,7 +75,8 @@ func TestReportHandler(t *testing.T) {
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("status %d, type %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
-		for _, want := range []string{"KTP elektronik (e-KTP)", "Trending", "Disdukcapil", "https://tempo-nasional.example.id/berita/ektp-", "antrean panjang"} {
+		for _, want := range []string{"KTP elektronik (e-KTP)", "Trending", "Disdukcapil", "https://tempo-nasional.example.id/berita/ektp-", "antrean panjang",
+			"<strong>Regions:</strong>", `data-code="13.71">Kota Padang</a> (`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("page lacks %q", want)
 			}
@@ -87,19 +88,27 @@ func TestReportHandler(t *testing.T) {
 		}
 	})
 	t.Run("region", func(t *testing.T) {
-		// The bursts are national; the regional outlet carries only the quiet history.
-		for region, want := range map[string]int{"national": 2, "sumbar": 3} {
-			res, body := get("/api/report?region=" + region)
+		// The bursts are national; the regional outlet carries only the quiet history, about
+		// Kota Padang, which a region name or code selects as its source region does.
+		for _, tt := range []struct {
+			region, canonical, sources string // sources: the source region of every article
+			want                       int
+		}{
+			{"national", "national", "national", 2}, {"sumbar", "sumbar", "sumbar", 3},
+			{"13.71", "13.71", "sumbar", 3}, {"13", "13", "sumbar", 3}, {"Kota Padang", "13.71", "sumbar", 3}, {"32", "32", "", 0},
+		} {
+			region := tt.region
+			res, body := get("/api/report?region=" + url.QueryEscape(region))
 			var rep storage.Report
 			if err := json.Unmarshal([]byte(body), &rep); err != nil {
 				t.Fatalf("%s: status %d: %v", region, res.StatusCode, err)
 			}
-			if rep.Region != region || len(rep.Items) != want {
-				t.Errorf("region %q: report of region %q with %d items, want %d", region, rep.Region, len(rep.Items), want)
+			if rep.Region != tt.canonical || len(rep.Items) != tt.want {
+				t.Errorf("region %q: report of region %q with %d items, want %q with %d", region, rep.Region, len(rep.Items), tt.canonical, tt.want)
 			}
 			for _, it := range rep.Items {
 				for _, a := range it.Articles {
-					if trendtest.Regions[a.Source] != region {
+					if trendtest.Regions[a.Source] != tt.sources {
 						t.Errorf("region %s: %s article from %s (region %s)", region, it.Programme, a.Source, trendtest.Regions[a.Source])
 					}
 				}
@@ -111,8 +120,11 @@ func TestReportHandler(t *testing.T) {
 		if _, body := get("/report?region=sumbar"); !strings.Contains(body, "wilayah sumbar") || !strings.Contains(body, "region=sumbar") {
 			t.Error("Indonesian page does not say it shows region sumbar, or its links lose the region")
 		}
-		if res, _ := get("/report?region=" + url.QueryEscape("x' OR 1")); res.StatusCode != http.StatusBadRequest {
-			t.Errorf("bad region: status %d, want 400", res.StatusCode)
+		if res, body := get("/report?region=" + url.QueryEscape("x' OR 1")); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `region "x' OR 1" is not an Indonesian province`) {
+			t.Errorf("bad region: status %d, want 400 naming it: %s", res.StatusCode, body)
+		}
+		if res, body := get("/report?region=13.99"); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"13.99"`) {
+			t.Errorf("unknown region code: status %d, want 400 naming it: %s", res.StatusCode, body)
 		}
 	})
 	t.Run("bahasa indonesia and WIB by default", func(t *testing.T) {
@@ -190,7 +202,7 @@ func TestReportText(t *testing.T) {
 	}
 	out := b.String()
 	t.Logf("\n%s", out)
-	for _, want := range []string{"last 24h", " 1. ektp — KTP elektronik (e-KTP)", "TRENDING", "Unit: Dinas Kependudukan", "+2 copies", "https://tempo-nasional.example.id/"} {
+	for _, want := range []string{"last 24h", " 1. ektp — KTP elektronik (e-KTP)", "TRENDING", "Unit: Dinas Kependudukan", "Regions: Kota Padang (", "+2 copies", "https://tempo-nasional.example.id/"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q", want)
 		}

@@ -60,7 +60,10 @@ func TestCommandLineConventions(t *testing.T) {
 		{"check-config bad FILE", []string{"check-config", "../../config/testdata/three-mistakes.bad.yml"}, 1, "", "3 problem(s)"},
 		{"sql with two queries", []string{"sql", "SELECT 1", "SELECT 2"}, 2, "", `unexpected argument "SELECT 2"`},
 		{"version", []string{"version"}, 0, "pantau ", ""},
-		{"report with a bad region", []string{"report", "--region", "Sumatera Barat"}, 2, "", `pantau report: --region want 1-64 characters of a-z, 0-9, _ and -, got "Sumatera Barat"`},
+		{"report with a bad region", []string{"report", "--region", "Sumatera Atlantis"}, 2, "", `pantau report: --region: region "Sumatera Atlantis" is not an Indonesian province, regency or city`},
+		{"report with an unknown region code", []string{"report", "--region", "13.99"}, 2, "", `pantau report: --region: region "13.99": no Indonesian province, regency or city has this code`},
+		{"report with an ambiguous region", []string{"report", "--region", "Bogor"}, 2, "", `region "Bogor" is ambiguous`},
+		{"search with a bad region", []string{"search", "sampah", "--region", "x' OR 1"}, 2, "", `pantau search: --region: region "x' OR 1" is not an Indonesian province`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

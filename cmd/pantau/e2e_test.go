@@ -94,6 +94,7 @@ sources:
 			checkArticles(t, cfgFile, site.URL, want)
 			checkMentions(t, cfgFile, site.URL, want)
 			checkRegionReport(t, cfgFile)
+			checkTextRegionReport(t, cfgFile)
 			checkReanalyze(t, cfgFile)
 		})
 	}
@@ -198,6 +199,71 @@ func checkRegionReport(t *testing.T, cfgFile string) {
 	}
 }
 
+// textRegions returns the regions named in the text of the stored articles and mentions
+// (Kemendagri codes), leaving out the pju mentions checkReanalyze removes, and checks that the West Sumatra fixture articles name Padang.
+func textRegions(t *testing.T, cfgFile string) string {
+	t.Helper()
+	rows := sqlRows(t, cfgFile, `SELECT 'article' AS kind, canonical_url AS url, '' AS programme, regions FROM articles FINAL
+		UNION ALL SELECT 'mention', a.canonical_url, programme, regions FROM mentions AS m FINAL
+		ANY LEFT JOIN (SELECT url_hash, canonical_url FROM articles FINAL) AS a USING url_hash WHERE programme != 'pju'`)
+	var lines []string
+	padang := map[string]int{}
+	for _, r := range rows {
+		lines = append(lines, fmt.Sprint(r["kind"], " ", r["url"], " ", r["programme"], " ", r["regions"]))
+		for _, c := range r["regions"].([]any) {
+			if c == "13.71" {
+				padang[r["kind"].(string)]++
+			}
+		}
+	}
+	if padang["article"] == 0 || padang["mention"] == 0 {
+		t.Errorf("no article or mention about Kota Padang (13.71): %v", padang)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// checkTextRegionReport runs pantau report --region with a region's name: every article of the
+// report has a mention whose text names the region (a province also through its regencies),
+// and the report names the region by its code.
+func checkTextRegionReport(t *testing.T, cfgFile string) {
+	t.Helper()
+	for _, tt := range []struct{ name, code, like string }{
+		{"Kota Padang", "13.71", "13.71"}, {"Sumbar", "13", "13.%"}, {"Provinsi Sumatera Barat", "13", "13.%"},
+	} {
+		code, stdout, stderr := run(t, "", "report", "--json", "--window", "8760h", "--region", tt.name, "--config", cfgFile)
+		if code != 0 {
+			t.Fatalf("pantau report --region %q exited %d: %s", tt.name, code, stderr)
+		}
+		var rep storage.Report
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("report --region %q: %v\n%s", tt.name, err, stdout)
+		}
+		about := map[string]bool{}
+		for _, r := range sqlRows(t, cfgFile, `SELECT DISTINCT a.canonical_url AS url FROM mentions AS m FINAL
+			ANY LEFT JOIN (SELECT url_hash, canonical_url FROM articles FINAL) AS a USING url_hash
+			WHERE arrayExists(c -> c = '`+tt.code+`' OR c LIKE '`+tt.like+`', regions)`) {
+			about[r["url"].(string)] = true
+		}
+		n := 0
+		for _, it := range rep.Items {
+			for _, a := range it.Articles {
+				n++
+				if !about[a.URL] {
+					t.Errorf("report --region %q: %s article %s is not about %s", tt.name, it.Programme, a.URL, tt.code)
+				}
+			}
+		}
+		if rep.Region != tt.code || n == 0 || len(about) == 0 {
+			t.Errorf("report --region %q: region %q, %d articles of %d about it; want region %s and some", tt.name, rep.Region, n, len(about), tt.code)
+		}
+	}
+	code, _, stderr := run(t, "", "report", "--region", "Kota Atlantis", "--config", cfgFile)
+	if code != 2 || !strings.Contains(stderr, `"Kota Atlantis"`) {
+		t.Errorf("report --region \"Kota Atlantis\": exit %d, %s; want 2 naming it", code, stderr)
+	}
+}
+
 // checkReanalyze drops the street-lighting programme from the taxonomy, re-analyses the
 // stored articles and checks that its mentions left both the mentions table and the
 // hourly rollup, while every other mention stayed.
@@ -208,6 +274,7 @@ func checkReanalyze(t *testing.T, cfgFile string) {
 		return rows[0]["n"].(float64)
 	}
 	before := count("SELECT count() AS n FROM mentions FINAL WHERE programme != 'pju'")
+	regionsBefore := textRegions(t, cfgFile)
 	// Every row carries its source's region, and re-analysis keeps it.
 	noRegion := `SELECT toUInt64(countIf(region NOT IN ('sumbar', 'padang'))) AS n FROM
 		(SELECT region FROM articles FINAL UNION ALL SELECT region FROM mentions FINAL)`
@@ -243,6 +310,9 @@ func checkReanalyze(t *testing.T, cfgFile string) {
 	}
 	if n := count(noRegion); n != 0 {
 		t.Errorf("%v articles and mentions without their source's region after re-analysis", n)
+	}
+	if after := textRegions(t, cfgFile); after != regionsBefore {
+		t.Errorf("regions named in the text changed by re-analysis:\n before %s\n after  %s", regionsBefore, after)
 	}
 	if n := count("SELECT count() AS n FROM mentions FINAL WHERE programme != 'pju'"); n != before {
 		t.Errorf("other mentions: %v after re-analysis, want %v", n, before)

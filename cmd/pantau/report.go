@@ -18,7 +18,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	window := fs.Duration("window", storage.DefaultReportWindow, "how far back the report looks (`DURATION`, 1h to 8760h)")
-	region := fs.String("region", "", "only coverage from sources of this `REGION` (sources[].region)")
+	region := fs.String("region", "", "only coverage from sources of this `REGION` (sources[].region), or about it when it names a province, regency or city (\"Kota Padang\", \"Sumbar\", \"13.71\")")
 	emerging := fs.Bool("emerging", false, "list emerging issues outside the taxonomy instead: phrases rising in critical coverage no programme matched")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -28,10 +28,12 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	if *region != "" {
-		if err := config.CheckRegion(*region); err != nil {
-			fmt.Fprintf(e.stderr, "pantau report: --region %v\n", err)
+		r, err := config.RegionFilter(*region)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "pantau report: --region: %v\n", err)
 			return errUsage
 		}
+		*region = r
 	}
 	cfg, tax, err := loadConfig(*file)
 	if err != nil {

@@ -18,7 +18,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	from := fs.String("from", "", "first publication `DATE` (WIB), such as 2026-11-01 (default: 30 days before --to)")
 	to := fs.String("to", "", "last publication `DATE` (WIB), inclusive (default: now)")
 	programme := fs.String("programme", "", "only articles with a mention of this programme `ID`")
-	region := fs.String("region", "", "only articles from sources of this `REGION` (sources[].region)")
+	region := fs.String("region", "", "only articles from sources of this `REGION` (sources[].region), or about it when it names a province, regency or city (\"Kota Padang\", \"Sumbar\", \"13.71\")")
 	label := fs.String("label", "", "only articles with a mention of this `LABEL`: negative, neutral, positive or critical")
 	limit := fs.Int("limit", search.DefaultLimit, fmt.Sprintf("most articles listed (`N`, at most %d)", search.MaxLimit))
 	format := fs.String("format", "tsv", "output `FORMAT`: "+strings.Join(search.Formats, ", "))
@@ -28,6 +28,14 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return errUsage
+	}
+	if *region != "" {
+		r, err := config.RegionFilter(*region)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "pantau search: --region: %v\n", err)
+			return errUsage
+		}
+		*region = r
 	}
 	if !slices.Contains(search.Formats, *format) {
 		return fmt.Errorf("--format %q: want %s", *format, strings.Join(search.Formats, ", "))

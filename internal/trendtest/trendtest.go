@@ -33,6 +33,10 @@ var Units = map[string]string{
 // national ones.
 var Regions = map[string]string{"langgam": "sumbar", "tempo-nasional": "national", "antara": "national", "republika": "national"}
 
+// TextRegions are the regions the stories of a source name in their text (Kemendagri codes):
+// the regional outlet writes about Kota Padang.
+var TextRegions = map[string][]string{"langgam": {"13.71", "13"}}
+
 // QuietHistory is two weeks of ordinary coverage of three programmes: a critical story
 // every eight hours and a neutral one every four, per programme.
 func QuietHistory(now time.Time) []Coverage {
@@ -71,11 +75,11 @@ func Store(t testing.TB, s storage.Store, cs []Coverage) {
 		add := func(url, source string, dup uint64, published time.Time) {
 			arts = append(arts, storage.Article{URL: url, CanonicalURL: url, Source: source, SourceKind: "feed",
 				Title: c.title, Text: "isi", Lang: "id", PublishedAt: published, FetchedAt: published.Add(time.Minute), DuplicateOf: dup,
-				Region: Regions[source]})
+				Region: Regions[source], Regions: TextRegions[c.source]})
 			ments = append(ments, storage.Mention{URLHash: storage.URLHash(url), Programme: c.programme, Unit: Units[c.programme],
 				Label: c.label, Criticism: c.label == "negative", Score: map[string]float32{"negative": -0.8, "positive": 0.6}[c.label],
 				Snippet: "Warga mengeluhkan antrean panjang dan blangko yang kosong di kantor layanan.", PublishedAt: published,
-				Source: source, DuplicateOf: dup, Region: Regions[source]})
+				Source: source, DuplicateOf: dup, Region: Regions[source], Regions: TextRegions[c.source]})
 		}
 		add(orig, c.source, 0, c.published)
 		for j, src := range c.copies {
