@@ -72,22 +72,19 @@ var provinceShort = map[string][]string{
 	"82": {"Malut"}, "92": {"Pabar"}, "96": {"PBD"},
 }
 
+// regencyAliases are other names the press uses for regencies and cities, by code.
+var regencyAliases = map[string][]string{
+	"34.71": {"Jogja", "Yogya", "Jogjakarta"}, // Kota Yogyakarta: "Kota Jogja"
+	"36.74": {"Tangsel"},                      // Kota Tangerang Selatan
+}
+
 // commonWords are bare names that are also ordinary Indonesian words or frequent personal names:
 // they count only with their kind ("Kota Malang", "Kabupaten Batang").
 var commonWords = map[string]bool{
 	"malang": true, "batang": true, "tegal": true, "banjar": true, "batu": true, "bone": true,
-	"pati": true, "kudus": true, "agam": true, "buru": true, "muna": true, "kuningan": true,
-	"lingga": true, "sigi": true, "kaur": true, "lahat": true, "paser": true, "bima": true,
-	"siak": true, "alor": true, "karo": true, "nias": true, "tuban": true, "barru": true,
-	"kota baru": true, "tanah laut": true, "tanah datar": true, "lebak": true, "sampang": true,
-	"kendal": true, "demak": true, "pidie": true, "sabu raijua": true, "dompu": true, "ende": true,
-	"sikka": true, "banggai": true, "luwu": true, "poso": true, "tolitoli": true, "buton": true,
-	"wajo": true, "gowa": true, "soppeng": true, "pinrang": true, "maros": true, "selayar": true,
-	"mimika": true, "nabire": true, "sarmi": true, "asmat": true, "yapen": true, "waropen": true,
-	"keerom": true, "fakfak": true, "kaimana": true, "biak": true, "bantul": true, "sleman": true,
-	"balangan": true, "tabalong": true, "murung raya": true, "katingan": true, "seruyan": true,
-	"landak": true, "sambas": true, "sanggau": true, "sintang": true, "melawi": true, "kapuas": true,
-	"belitung": true, "bangka": true, "natuna": true, "anambas": true,
+	"pati": true, "kudus": true, "buru": true, "kuningan": true, "lingga": true, "lahat": true,
+	"bima": true, "karo": true, "kota baru": true, "lebak": true, "landak": true, "metro": true,
+	"agam": true, "muna": true, "siak": true, "alor": true, "ende": true, "luwu": true,
 }
 
 // phrase kinds, as the gazetteer indexes them.
@@ -162,6 +159,12 @@ func New(provinces, regencies []byte) (*Gazetteer, error) {
 		rr := &Region{Code: r[0], Name: r[2], Level: Regency, Province: r[1], city: city}
 		g.add(rr)
 		g.index(name, rr, bareRegency)
+		if words := lowerWords(name); len(words) == 2 { // "Kulon Progo" is also written "Kulonprogo"
+			g.index(words[0]+words[1], rr, bareRegency)
+		}
+		for _, alias := range regencyAliases[rr.Code] {
+			g.index(alias, rr, bareRegency)
+		}
 	}
 	return g, nil
 }
