@@ -105,3 +105,20 @@ func TestServerUnavailable(t *testing.T) {
 		t.Error("a plain error counted as an outage")
 	}
 }
+
+// TestDDLInBackground tells a cluster statement that runs on in the background from other errors.
+func TestDDLInBackground(t *testing.T) {
+	late := &clickhouse.Exception{Code: 159, Message: "Watching task /clickhouse/task_queue/ddl/query-0000000013 is executing longer than distributed_ddl_task_timeout (=150) seconds. There are 1 unfinished hosts (1 of them are currently active), they are going to execute the query in background"}
+	if !ddlInBackground(fmt.Errorf("exec: %w", late)) {
+		t.Error("a DDL timeout with the query going on in the background not recognised")
+	}
+	for _, err := range []error{
+		&clickhouse.Exception{Code: 159, Message: "Timeout exceeded: elapsed 10 seconds"},
+		&clickhouse.Exception{Code: 44, Message: "Cannot add column"},
+		errors.New("in background"),
+	} {
+		if ddlInBackground(err) {
+			t.Errorf("%v taken for a DDL going on in the background", err)
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 //go:embed migrations/*.sql
@@ -253,7 +255,7 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) (applied []strin
 			return applied, fmt.Errorf("migrate: %w", err)
 		}
 		for i, st := range stmts {
-			if err := s.Exec(ctx, st); err != nil {
+			if err := s.Exec(ctx, st); err != nil && !(cluster != "" && ddlInBackground(err)) {
 				return applied, fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -264,6 +266,15 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) (applied []strin
 		applied = append(applied, fmt.Sprintf("%04d_%s", m.Version, m.Name))
 	}
 	return applied, retentionOf(ctx, s, v, opts.Retention)
+}
+
+// ddlInBackground reports whether err says that an ON CLUSTER statement was queued for every
+// server but some server had not run it within distributed_ddl_task_timeout (a loaded or slow
+// replica). The servers run their DDL queue in order, so the statement and those after it still
+// take effect there; the migration goes on rather than failing half applied.
+func ddlInBackground(err error) bool {
+	var exc *clickhouse.Exception
+	return errors.As(err, &exc) && exc.Code == 159 && strings.Contains(exc.Message, "in background")
 }
 
 // render returns m's statements for the store: as Statements for one server, or in their
