@@ -100,7 +100,6 @@ type entry struct {
 
 // Gazetteer indexes the regions by the word sequences that name them.
 type Gazetteer struct {
-	regions  []*Region
 	byCode   map[string]*Region
 	names    map[string][]entry // lower-case words joined by one space -> regions
 	first    map[string]bool    // the first words of names and kind words
@@ -137,7 +136,7 @@ func New(provinces, regencies []byte) (*Gazetteer, error) {
 	}
 	for _, r := range prov {
 		p := &Region{Code: r[0], Name: r[1], Level: Province, Province: r[0]}
-		g.add(p)
+		g.byCode[p.Code] = p
 		// "Daerah Khusus Ibukota Jakarta" and "Daerah Istimewa Yogyakarta" are found by their
 		// last word: "daerah" (region) is too common a word to start a lookup at.
 		if !strings.HasPrefix(r[1], "Daerah ") {
@@ -157,7 +156,7 @@ func New(provinces, regencies []byte) (*Gazetteer, error) {
 		}
 		name, city := bareName(r[2])
 		rr := &Region{Code: r[0], Name: r[2], Level: Regency, Province: r[1], city: city}
-		g.add(rr)
+		g.byCode[rr.Code] = rr
 		g.index(name, rr, bareRegency)
 		if words := lowerWords(name); len(words) == 2 { // "Kulon Progo" is also written "Kulonprogo"
 			g.index(words[0]+words[1], rr, bareRegency)
@@ -194,15 +193,13 @@ func bareName(name string) (string, bool) {
 	return name, false
 }
 
-func (g *Gazetteer) add(r *Region) {
-	g.regions = append(g.regions, r)
-	g.byCode[r.Code] = r
-}
-
 func (g *Gazetteer) index(name string, r *Region, kind int) {
 	words := lowerWords(name)
 	key := strings.Join(words, " ")
 	e := entry{r, kind}
+	if slices.Contains(g.names[key], e) {
+		return
+	}
 	if kind == bareProvince { // a province's name is tried first
 		g.names[key] = append([]entry{e}, g.names[key]...)
 	} else {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
 )
@@ -99,7 +100,7 @@ func cmdExportCorrections(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, _, err := loadConfig(*file)
+	cfg, err := config.Load(*file)
 	if err != nil {
 		return err
 	}
