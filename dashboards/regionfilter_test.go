@@ -28,7 +28,7 @@ func namesRegion(codes []string, picked string) bool {
 }
 
 // regionQueries returns the ClickHouse panel queries that honour the Region variable.
-func regionQueries(t *testing.T) []Query {
+func regionQueries(t testing.TB) []Query {
 	t.Helper()
 	ds, err := Load()
 	if err != nil {
