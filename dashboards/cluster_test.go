@@ -17,7 +17,8 @@ import (
 // Distributed tables) and into a single ClickHouse server of the same version, then runs every
 // ClickHouse panel and variable query, the trend and report queries the alert rules' gauges
 // come from, on both, with every filter on All and with filters picked: the cluster must
-// answer exactly as one server does.
+// answer exactly as one server does. Two overview panels are also checked against counts made
+// from the fixture's recipe, with Region on All and on a province (checkRegionCounts).
 func TestClusterPanelsMatchOneServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cluster test skipped in -short mode")
@@ -76,6 +77,7 @@ func TestClusterPanelsMatchOneServer(t *testing.T) {
 		}
 	}
 	t.Logf("%d panel queries answer alike on the cluster and one server; %d fail on one server too", ran, lacking)
+	checkRegionCounts(t, cs, now)
 	if ran < 20 {
 		t.Errorf("only %d panel queries ran on the cluster, want at least 20", ran)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -40,23 +39,7 @@ func TestRegionPanelNames(t *testing.T) {
 	if m == nil {
 		t.Fatal("panel has no transform(province, [codes], [names], province)")
 	}
-	var want []string
-	for i := 10; i < 100; i++ {
-		if r, ok := regions.Default().Lookup(fmt.Sprint(i)); ok {
-			want = append(want, fmt.Sprintf("'%s' %s", r.Code, r.Name))
-		}
-	}
-	codes, names := strings.Split(m[1], ", "), strings.Split(m[2], ", ")
-	if len(codes) != len(names) {
-		t.Fatalf("%d codes, %d names", len(codes), len(names))
-	}
-	var got []string
-	for i := range codes {
-		got = append(got, codes[i]+" "+strings.Trim(names[i], "'"))
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("panel names provinces\n%v\nthe gazetteer\n%v", got, want)
-	}
+	checkNames(t, "provinces", m[1], m[2], gazetteerNames(regions.Province))
 }
 
 // TestRegionPanelCounts runs the per-province panel on the dashboards' fixture on both
