@@ -286,6 +286,10 @@ type clauseFacts struct {
 	bad       bool // a bad event: harm or a natural disaster
 }
 
+// unblamed reports a bad event (a flood, a fire, a death) with no criticism cue that counts and no
+// harm attributed to the programme: negative news, but nobody is blamed for it.
+func (f clauseFacts) unblamed() bool { return f.bad && !f.cue && !f.harm }
+
 func (f *clauseFacts) merge(g clauseFacts) {
 	f.cue = f.cue || g.cue
 	f.namedCue = f.namedCue || g.namedCue

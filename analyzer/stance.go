@@ -115,14 +115,15 @@ func (a *Analyzer) judgeMention(in mentionInput) (Sentiment, bool) {
 	v := vectorPool.Get().(*sentiment.Vector)
 	defer vectorPool.Put(v)
 	v.Reset()
-	a.mentionVector(v, in)
+	facts := a.mentionVector(v, in)
 	got, _ := w.Classify(v)
 	s := Sentiment{Label: got.Label, Score: got.Score}
-	return s, s.Label == sentiment.Negative
+	return s, s.Label == sentiment.Negative && !facts.unblamed()
 }
 
-// mentionVector fills v with the stance features of a mention.
-func (a *Analyzer) mentionVector(v *sentiment.Vector, in mentionInput) {
+// mentionVector fills v with the stance features of a mention and returns the rules' facts of its
+// clauses.
+func (a *Analyzer) mentionVector(v *sentiment.Vector, in mentionInput) clauseFacts {
 	// The model was trained on passages of 1–3 sentences: it reads a mention's first three parts
 	// (the title when it names the programme, then the first sentences naming it and their quotes),
 	// where news puts its point; later sentences drift (a complaint's article ends with the
@@ -174,6 +175,7 @@ func (a *Analyzer) mentionVector(v *sentiment.Vector, in mentionInput) {
 	if in.programme != "" {
 		v.AddFeature("programme", in.programme, progWeight)
 	}
+	return facts
 }
 
 // windows are the words either side of a programme term that get position features, per language.
