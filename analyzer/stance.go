@@ -155,6 +155,9 @@ func (a *Analyzer) mentionVector(v *sentiment.Vector, in mentionInput) clauseFac
 	// The clause, position and cue features are scaled together to a fixed length, as the text
 	// features are: a mention of eight sentences must not outweigh its text eight times over.
 	v.Normalize(start, clauseGroupLength[in.lang])
+	if in.lang == "en" {
+		addTargetFeatures(v, in)
+	}
 	rule, _ := ruleStance(base, facts, denial)
 	v.AddFeature("rule", rule.Label, summaryValue)
 	for c, p := range probs {

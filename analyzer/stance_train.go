@@ -161,6 +161,19 @@ func DevSplit(ex []StanceExample, n uint32) (train, dev []StanceExample) {
 	return train, dev
 }
 
+// FoldSplit splits examples by group into n folds (by hash, apart from the hold-out's and the dev
+// part's buckets) and returns fold k as test, the others as train.
+func FoldSplit(ex []StanceExample, n, k uint32) (train, test []StanceExample) {
+	for _, e := range ex {
+		if bucket(e.Group+"/fold", n) == k {
+			test = append(test, e)
+		} else {
+			train = append(train, e)
+		}
+	}
+	return train, test
+}
+
 // ScoreStance judges every example with a and scores the labels.
 func ScoreStance(a *Analyzer, ex []StanceExample) sentiment.Report {
 	lang := ""

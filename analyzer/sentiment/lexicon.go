@@ -122,3 +122,17 @@ next:
 	}
 	return lexPhrase{}, 0, false
 }
+
+// EnglishValence returns the VADER valence (-4..4) of one lower-cased English word, 0 for a word
+// the lexicon does not list.
+func EnglishValence(word string) float32 {
+	if loadLexicons() != nil {
+		return 0
+	}
+	for _, p := range lexVaderEN.first[word] {
+		if len(p.rest) == 0 {
+			return p.score
+		}
+	}
+	return 0
+}

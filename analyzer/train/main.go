@@ -5,6 +5,9 @@
 //
 //	go run ./analyzer/train -out analyzer
 //
+// English settings are chosen with -endev (a dev part of NewsMTSC train less the hold-out) or
+// -encv 5 (cross-validation over the same), never on the hold-out.
+//
 // Indonesian: the train split of the news corpus (analyzer/testdata/news/train.jsonl) plus the old
 // tuning set newsdev.jsonl, scored on the corpus dev split. English: NewsMTSC train
 // (../shared/data/sentiment/newsmtsc) less a hold-out of one article in five, scored on that
@@ -40,9 +43,10 @@ func run() error {
 	l2 := flag.Float64("l2", -1, "L2 decay (-1: default)")
 	lr := flag.Float64("lr", 0, "learning rate (0: default)")
 	cwp := flag.Float64("classweight", -1, "class weight power (-1: default)")
-	errorsOut := flag.Bool("errors", false, "print the dev split's wrong mentions")
+	errorsOut := flag.Bool("errors", false, "print the dev split's wrong mentions (English: with -endev)")
 	enDev := flag.Bool("endev", false, "English: fit on NewsMTSC train less a dev part and score that part (for tuning), instead of scoring the hold-out")
 	folds := flag.Int("cv", 0, "if > 1, also score by cross-validation over the train and dev splits' pages in this many folds")
+	enFolds := flag.Int("encv", 0, "English: if > 1, score by cross-validation over NewsMTSC train less the hold-out, by article, in this many folds (for tuning), instead of scoring the hold-out")
 	flag.Parse()
 
 	a := analyzer.New(nil, nil).WithStance(nil)
@@ -73,7 +77,7 @@ func run() error {
 			}
 			weights.ID, err = trainID(a, *corpus, set(analyzer.DefaultStanceConfig("id")), *errorsOut)
 		case "en":
-			weights.EN, err = trainEN(a, *dataDir, set(analyzer.DefaultStanceConfig("en")), *enDev)
+			weights.EN, err = trainEN(a, *dataDir, set(analyzer.DefaultStanceConfig("en")), *enDev, *errorsOut, *enFolds)
 		default:
 			err = fmt.Errorf("unknown language %q", l)
 		}
@@ -166,10 +170,27 @@ func crossValidate(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfi
 }
 
 // trainEN fits the English weights on NewsMTSC train less its hold-out and scores the hold-out.
-func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig, tuning bool) (*sentiment.Weights, error) {
+// With tuning it scores a dev part of the rest instead (printing its errors with showErrors), and
+// with folds > 1 the mean of a cross-validation over the rest by article; neither writes weights.
+func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig, tuning, showErrors bool, folds int) (*sentiment.Weights, error) {
 	train, held, err := analyzer.ReadNewsMTSC(filepath.Join(dataDir, "newsmtsc/train.jsonl"))
 	if err != nil {
 		return nil, err
+	}
+	if folds > 1 {
+		var sum float64
+		for fold := range folds {
+			tr, test := analyzer.FoldSplit(train, uint32(folds), uint32(fold))
+			w, err := a.TrainStance(tr, cfg)
+			if err != nil {
+				return nil, err
+			}
+			rep := analyzer.ScoreStance(a.WithStance(&analyzer.StanceWeights{EN: w}), test)
+			fmt.Printf("en cv fold %d: n=%d macro-F1=%.4f\n", fold, rep.N, rep.MacroF1)
+			sum += rep.MacroF1
+		}
+		fmt.Printf("en cv mean macro-F1=%.4f\n", sum/float64(folds))
+		return nil, nil
 	}
 	if tuning {
 		var dev []analyzer.StanceExample
@@ -179,7 +200,15 @@ func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig, tu
 			return nil, err
 		}
 		fmt.Printf("== en tuning: trained on %d NewsMTSC targets, dev %d\n", len(train), len(dev))
-		fmt.Print(analyzer.ScoreStance(a.WithStance(&analyzer.StanceWeights{EN: w}), dev))
+		judged := a.WithStance(&analyzer.StanceWeights{EN: w})
+		fmt.Print(analyzer.ScoreStance(judged, dev))
+		if showErrors {
+			for _, e := range dev {
+				if got, _ := judged.JudgeStance(e); got.Label != e.Label {
+					fmt.Printf("  gold %s got %s toward %q: %s\n", e.Label, got.Label, e.Target, e.Text)
+				}
+			}
+		}
 		return nil, nil
 	}
 	w, err := a.TrainStance(train, cfg)
