@@ -1,8 +1,6 @@
 package analyzer
 
 import (
-	"bytes"
-
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 )
 
@@ -32,6 +30,15 @@ var functionWords = func() map[string]int8 {
 	return m
 }()
 
+// longestFunctionWord is the length in bytes of the longest key of functionWords: longer words
+// are not looked up.
+var longestFunctionWord = func() (n int) {
+	for w := range functionWords {
+		n = max(n, len(w))
+	}
+	return n
+}()
+
 // Language detection limits.
 const (
 	langMaxBytes = 2048 // text read; the opening of an article is enough
@@ -48,7 +55,11 @@ func DetectLanguage(text string) string {
 	}
 	var id, en int
 	taxonomy.Words(text, func(w []byte, _, _ int) {
-		switch functionWords[string(w)] {
+		var mark int8
+		if len(w) <= longestFunctionWord {
+			mark = functionWords[string(w)]
+		}
+		switch mark {
 		case 1:
 			id += 2
 		case -1:
@@ -74,17 +85,15 @@ func indonesianAffix(w []byte) int {
 	if len(w) < 6 {
 		return 0
 	}
-	for _, suffix := range []string{"kan", "nya"} {
-		if bytes.HasSuffix(w, []byte(suffix)) {
-			return 1
-		}
+	switch string(w[len(w)-3:]) {
+	case "kan", "nya":
+		return 1
 	}
-	for _, prefix := range []string{"meng", "meny", "memb", "memp", "mend", "menj", "peng", "peny"} {
-		if bytes.HasPrefix(w, []byte(prefix)) {
-			return 1
-		}
+	switch string(w[:4]) {
+	case "meng", "meny", "memb", "memp", "mend", "menj", "peng", "peny":
+		return 1
 	}
-	if len(w) >= 7 && bytes.HasPrefix(w, []byte("ber")) && w[3] != 'r' {
+	if len(w) >= 7 && string(w[:3]) == "ber" && w[3] != 'r' {
 		return 1
 	}
 	return 0
@@ -95,10 +104,15 @@ func englishAffix(w []byte) int {
 	if len(w) < 5 {
 		return 0
 	}
-	for _, suffix := range []string{"ing", "tion", "ed", "ly"} {
-		if bytes.HasSuffix(w, []byte(suffix)) {
-			return 1
-		}
+	if string(w[len(w)-4:]) == "tion" {
+		return 1
+	}
+	if string(w[len(w)-3:]) == "ing" {
+		return 1
+	}
+	switch string(w[len(w)-2:]) {
+	case "ed", "ly":
+		return 1
 	}
 	return 0
 }
