@@ -40,15 +40,16 @@ const maxExpansions = 1024
 // compile time so that the mapping is a single lookup and the automaton stays deterministic; a word
 // no pattern can use maps to no class and sends the automaton back to its root at no cost.
 type automaton struct {
-	vocab    map[string]int32 // exact word → class
-	wild     map[string]int32 // wildcard prefix → class of words sharing no exact entry
-	wildLens []int            // distinct wildcard prefix lengths, longest first
-	root     []int32          // class → state reached from the root (0 when none)
-	next     map[uint64]int32 // state<<32 | class → state, for states other than the root
-	fail     []int32
-	out      [][]int32 // patterns recognised on entering a state, including through failure links
-	patLen   []int32   // words per pattern
-	starts   bitset    // the first two bytes of every term word and wildcard prefix
+	vocab     map[string]int32 // exact word → class
+	wild      map[string]int32 // wildcard prefix → class of words sharing no exact entry
+	wildLens  []int            // distinct wildcard prefix lengths, longest first
+	root      []int32          // class → state reached from the root (0 when none)
+	next      map[uint64]int32 // state<<32 | class → state, for states other than the root
+	fail      []int32
+	out       [][]int32 // patterns recognised on entering a state, including through failure links
+	patLen    []int32   // words per pattern
+	exactKeys bitset    // the wordKey of every exact word
+	wildKeys  bitset    // the first two bytes of every wildcard prefix
 }
 
 // bitset is a set of 16-bit keys.
@@ -61,6 +62,13 @@ func startKey[T string | []byte](w T) uint16 {
 		return uint16(w[0]) << 8
 	}
 	return uint16(w[0])<<8 | uint16(w[1])
+}
+
+// wordKey hashes a word's length and its first, middle and last bytes to 16 bits: equal words
+// have equal keys, and with a thousand exact words most other words' keys are in no set.
+func wordKey[T string | []byte](w T) uint16 {
+	k := uint32(len(w)) | uint32(w[0])<<8 | uint32(w[len(w)/2])<<16 | uint32(w[len(w)-1])<<24
+	return uint16(k * 0x9e3779b1 >> 16)
 }
 
 // buildAutomaton compiles the patterns; pattern i is reported as i.
@@ -84,12 +92,12 @@ func buildAutomaton(pats []phrase) (*automaton, error) {
 	slices.Sort(prefixes)
 	for i, w := range exact {
 		a.vocab[w] = int32(i)
-		a.starts.add(startKey(w))
+		a.exactKeys.add(wordKey(w))
 	}
 	lens := map[int]bool{}
 	for i, w := range prefixes {
 		a.wild[w] = int32(len(exact) + i)
-		a.starts.add(startKey(w))
+		a.wildKeys.add(startKey(w))
 		lens[len(w)] = true
 	}
 	for l := range lens {
@@ -202,20 +210,26 @@ func (a *automaton) step(s, c int32) int32 {
 
 // class returns the class of a lower-cased article word, or -1 when no pattern can use it.
 //
-// Words whose first two bytes begin no term are turned away by a bitset before any hashing.
-// A word no pattern uses exactly is retried without the Indonesian enclitic "-nya" ("KTPnya",
-// "sampahnya"), then against the wildcard prefixes, longest first.
+// Most words are turned away by two bitsets before any map is read: one of the keys of the exact
+// words, one of the first two bytes of the wildcard prefixes. A word no pattern uses exactly is
+// retried without the Indonesian enclitic "-nya" ("KTPnya", "sampahnya"), then against the
+// wildcard prefixes, longest first.
 func (a *automaton) class(w []byte) int32 {
-	if len(w) == 0 || !a.starts.has(startKey(w)) {
-		return -1 // no term starts like w: the common case, decided without hashing
+	if len(w) == 0 {
+		return -1
 	}
-	if c, ok := a.vocab[string(w)]; ok {
-		return c
+	if a.exactKeys.has(wordKey(w)) {
+		if c, ok := a.vocab[string(w)]; ok {
+			return c
+		}
 	}
-	if n := len(w); n >= 5 && string(w[n-3:]) == "nya" {
+	if n := len(w); n >= 5 && string(w[n-3:]) == "nya" && a.exactKeys.has(wordKey(w[:n-3])) {
 		if c, ok := a.vocab[string(w[:n-3])]; ok {
 			return c
 		}
+	}
+	if !a.wildKeys.has(startKey(w)) {
+		return -1 // no wildcard prefix starts like w (each is at least minWildcard bytes long)
 	}
 	for _, l := range a.wildLens {
 		if l <= len(w) {
