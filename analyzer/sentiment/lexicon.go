@@ -12,6 +12,7 @@ import (
 // lexicon maps words and short phrases to a polarity score (negative < 0 < positive).
 type lexicon struct {
 	first map[string][]lexPhrase // keyed by the phrase's first normalised word
+	keys  wordFilter             // the keys of first
 }
 
 type lexPhrase struct {
@@ -52,6 +53,7 @@ func parseLexicon(data []byte, r *langRules) (*lexicon, error) {
 		if len(words) == 0 {
 			continue
 		}
+		lx.keys.add(words[0])
 		lx.first[words[0]] = append(lx.first[words[0]], lexPhrase{
 			rest: words[1:], score: float32(score), negation: r.negators[words[0]],
 		})
@@ -103,6 +105,9 @@ func (lx *lexicon) valence(sc *scratch) (pos, neg float32) {
 
 // match finds the longest phrase starting at token i whose first word is key; n is its length in tokens.
 func (lx *lexicon) match(sc *scratch, i int, key []byte) (lexPhrase, int, bool) {
+	if !lx.keys.mayHold(key) {
+		return lexPhrase{}, 0, false
+	}
 	cands, ok := lx.first[string(key)]
 	if !ok {
 		return lexPhrase{}, 0, false

@@ -53,6 +53,7 @@ type langRules struct {
 	poorNouns    map[string]bool            // nouns before "tidak mampu" meaning poverty
 	english      bool
 	flags        map[string]uint8 // each word's roles, from the sets above (see init)
+	named        wordFilter       // the keys of slang and flags (see init)
 }
 
 func init() {
@@ -66,6 +67,12 @@ func init() {
 		}
 		for w := range r.lexicalAfter {
 			r.flags[w] |= flagLexicalHead
+		}
+		for w := range r.flags {
+			r.named.add(w)
+		}
+		for w := range r.slang {
+			r.named.add(w)
 		}
 	}
 }
@@ -168,7 +175,11 @@ func tokenize(sc *scratch, text string, r *langRules) {
 			return
 		}
 		word := sc.buf[s:e]
-		if canon, ok := r.slang[string(word)]; ok {
+		canon, ok := "", false
+		if r.named.mayHold(word) {
+			canon, ok = r.slang[string(word)]
+		}
+		if ok {
 			sc.buf = append(sc.buf[:s], canon...)
 			e = len(sc.buf)
 		} else if r.english && len(word) > 3 && word[len(word)-3] == 'n' && word[len(word)-2] == '\'' && word[len(word)-1] == 't' {
@@ -269,7 +280,9 @@ func annotate(sc *scratch, r *langRules) {
 	toks := sc.toks
 	for i := range toks {
 		if toks[i].kind == kindWord {
-			toks[i].flags = r.flags[string(sc.word(&toks[i]))]
+			if w := sc.word(&toks[i]); r.named.mayHold(w) {
+				toks[i].flags = r.flags[string(w)]
+			}
 		}
 	}
 	// Fixed phrases where a negator is lexical ("kurang mampu", "tidak hanya"): merge into one word.
