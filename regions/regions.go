@@ -102,9 +102,8 @@ type entry struct {
 type Gazetteer struct {
 	byCode   map[string]*Region
 	names    map[string][]entry // lower-case words joined by one space -> regions
-	first    map[string]bool    // the first words of names and kind words
+	first    map[string]int     // the first words of names and kind words -> words in the longest such name
 	firstBit []uint64           // a bit per wordHash of those first words, to skip other words fast
-	maxWords int
 }
 
 var (
@@ -125,10 +124,10 @@ func Default() *Gazetteer {
 // New builds a gazetteer from idn-area-data's provinces.csv (code,name) and regencies.csv
 // (code,province_code,name).
 func New(provinces, regencies []byte) (*Gazetteer, error) {
-	g := &Gazetteer{byCode: map[string]*Region{}, names: map[string][]entry{}, first: map[string]bool{},
+	g := &Gazetteer{byCode: map[string]*Region{}, names: map[string][]entry{}, first: map[string]int{},
 		firstBit: make([]uint64, hashBits/64)}
 	for w := range kindWords {
-		g.addFirst(strings.Fields(w)[0])
+		g.addFirst(strings.Fields(w)[0], 0)
 	}
 	prov, err := readCSV("provinces.csv", provinces, []string{"code", "name"})
 	if err != nil {
@@ -205,12 +204,12 @@ func (g *Gazetteer) index(name string, r *Region, kind int) {
 	} else {
 		g.names[key] = append(g.names[key], e)
 	}
-	g.maxWords = max(g.maxWords, len(words))
-	g.addFirst(words[0])
+	g.addFirst(words[0], len(words))
 }
 
-func (g *Gazetteer) addFirst(w string) {
-	g.first[w] = true
+// addFirst notes w as the first word of a name of n words (0 for a kind word).
+func (g *Gazetteer) addFirst(w string, n int) {
+	g.first[w] = max(g.first[w], n)
 	if h, ok := wordHash(w); ok {
 		g.firstBit[h/64] |= 1 << (h % 64)
 	}
@@ -292,7 +291,11 @@ func (g *Gazetteer) Scan(text string) []Hit {
 	var shared []Hit // bare names shared by two provinces, resolved once all provinces are known
 	var sharedEntries [][]entry
 	for i := 0; i < len(toks); {
-		if h, ok := wordHash(text[toks[i].s:toks[i].e]); ok && g.firstBit[h/64]&(1<<(h%64)) == 0 || !g.first[string(sc.key(i, i+1))] {
+		if h, ok := wordHash(text[toks[i].s:toks[i].e]); ok && g.firstBit[h/64]&(1<<(h%64)) == 0 {
+			i++
+			continue
+		}
+		if _, ok := g.first[string(sc.key(i, i+1))]; !ok {
 			i++
 			continue
 		}
@@ -466,7 +469,7 @@ func (sc *scanner) kindAt(i int) (int, kind) {
 
 // named returns the region of kind k whose name starts at token i, longest name first.
 func (g *Gazetteer) named(sc *scanner, i int, k kind) (*Region, int) {
-	for n := min(g.maxWords, len(sc.toks)-i); n >= 1; n-- {
+	for n := g.longestAt(sc, i); n >= 1; n-- {
 		for _, e := range g.names[string(sc.key(i, i+n))] {
 			r := e.region
 			switch {
@@ -480,9 +483,18 @@ func (g *Gazetteer) named(sc *scanner, i int, k kind) (*Region, int) {
 	return nil, 0
 }
 
+// longestAt returns the most words a name starting at token i can have: no name is looked up
+// that cannot be there.
+func (g *Gazetteer) longestAt(sc *scanner, i int) int {
+	if i >= len(sc.toks) {
+		return 0
+	}
+	return min(g.first[string(sc.key(i, i+1))], len(sc.toks)-i)
+}
+
 // longest returns the entries of the longest name starting at token i.
 func (g *Gazetteer) longest(sc *scanner, i int) ([]entry, int) {
-	for n := min(g.maxWords, len(sc.toks)-i); n >= 1; n-- {
+	for n := g.longestAt(sc, i); n >= 1; n-- {
 		if es := g.names[string(sc.key(i, i+n))]; len(es) > 0 {
 			return es, n
 		}

@@ -1,6 +1,8 @@
 package regions_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -113,5 +115,30 @@ func BenchmarkFind(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		g.Find(text)
+	}
+}
+
+// BenchmarkScanPages scans ordinary articles, which name a region or two: the gold body texts
+// of the saved pages in ../testdata/pages.
+func BenchmarkScanPages(b *testing.B) {
+	files, err := filepath.Glob("../testdata/pages/*.txt")
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no page texts: %v", err)
+	}
+	var texts []string
+	size := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, string(data))
+		size += len(data)
+	}
+	g := regions.Default()
+	b.SetBytes(int64(size / len(texts)))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		g.Scan(texts[i%len(texts)])
 	}
 }
