@@ -49,6 +49,16 @@ func isOpening(r rune) bool {
 	return false
 }
 
+// mayEnd marks the bytes that may start a sentence end: line breaks, ".", "!", "?" and the first
+// byte of "…". Other bytes, those inside multi-byte runes included, are passed over one by one.
+var mayEnd = func() (t [256]bool) {
+	for _, c := range []byte("\n\r.!?") {
+		t[c] = true
+	}
+	t["\u2026"[0]] = true
+	return t
+}()
+
 // splitSentences cuts news text into sentences and returns their byte spans, without surrounding space.
 //
 // A line break always ends a sentence. A ".", "!", "?" or "…" (with any closing quotes or brackets)
@@ -57,7 +67,7 @@ func isOpening(r rune) bool {
 // abbreviation ("Kab.", "Jl.", "dr.", "No."), a single letter ("H. Fadly") or a dotted short form
 // ("S.H.", "M.Si.") does not end a sentence; numbers such as "Rp1.500" and "2,5" contain no space.
 func splitSentences(text string) []taxonomy.Span {
-	var spans []taxonomy.Span
+	spans := make([]taxonomy.Span, 0, len(text)/64+1) // news sentences average some 100 bytes
 	start := 0
 	emit := func(end int) {
 		// A run longer than maxSentenceBytes is cut at spaces into pieces of at most that size.
@@ -80,7 +90,7 @@ func splitSentences(text string) []taxonomy.Span {
 		start = end
 	}
 	for i := 0; i < len(text); {
-		if c := text[i]; c < utf8.RuneSelf && c != '\n' && c != '\r' && c != '.' && c != '!' && c != '?' {
+		if !mayEnd[text[i]] {
 			i++
 			continue
 		}
@@ -109,6 +119,9 @@ func splitSentences(text string) []taxonomy.Span {
 		i += size
 	}
 	emit(len(text))
+	if len(spans) == 0 {
+		return nil // text of space only
+	}
 	return spans
 }
 
