@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pantau-id/pantau/analyzer/sentiment"
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
@@ -423,11 +424,24 @@ func programmeTerms(p taxonomy.Programme, terms []string) []programmeTerm {
 		if aliases && !isAlias(t) {
 			continue
 		}
-		if w := taxonomy.Normalize(t); len(w) > 0 {
+		if w := normalizedTerm(t); len(w) > 0 {
 			out = append(out, programmeTerm{words: w, prefix: strings.HasSuffix(t, "*")})
 		}
 	}
 	return out
+}
+
+// normalizedTerms caches the normalised words of taxonomy terms (a few hundred strings from the
+// configuration, never article text): every mention reads its programme's terms again.
+var normalizedTerms sync.Map // term → []string
+
+// normalizedTerm returns taxonomy.Normalize(t), shared: the caller must not change it.
+func normalizedTerm(t string) []string {
+	if w, ok := normalizedTerms.Load(t); ok {
+		return w.([]string)
+	}
+	w, _ := normalizedTerms.LoadOrStore(t, taxonomy.Normalize(t))
+	return w.([]string)
 }
 
 // termPhrases returns the phrase numbers (see clauseWords) of the occurrences of terms in words,
