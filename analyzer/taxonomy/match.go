@@ -49,6 +49,7 @@ type scratch struct {
 	touched []int32
 	excl    []int32
 	refs    []ref
+	found   []uint64 // bit per query term with a hit, for the query being evaluated
 }
 
 // Match finds the programmes mentioned in an article. sentences cut body into sentences (nil means
@@ -168,7 +169,7 @@ func (t *Taxonomy) judge(s *scratch, p int) (Match, bool) {
 	var queryRefs []ref
 	q := t.compiled[p].query
 	if q != nil {
-		e := evaluator{s: s, entries: entries, excluded: excluded}
+		e := newEvaluator(s, q, entries, excluded)
 		s.refs = s.refs[:0]
 		if ok, refs := e.eval(q.root); ok {
 			matched = true
@@ -244,10 +245,27 @@ type evaluator struct {
 	excluded func(int32) bool
 }
 
+// newEvaluator returns an evaluator of q over entries, noting in s.found the terms they hit.
+func newEvaluator(s *scratch, q *query, entries []entry, excluded func(int32) bool) *evaluator {
+	s.found = s.found[:0]
+	for range (len(q.terms) + 63) / 64 {
+		s.found = append(s.found, 0)
+	}
+	for _, en := range entries {
+		if en.kind == kindTerm {
+			s.found[en.idx/64] |= 1 << (en.idx % 64)
+		}
+	}
+	return &evaluator{s: s, entries: entries, excluded: excluded}
+}
+
 // eval reports whether n holds, and the hits that make it hold.
 func (e *evaluator) eval(n *node) (bool, []ref) {
 	switch n.op {
 	case opTerm:
+		if e.s.found[n.term/64]&(1<<(n.term%64)) == 0 {
+			return false, nil // no hit of the term: the common case in a query of many terms
+		}
 		var refs []ref
 		for _, en := range e.entries {
 			if en.kind != kindTerm || en.idx != int32(n.term) || e.excluded(en.hit) {

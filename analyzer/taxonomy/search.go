@@ -93,7 +93,7 @@ func (q *Query) Find(title, body string, sentences []Span) ([]Hit, bool) {
 		}
 	}
 	s.entries[0] = entries
-	e := evaluator{s: s, entries: entries, excluded: func(int32) bool { return false }}
+	e := newEvaluator(s, q.q, entries, func(int32) bool { return false })
 	ok, refs := e.eval(q.q.root)
 	if !ok {
 		return nil, false
