@@ -101,12 +101,12 @@ func (t *Taxonomy) scan(s *scratch, text string, sentence int32, pos int32) int3
 	var arr [64]byte
 	buf := arr[:0]
 	for i := 0; ; pos++ {
-		start, end := nextWord(text, i)
+		var start, end int
+		start, end, buf = nextWord(text, i, buf)
 		if start == len(text) {
 			return pos
 		}
 		i = end
-		buf = appendLower(buf[:0], text[start:end])
 		state = t.ac.step(state, t.ac.class(buf))
 		for _, p := range t.ac.out[state] {
 			s.hits = append(s.hits, hit{pattern: p, sentence: sentence, start: pos + 1 - t.ac.patLen[p], end: pos + 1})

@@ -13,10 +13,11 @@ var isWordByte = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// nextWord returns the byte span of the first word of s at or after i, or start == len(s) when no word is left.
-// A word is a maximal run of Unicode letters and digits; everything else (spaces, punctuation, hyphens,
-// apostrophes) separates words.
-func nextWord(s string, i int) (start, end int) {
+// nextWord finds the first word of s at or after i and returns its byte span, with its
+// lower-cased form in buf[:0] (start == len(s) when no word is left). A word is a maximal run of
+// Unicode letters and digits, with the combining marks inside it; everything else (spaces,
+// punctuation, hyphens, apostrophes) separates words. The word is lower-cased as it is read.
+func nextWord(s string, i int, buf []byte) (start, end int, lower []byte) {
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -33,12 +34,17 @@ func nextWord(s string, i int) (start, end int) {
 		i += size
 	}
 	start = i
+	lower = buf[:0]
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if !isWordByte[c] {
 				break
 			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower = append(lower, c)
 			i++
 			continue
 		}
@@ -46,28 +52,10 @@ func nextWord(s string, i int) (start, end int) {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
 			break
 		}
+		lower = utf8.AppendRune(lower, unicode.ToLower(r))
 		i += size
 	}
-	return start, i
-}
-
-// appendLower appends the lower-cased form of w to buf.
-func appendLower(buf []byte, w string) []byte {
-	for i := 0; i < len(w); {
-		c := w[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf = append(buf, c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(w[i:])
-		buf = utf8.AppendRune(buf, unicode.ToLower(r))
-		i += size
-	}
-	return buf
+	return start, i, lower
 }
 
 // Words calls fn for every word of s, in order, with its lower-cased form and its byte span in s.
@@ -77,11 +65,11 @@ func Words(s string, fn func(word []byte, start, end int)) {
 	var arr [64]byte
 	buf := arr[:0]
 	for i := 0; ; {
-		start, end := nextWord(s, i)
+		var start, end int
+		start, end, buf = nextWord(s, i, buf)
 		if start == len(s) {
 			return
 		}
-		buf = appendLower(buf[:0], s[start:end])
 		fn(buf, start, end)
 		i = end
 	}
