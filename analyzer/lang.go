@@ -30,14 +30,20 @@ var functionWords = func() map[string]int8 {
 	return m
 }()
 
-// longestFunctionWord is the length in bytes of the longest key of functionWords: longer words
-// are not looked up.
-var longestFunctionWord = func() (n int) {
+// functionShapes marks the lengths of the function words by their first and last letters (all
+// are a-z, shorter than 16 bytes): a word of another shape is not looked up.
+var functionShapes = func() (t [26][26]uint16) {
 	for w := range functionWords {
-		n = max(n, len(w))
+		t[w[0]-'a'][w[len(w)-1]-'a'] |= 1 << len(w)
 	}
-	return n
+	return t
 }()
+
+// mayBeFunctionWord reports whether a non-empty word has the shape of a function word.
+func mayBeFunctionWord(w []byte) bool {
+	first, last := w[0]-'a', w[len(w)-1]-'a' // a byte below 'a' wraps round above 25
+	return len(w) < 16 && first < 26 && last < 26 && functionShapes[first][last]&(1<<len(w)) != 0
+}
 
 // Language detection limits.
 const (
@@ -56,7 +62,7 @@ func DetectLanguage(text string) string {
 	var id, en int
 	taxonomy.Words(text, func(w []byte, _, _ int) {
 		var mark int8
-		if len(w) <= longestFunctionWord {
+		if mayBeFunctionWord(w) {
 			mark = functionWords[string(w)]
 		}
 		switch mark {
