@@ -415,6 +415,10 @@ func clauseWeights(sent []token) {
 func stemWord(sc *scratch, t *token, r *langRules) {
 	w := sc.word(t)
 	s, e := int(t.s), int(t.e)
+	t.stemS, t.stemE = t.s, t.e
+	if len(w) < 5 || !r.english && len(w) < 6 {
+		return // too short for any affix below to be cut
+	}
 	if r.english {
 		for _, suf := range [...]string{"ing", "ed", "ly", "es", "s"} {
 			if len(w) >= len(suf)+4 && string(w[len(w)-len(suf):]) == suf {
