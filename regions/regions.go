@@ -368,30 +368,40 @@ var scanners = sync.Pool{New: func() any { return new(scanner) }}
 func newScanner(text string) *scanner {
 	sc := scanners.Get().(*scanner)
 	sc.text, sc.toks = text, sc.toks[:0]
-	start := -1
 	for i := 0; i < len(text); {
-		c, size := text[i], 1
-		word := false
-		if c < utf8.RuneSelf {
-			word = asciiWord[c]
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(text[i:])
-			word = unicode.IsLetter(r) || unicode.IsDigit(r)
-		}
-		switch {
-		case word && start < 0:
-			start = i
-		case !word && start >= 0:
+		start := i
+		i = wordEnd(text, i)
+		if i > start {
 			sc.add(start, i)
-			start = -1
+			continue
+		}
+		if text[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+	}
+	return sc
+}
+
+// wordEnd returns the end of the run of letters and digits at text[i:] (i when there is none).
+func wordEnd(text string, i int) int {
+	for i < len(text) {
+		if c := text[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return i
 		}
 		i += size
 	}
-	if start >= 0 {
-		sc.add(start, len(text))
-	}
-	return sc
+	return i
 }
 
 func (sc *scanner) add(s, e int) {
