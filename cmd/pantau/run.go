@@ -73,7 +73,8 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 //
 //  1. stop intake: the crawler stops polling and fetching and closes the article queue;
 //  2. drain the analyzers: every queued article is analysed and handed to the writer;
-//  3. flush the writer: Close inserts (or spools) what it holds and tells every ack;
+//  3. flush the writer: Close inserts (or spools) what it holds and tells every ack, and
+//     the article rows those acks handed over are joined;
 //  4. save the crawler's source states, with the validators those acks advanced;
 //  5. stop the trend job, the digest scheduler and the HTTP server, which serves /metrics and
 //     /readyz until then;
@@ -176,6 +177,7 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		defer stopServing()
 		runErr = p.Run(intake, pc, once) // steps 1 and 2
 		closeErr = closeWriter()         // step 3
+		p.Wait()
 		saveCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := cr.SaveState(saveCtx); err != nil { // step 4
