@@ -21,12 +21,11 @@ import (
 	"github.com/pantau-id/pantau/regions"
 )
 
+// defaultYAML is the configuration shipped with the binary: real Indonesian national and
+// West Sumatra news sources and the built-in taxonomy.
+//
 //go:embed default.yaml
 var defaultYAML []byte
-
-// DefaultYAML returns the configuration shipped with the binary: real Indonesian national
-// and West Sumatra news sources and the built-in taxonomy.
-func DefaultYAML() []byte { return defaultYAML }
 
 // PasswordEnv is the environment variable that overrides storage.password.
 const PasswordEnv = "PANTAU_CLICKHOUSE_PASSWORD"

@@ -23,12 +23,12 @@ type articleFetcher struct {
 }
 
 // handle fetches one article job and sends the article to out, settling the job's
-// acknowledgement with the outcome: skipped, failed, retried on a later poll, or (through
-// Article.Done) stored.
+// acknowledgement: skipped, failed, given back to fetch again on a later poll, or
+// (through Article.Ack) stored.
 func (a *articleFetcher) handle(ctx context.Context, j job, out chan<- Article) {
 	if ctx.Err() != nil {
 		a.d.recent.release(j.canonical)
-		j.ack.finish(outRetry)
+		j.ack(retry(ctx.Err()))
 		return
 	}
 	art, err := a.fetchArticle(ctx, j)
@@ -38,13 +38,13 @@ func (a *articleFetcher) handle(ctx context.Context, j job, out chan<- Article) 
 	if err != nil {
 		switch {
 		case errors.Is(err, errDuplicate), errors.Is(err, errOutOfRange):
-			j.ack.finish(outSkipped)
+			j.ack(err)
 			return
 		case transient(err) || ctx.Err() != nil:
 			a.d.recent.release(j.canonical) // try again on a later poll
-			j.ack.finish(outRetry)
+			j.ack(retry(err))
 		default:
-			j.ack.finish(outFailed)
+			j.ack(err)
 		}
 		if ctx.Err() == nil {
 			class := errorClass(err)
@@ -58,30 +58,29 @@ func (a *articleFetcher) handle(ctx context.Context, j job, out chan<- Article) 
 		}
 		return
 	}
-	ack, canon := j.ack, art.CanonicalURL
 	var once sync.Once
-	art.Done = func(err error) {
+	art.Ack = func(err error) {
 		once.Do(func() {
 			if err != nil {
-				a.d.recent.release(canon)
+				a.d.recent.release(art.CanonicalURL)
 				a.d.recent.release(j.canonical)
-				ack.finish(outRetry)
-				return
+				err = retry(err)
 			}
-			ack.finish(outStored)
+			j.ack(err)
 		})
 	}
 	select {
 	case out <- art:
 		a.m.articles.WithLabelValues(j.src.Name).Inc()
 	case <-ctx.Done():
-		art.Done(ctx.Err())
+		art.Ack(ctx.Err())
 	}
 }
 
 var (
 	errDuplicate  = errors.New("duplicate of an article already handled")
 	errOutOfRange = errors.New("published outside the backfill range")
+	errNotQueued  = errors.New("not queued: cancelled, or the host queues are full")
 )
 
 func (a *articleFetcher) fetchArticle(ctx context.Context, j job) (Article, error) {

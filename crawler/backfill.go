@@ -8,8 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
+	"github.com/pantau-id/pantau/ack"
 	"github.com/pantau-id/pantau/config"
 )
 
@@ -67,10 +66,12 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 	// Gather every candidate first, so that Total is known before fetching starts.
 	var jobs []job
 	var mu sync.Mutex
-	var g errgroup.Group
-	g.SetLimit(c.workers)
+	var listings sync.WaitGroup
+	slots := make(chan struct{}, c.workers) // listings read at once
 	for _, s := range srcs {
-		g.Go(func() error {
+		slots <- struct{}{}
+		listings.Go(func() {
+			defer func() { <-slots }()
 			var l listing
 			var err error
 			if s.Kind == config.KindSitemap {
@@ -83,7 +84,7 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 					c.m.sourceErrors.WithLabelValues(s.Name, errorClass(err)).Inc()
 					c.log.Warn("backfill listing failed", "source", s.Name, "err", err)
 				}
-				return nil
+				return
 			}
 			var items []item
 			for _, it := range l.items {
@@ -102,10 +103,9 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 			mu.Lock()
 			jobs = append(jobs, js...)
 			mu.Unlock()
-			return nil
 		})
 	}
-	g.Wait()
+	listings.Wait()
 	if len(req.URLs) > 0 {
 		us := c.urlSource(req.URLSource)
 		for _, u := range req.URLs {
@@ -116,29 +116,31 @@ func (c *Crawler) Backfill(ctx context.Context, req BackfillRequest, out chan<- 
 		return BackfillProgress{}, err
 	}
 
-	p := &backfillTracker{report: req.Progress, prog: BackfillProgress{Total: len(jobs)}}
+	run, settled := runAck()
+	p := &backfillTracker{report: req.Progress, prog: BackfillProgress{Total: len(jobs)}, run: run}
 	p.emit()
 	filter := func(a Article) bool { return !ranged || a.Published.IsZero() || inRange(a.Published) }
 	q := newHostQueues(c.f)
-	var workers errgroup.Group
-	workers.Go(func() error { c.work(ctx, q, out); return nil })
+	var workers sync.WaitGroup
+	workers.Go(func() { c.work(ctx, q, out, nil) })
 	for start := 0; start < len(jobs) && ctx.Err() == nil; start += seenBatch {
 		batch := jobs[start:min(start+seenBatch, len(jobs))]
 		fresh, invalid := c.dedup.backfillNew(ctx, batch)
 		p.add(0, len(batch)-len(fresh)-invalid, invalid)
 		for _, j := range fresh {
 			j.filter = filter
-			j.ack = p.hold(&c.states.acks)
+			j.ack = p.hold()
 			if !q.push(ctx, j) {
 				c.dedup.recent.release(j.canonical)
-				j.ack.finish(outRetry)
+				j.ack(retry(errNotQueued))
 			}
 		}
 	}
 	q.close()
 	workers.Wait()
+	run.Done(nil)
 	select {
-	case <-p.settled():
+	case <-settled:
 	case <-ctx.Done():
 	}
 	return p.snapshot(), ctx.Err()
@@ -179,13 +181,13 @@ func (c *Crawler) urlSource(name string) *source {
 	return &source{Source: config.Source{Name: name, Kind: "backfill"}, st: SourceState{Source: name}}
 }
 
-// backfillTracker counts a backfill's settled items and reports progress. Its pollAck
-// children call back through settle.
+// backfillTracker counts a backfill's settled items and reports progress; run is the
+// group of its items' acknowledgements.
 type backfillTracker struct {
 	mu     sync.Mutex
 	report func(BackfillProgress)
 	prog   BackfillProgress
-	acks   ackCounter
+	run    *ack.Group
 }
 
 func (p *backfillTracker) add(stored, skipped, failed int) {
@@ -209,23 +211,18 @@ func (p *backfillTracker) snapshot() BackfillProgress {
 	return p.prog
 }
 
-// hold returns the acknowledgement tracker of one backfill item.
-func (p *backfillTracker) hold(acks *ackCounter) *pollAck {
-	p.acks.add(1)
-	a := newPollAck(acks, &source{})
-	a.onSettle = func(o outcome) {
-		switch o {
-		case outSkipped:
-			p.add(0, 1, 0)
-		case outStored:
+// hold returns the acknowledgement of one backfill item, which counts its outcome.
+func (p *backfillTracker) hold() ack.Func {
+	p.run.Add(1)
+	return func(err error) {
+		switch {
+		case err == nil:
 			p.add(1, 0, 0)
+		case errors.Is(err, errDuplicate), errors.Is(err, errOutOfRange):
+			p.add(0, 1, 0)
 		default:
 			p.add(0, 0, 1)
 		}
-		p.acks.add(-1)
+		p.run.Done(nil)
 	}
-	return a
 }
-
-// settled returns a channel closed once every held item has settled.
-func (p *backfillTracker) settled() <-chan struct{} { return p.acks.idle() }

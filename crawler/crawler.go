@@ -14,7 +14,7 @@
 // freshness hints; failures back off exponentially and a source failing for dead_after
 // is marked dead. Source states (validators, schedule, health) persist through a
 // StateStore; a feed's validators (a portal's advertised feeds' too) advance only after
-// every article of the poll was acknowledged through Article.Done. Dates written without
+// every article of the poll was acknowledged through Article.Ack. Dates written without
 // a zone are read in the source's time_zone (default WIB for Indonesian sources).
 // Backfill fetches a past date range.
 package crawler
@@ -30,8 +30,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sync/errgroup"
 
+	"github.com/pantau-id/pantau/ack"
 	"github.com/pantau-id/pantau/config"
 )
 
@@ -51,18 +51,10 @@ type Article struct {
 	Fetched      time.Time // when the page was fetched
 	SimHash      uint64    // SimHash of Text, for near-duplicate detection
 
-	// Done acknowledges the article: the receiver calls it exactly once, with nil after
-	// the article is durably stored, or with the error that kept it from being stored.
-	// Until every article of a poll is acknowledged the feed keeps its old validators, so
-	// that a crash cannot hide unstored articles behind a 304. Nil is allowed and ignored.
-	Done func(err error)
-}
-
-// Ack calls a.Done(err) if it is set.
-func (a Article) Ack(err error) {
-	if a.Done != nil {
-		a.Done(err)
-	}
+	// Ack acknowledges the article as package ack describes; the crawler sets it on every
+	// article it hands on. An error gives the article back: it is fetched again on a
+	// later poll, and until then its feed keeps its old validators.
+	Ack ack.Func
 }
 
 // Seen tells which canonical URLs are already stored. Implementations must be safe for
@@ -249,7 +241,7 @@ type job struct {
 	item       item
 	canonical  string
 	discovered time.Time
-	ack        *pollAck
+	ack        ack.Func           // settles the job: nil stored, or why not (see errRetry)
 	filter     func(Article) bool // backfill's date filter; nil keeps every article
 }
 
@@ -265,25 +257,28 @@ func (c *Crawler) RunOnce(ctx context.Context, out chan<- Article) error {
 		q.pushPoll(s, nil)
 	}
 	q.close()
-	c.work(ctx, q, out)
-	c.states.waitAcks(ctx, c.ackWait)
+	run, settled := runAck()
+	c.work(ctx, q, out, run)
+	run.Done(nil)
+	c.states.waitAcks(ctx, settled, c.ackWait)
 	c.saveFinal()
 	return ctx.Err()
 }
 
-// work runs the crawler's workers over q until q has nothing more to do.
-func (c *Crawler) work(ctx context.Context, q *hostQueues, out chan<- Article) {
-	var workers errgroup.Group
+// work runs the crawler's workers over q until q has nothing more to do; run, if not
+// nil, is told of each poll's acknowledgement.
+func (c *Crawler) work(ctx context.Context, q *hostQueues, out chan<- Article, run *ack.Group) {
+	var workers sync.WaitGroup
 	for range c.workers {
-		workers.Go(func() error {
+		workers.Go(func() {
 			for {
 				t, r, ok := q.next(ctx)
 				if !ok {
-					return nil
+					return
 				}
 				tctx := withReservation(ctx, r)
 				if t.poll != nil {
-					res := c.poll(tctx, t.poll, q)
+					res := c.poll(tctx, t.poll, q, run)
 					if ctx.Err() == nil {
 						c.sched.schedule(t.poll, res)
 					}
@@ -321,26 +316,23 @@ func (c *Crawler) saveFinal() {
 func (c *Crawler) Run(ctx context.Context, out chan<- Article) error {
 	c.states.load(ctx)
 	q := newHostQueues(c.f)
-	var loops errgroup.Group // one per configured source: bounded by the configuration
+	var loops sync.WaitGroup // one per configured source: bounded by the configuration
 	for _, s := range c.sources {
-		loops.Go(func() error {
-			c.loop(ctx, s, q)
-			return nil
-		})
+		loops.Go(func() { c.loop(ctx, s, q) })
 	}
-	loops.Go(func() error {
+	loops.Go(func() {
 		t := time.NewTicker(stateSaveEvery)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
-				return nil
+				return
 			case <-t.C:
 				c.states.saveLogged(ctx)
 			}
 		}
 	})
-	c.work(ctx, q, out)
+	c.work(ctx, q, out, nil)
 	loops.Wait()
 	c.saveFinal()
 	return ctx.Err()
@@ -371,9 +363,10 @@ func (c *Crawler) loop(ctx context.Context, s *source, q *hostQueues) {
 	}
 }
 
-// poll discovers a source's items once and queues the new ones. It counts and logs a
+// poll discovers a source's items once and queues the new ones, each with its
+// acknowledgement in the poll's group, which run is told of. It counts and logs a
 // failure and returns what the scheduler needs.
-func (c *Crawler) poll(ctx context.Context, s *source, q *hostQueues) pollResult {
+func (c *Crawler) poll(ctx context.Context, s *source, q *hostQueues, run *ack.Group) pollResult {
 	l, err := c.disc.discover(ctx, s, false)
 	if ctx.Err() != nil {
 		return pollResult{err: ctx.Err()}
@@ -415,22 +408,16 @@ func (c *Crawler) poll(ctx context.Context, s *source, q *hostQueues) pollResult
 	if len(items) > maxItemsPerPoll {
 		items = items[:maxItemsPerPoll]
 	}
-	ack := newPollAck(&c.states.acks, s)
-	switch s.Kind {
-	case config.KindFeed:
-		ack.validated, ack.etag, ack.lm = true, l.etag, l.lm
-	case config.KindPortal:
-		ack.validated, ack.portal, ack.feeds = true, true, l.feeds
-	}
-	defer ack.done(true)
+	acks := pollAck(run, s, l)
 	fresh, err := c.dedup.filterNew(ctx, s, items, discovered)
 	if err != nil {
-		ack.fail()
+		acks.Done(err) // the poll's own part: the old validators stay
 		c.m.sourceErrors.WithLabelValues(s.Name, "seen").Inc()
 		c.log.Warn("seen check failed, items skipped until the next poll at min_interval", "source", s.Name, "err", err)
 		res.unchecked = true
 		return res
 	}
+	defer acks.Done(nil)
 	c.m.discovered.WithLabelValues(s.Name).Add(float64(len(fresh)))
 	if len(fresh) > 0 {
 		c.m.polls.WithLabelValues(s.Name, "new").Inc()
@@ -438,14 +425,13 @@ func (c *Crawler) poll(ctx context.Context, s *source, q *hostQueues) pollResult
 		c.m.polls.WithLabelValues(s.Name, "nothing_new").Inc()
 	}
 	for i, j := range fresh {
-		j.ack = ack
-		ack.hold()
+		j.ack = articleAck(acks)
 		if ctx.Err() != nil || !q.tryPush(j) {
 			// Cancelled, or the queues are full: the rest wait for a later poll.
 			for _, rest := range fresh[i:] {
 				c.dedup.recent.release(rest.canonical)
 			}
-			ack.finish(outRetry)
+			j.ack(retry(errNotQueued))
 			res.found = i
 			return res
 		}

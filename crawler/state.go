@@ -12,6 +12,9 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/pantau-id/pantau/ack"
+	"github.com/pantau-id/pantau/config"
 )
 
 // SourceState is what the crawler remembers about one source between polls and across
@@ -139,8 +142,7 @@ func (f *FileStateStore) Save(ctx context.Context, states []SourceState) error {
 const stateSaveEvery = 10 * time.Second
 
 // sourceStates is the crawler's state part: the polling state of its sources, loaded
-// from and saved to a StateStore, and the count of articles handed on and not yet
-// acknowledged.
+// from and saved to a StateStore.
 type sourceStates struct {
 	store   StateStore // nil keeps states in memory only
 	sources []*source
@@ -149,7 +151,6 @@ type sourceStates struct {
 
 	mu     sync.Mutex
 	loaded bool
-	acks   ackCounter // articles handed on, not yet acknowledged
 }
 
 // load restores the saved states of the sources, once.
@@ -247,122 +248,71 @@ func (s *source) restore(st SourceState) {
 	}
 }
 
-// ackCounter counts articles handed on but not yet acknowledged.
-type ackCounter struct {
-	mu   sync.Mutex
-	n    int
-	zero chan struct{}
-}
+// errRetry marks an article acknowledged with an error to be fetched again on a later
+// poll; errDuplicate and errOutOfRange mark one skipped; any other error one failed for good.
+var errRetry = errors.New("fetched again on a later poll")
 
-func (a *ackCounter) add(d int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.n == 0 && d > 0 {
-		a.zero = make(chan struct{})
-	}
-	a.n += d
-	if a.n == 0 && a.zero != nil {
-		close(a.zero)
-	}
-}
+func retry(err error) error { return fmt.Errorf("%w: %w", errRetry, err) }
 
-// idle returns a channel closed once no acknowledgement is outstanding.
-func (a *ackCounter) idle() <-chan struct{} {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.n == 0 {
-		c := make(chan struct{})
-		close(c)
-		return c
-	}
-	return a.zero
-}
-
-// pollAck tracks the articles queued by one poll. The poll's new validators (a feed's,
-// or those of the feeds a portal advertises) are committed to the source only when every
-// article was acknowledged or skipped for good: were they committed earlier, a crash
-// would hide the unstored articles behind a 304.
-type pollAck struct {
-	acks      *ackCounter
-	s         *source
-	mu        sync.Mutex
-	pending   int
-	failed    bool
-	validated bool // the poll returned validators to commit
-	etag, lm  string
-	portal    bool        // feeds replaces the source's discovered feeds on commit
-	feeds     []FeedState // a portal's discovered feeds with this poll's validators
-	onSettle  func(outcome)
-}
-
-// outcome is how one queued article ended.
-type outcome int
-
-const (
-	outStored  outcome = iota // handed on and acknowledged
-	outSkipped                // a duplicate, or outside the backfill range
-	outFailed                 // failed for good: not retried
-	outRetry                  // failed for now: tried again on a later poll
-)
-
-// finish settles one article with its outcome.
-func (p *pollAck) finish(o outcome) {
-	if p.onSettle != nil {
-		p.onSettle(o)
-	}
-	p.done(o != outRetry)
-}
-
-func newPollAck(acks *ackCounter, s *source) *pollAck {
-	acks.add(1)
-	return &pollAck{acks: acks, s: s, pending: 1} // the poll's own hold, released by done
-}
-
-// hold adds one article to wait for.
-func (p *pollAck) hold() {
-	p.acks.add(1)
-	p.mu.Lock()
-	p.pending++
-	p.mu.Unlock()
-}
-
-// fail keeps the old validators whatever the articles' fate.
-func (p *pollAck) fail() {
-	p.mu.Lock()
-	p.failed = true
-	p.mu.Unlock()
-}
-
-// done settles one article (or the poll's own hold); ok false keeps the old validators.
-func (p *pollAck) done(ok bool) {
-	p.mu.Lock()
-	p.pending--
-	if !ok {
-		p.failed = true
-	}
-	commit := p.pending == 0 && !p.failed && p.validated
-	p.mu.Unlock()
-	if commit {
-		p.s.mu.Lock()
-		if p.s.st.ETag != p.etag || p.s.st.LastModified != p.lm {
-			p.s.st.ETag, p.s.st.LastModified = p.etag, p.lm
-			p.s.dirty = true
+// pollAck returns the acknowledgement of one poll: a group holding the poll's own part
+// until it queued its articles, then one part per article. The poll's validators (a
+// feed's, or those of the feeds a portal advertises) are committed to the source only
+// when every article was stored or skipped for good (an article to fetch again keeps the
+// old ones): were they committed earlier, a crash would hide the unstored articles
+// behind a 304. run, if not nil, is told once the poll settled.
+func pollAck(run *ack.Group, s *source, l listing) *ack.Group {
+	l.items = nil // only the validators are kept
+	run.Add(1)
+	return ack.NewGroup(1, func(err error) {
+		if err == nil {
+			s.commit(l)
 		}
-		if p.portal && !slices.Equal(p.s.st.Feeds, p.feeds) {
-			p.s.st.Feeds = p.feeds
-			p.s.dirty = true
-		}
-		p.s.mu.Unlock()
-	}
-	p.acks.add(-1)
+		run.Done(nil)
+	})
 }
 
-// waitAcks waits until every article handed on was acknowledged, ctx is done or max passed.
-func (c *sourceStates) waitAcks(ctx context.Context, max time.Duration) {
+// articleAck returns the acknowledgement of one article of a poll's group.
+func articleAck(poll *ack.Group) ack.Func {
+	poll.Add(1)
+	return func(err error) {
+		if !errors.Is(err, errRetry) {
+			err = nil // stored, or skipped or failed for good: the feed may move on
+		}
+		poll.Done(err)
+	}
+}
+
+// commit adopts the validators of a poll whose articles all settled.
+func (s *source) commit(l listing) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch s.Kind {
+	case config.KindFeed:
+		if s.st.ETag != l.etag || s.st.LastModified != l.lm {
+			s.st.ETag, s.st.LastModified = l.etag, l.lm
+			s.dirty = true
+		}
+	case config.KindPortal:
+		if !slices.Equal(s.st.Feeds, l.feeds) {
+			s.st.Feeds = l.feeds
+			s.dirty = true
+		}
+	}
+}
+
+// runAck returns the group of one run's polls or items and a channel closed once the
+// group settled; the run holds one part of its own until it stopped handing work out.
+func runAck() (*ack.Group, <-chan struct{}) {
+	settled := make(chan struct{})
+	return ack.NewGroup(1, func(error) { close(settled) }), settled
+}
+
+// waitAcks waits until settled is closed, ctx is done or max passed.
+func (c *sourceStates) waitAcks(ctx context.Context, settled <-chan struct{}, max time.Duration) {
 	t := time.NewTimer(max)
 	defer t.Stop()
 	select {
-	case <-c.acks.idle():
+	case <-settled:
 	case <-ctx.Done():
 	case <-t.C:
 		c.log.Warn("articles still unacknowledged, their feeds keep their old validators")

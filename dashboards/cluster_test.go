@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
@@ -82,18 +83,20 @@ func TestClusterPanelsMatchOneServer(t *testing.T) {
 		t.Errorf("only %d panel queries ran on the cluster, want at least 20", ran)
 	}
 
+	trendOpts := storage.TrendOptionsFrom(config.Default().Trends)
+	trendOpts.MinCount = 1
 	for _, c := range []struct {
 		what string
 		run  func(storage.Querier) (any, error)
 	}{
 		{"trends", func(q storage.Querier) (any, error) {
-			return storage.Trends(ctx, q, now, storage.TrendOptions{Windows: storage.DefaultTrendWindows(), MinCount: 1})
+			return storage.Trends(ctx, q, now, trendOpts)
 		}},
 		{"unit trends", func(q storage.Querier) (any, error) {
-			return storage.UnitTrends(ctx, q, now, storage.TrendOptions{Windows: storage.DefaultTrendWindows(), MinCount: 1})
+			return storage.UnitTrends(ctx, q, now, trendOpts)
 		}},
 		{"report", func(q storage.Querier) (any, error) {
-			return storage.ResponseReport(ctx, q, now, storage.ReportOptions{})
+			return storage.ResponseReport(ctx, q, now, storage.ReportOptionsFrom(config.Default().Trends))
 		}},
 		{"sources health", func(q storage.Querier) (any, error) { return storage.SourcesHealth(ctx, q, now.Add(-7*24*time.Hour)) }},
 	} {

@@ -1,9 +1,11 @@
 package dashboards
 
 import (
+	"log/slog"
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -58,7 +60,10 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	pipeline.New(nil, nil, pipeline.Options{Registerer: reg})
-	trends.NewJob(nil, reg, trends.JobOptions{})
+	if _, err := trends.NewJob(nil, reg, trends.JobOptions{Threshold: trends.DefaultThreshold, CoolDown: trends.DefaultCoolDown,
+		Now: time.Now, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
 	if len(reg.names) < 40 {
 		t.Fatalf("found only %d metric names; registration changed?", len(reg.names))
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 )
 
@@ -114,12 +115,12 @@ func FindUnit(units []Unit, s string) (Unit, error) {
 	return Unit{}, fmt.Errorf("unit %q: several units match: %s", s, strings.Join(ids, ", "))
 }
 
-// Options tunes Compose. The zero value uses the defaults documented on each field.
+// Options tunes Compose; OptionsFrom builds them from the configuration.
 type Options struct {
 	// At is the time of day (WIB) the digest covers up to, e.g. 7h for 07:00; the digest
 	// of a day covers the 24 hours before that time.
 	At time.Duration
-	// Critical and Positive are the most stories listed per section; 0 means 10 and 5.
+	// Critical and Positive are the most stories listed per section.
 	Critical, Positive int
 	// Reach weighs each outlet (the sources' configured reach); one missing weighs 1.
 	Reach map[string]float64
@@ -127,23 +128,17 @@ type Options struct {
 	Names map[string]string
 	// Trend selects the trend windows and minimum count; its Programmes is set per unit.
 	Trend storage.TrendOptions
-	// TrendThreshold is the score at which a programme is trending; 0 means 3.
+	// TrendThreshold is the score at which a programme is trending.
 	TrendThreshold float64
 	// PageURL, when set, is the printable page's address, with {unit} and {date} replaced.
 	PageURL string
 }
 
-func (o Options) withDefaults() Options {
-	if o.Critical <= 0 {
-		o.Critical = 10
-	}
-	if o.Positive <= 0 {
-		o.Positive = 5
-	}
-	if o.TrendThreshold <= 0 {
-		o.TrendThreshold = 3
-	}
-	return o
+// OptionsFrom returns the digest options of the configuration's digest and trends
+// sections; Reach and Names are the caller's.
+func OptionsFrom(d config.Digest, t config.Trends) Options {
+	return Options{At: d.At(), Critical: d.Critical, Positive: d.Positive,
+		Trend: storage.TrendOptionsFrom(t), TrendThreshold: config.TrendThreshold, PageURL: d.PageURL}
 }
 
 // Digest is one unit's clipping of one day.
@@ -200,7 +195,10 @@ func Window(day time.Time, at time.Duration) (from, to time.Time) {
 
 // Compose builds unit's digest of day (a date in WIB) from the store.
 func Compose(ctx context.Context, q storage.Querier, unit Unit, day time.Time, opts Options) (*Digest, error) {
-	opts = opts.withDefaults()
+	if opts.Critical <= 0 || opts.Positive <= 0 || opts.TrendThreshold <= 0 {
+		return nil, fmt.Errorf("digest: options need positive critical and positive story counts and trend threshold (got %d, %d, %g): build them with OptionsFrom",
+			opts.Critical, opts.Positive, opts.TrendThreshold)
+	}
 	from, to := Window(day, opts.At)
 	d := &Digest{Unit: unit, Date: Day(from.Add(24 * time.Hour)), From: from.UTC(), To: to.UTC(), ReachNote: reachNote}
 	if opts.PageURL != "" {
@@ -213,7 +211,7 @@ func Compose(ctx context.Context, q storage.Querier, unit Unit, day time.Time, o
 		}
 	}
 	var err error
-	sq := storage.StoryQuery{From: from, To: to, Programmes: unit.Programmes, Reach: opts.Reach}
+	sq := storage.StoryQuery{From: from, To: to, Programmes: unit.Programmes, Reach: opts.Reach, DefaultReach: config.DefaultReach}
 	sq.Kind, sq.Limit = storage.StoriesCritical, opts.Critical
 	if d.Critical, err = storage.Stories(ctx, q, sq); err != nil {
 		return nil, fmt.Errorf("digest of %s: %w", unit.ID, err)

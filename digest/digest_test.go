@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/internal/trendtest"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
@@ -67,8 +69,11 @@ func options() Options {
 	for _, p := range tax.Programmes() {
 		names[p.ID] = p.Name
 	}
-	return Options{At: digestAt, Reach: map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2},
-		Names: names, PageURL: "http://127.0.0.1:9464/digest?unit={unit}&date={date}"}
+	def := config.Default()
+	o := OptionsFrom(def.Digest, def.Trends)
+	o.At, o.Reach = digestAt, map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2}
+	o.Names, o.PageURL = names, "http://127.0.0.1:9464/digest?unit={unit}&date={date}"
+	return o
 }
 
 func unitOf(t *testing.T, programme string) Unit {
@@ -274,12 +279,12 @@ func TestSchedulerDeliversOncePerUnitAndDay(t *testing.T) {
 			}
 			now := trendtest.Now.Add(time.Minute)
 			newScheduler := func(st storage.Store) *Scheduler {
-				return NewScheduler(st, SchedulerOptions{Digest: options(), Units: Units(taxonomy.Default()), Senders: senders,
+				return scheduler(t, st, SchedulerOptions{Digest: options(), Units: Units(taxonomy.Default()), Senders: senders,
 					Now: func() time.Time { return now }})
 			}
 
 			// Before 16:30 WIB nothing is due.
-			early := NewScheduler(st, SchedulerOptions{Digest: options(), Units: Units(taxonomy.Default()), Senders: senders,
+			early := scheduler(t, st, SchedulerOptions{Digest: options(), Units: Units(taxonomy.Default()), Senders: senders,
 				Now: func() time.Time { return trendtest.Now.Add(-time.Minute) }})
 			if n, err := early.RunDue(ctx); err != nil || n != 0 {
 				t.Fatalf("before the time: %d sent, %v", n, err)
@@ -337,7 +342,7 @@ func TestSchedulerRetriesAFailedWebhook(t *testing.T) {
 	r.fail.Store(true)
 	now := trendtest.Now.Add(time.Minute)
 	u := unitOf(t, "ektp")
-	sched := NewScheduler(st, SchedulerOptions{Digest: options(), Units: []Unit{u},
+	sched := scheduler(t, st, SchedulerOptions{Digest: options(), Units: []Unit{u},
 		Senders: func(Unit) []Sender { return []Sender{&Webhook{Name: "json", URL: r.url}} },
 		Now:     func() time.Time { return now }})
 	ctx := context.Background()
@@ -467,7 +472,11 @@ func TestUnitIDWithoutTaxonomyID(t *testing.T) {
 func TestDigestPage(t *testing.T) {
 	s := storagetest.Embedded(t)
 	storeFixture(t, s)
-	h := Handler(s, Units(taxonomy.Default()), HandlerOptions{Digest: options(), Now: func() time.Time { return trendtest.Now }})
+	h, err := Handler(s, Units(taxonomy.Default()), HandlerOptions{Digest: options(), Now: func() time.Time { return trendtest.Now },
+		Timeout: config.RequestTimeout, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	id := unitOf(t, "ektp").ID
 	tests := []struct {
 		path, want string
@@ -491,4 +500,15 @@ func TestDigestPage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scheduler returns NewScheduler's scheduler, with a logger that discards.
+func scheduler(t testing.TB, st storage.Store, opts SchedulerOptions) *Scheduler {
+	t.Helper()
+	opts.Logger = slog.New(slog.DiscardHandler)
+	s, err := NewScheduler(st, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -15,11 +15,11 @@ import (
 type HandlerOptions struct {
 	// Digest composes the digests: delivery time, sizes, reach, names.
 	Digest Options
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time.
 	Now func() time.Time
-	// Timeout bounds composing one digest; 0 means 30 seconds.
+	// Timeout bounds composing one digest (config.RequestTimeout).
 	Timeout time.Duration
-	// Logger receives query failures; nil discards them.
+	// Logger receives query failures.
 	Logger *slog.Logger
 }
 
@@ -33,15 +33,9 @@ var unitsTemplate = template.Must(template.New("units").Parse(`<!DOCTYPE html>
 // Handler serves the printable daily clipping: /digest?unit=ID&date=YYYY-MM-DD (date
 // defaults to today in WIB; format=json, md or text for other renderings). Without unit
 // it lists the units. Register it for "GET /digest".
-func Handler(q storage.Querier, units []Unit, opts HandlerOptions) http.Handler {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+func Handler(q storage.Querier, units []Unit, opts HandlerOptions) (http.Handler, error) {
+	if opts.Now == nil || opts.Timeout <= 0 || opts.Logger == nil {
+		return nil, fmt.Errorf("digest: handler needs a clock, a positive timeout (config.RequestTimeout) and a logger; got timeout %s", opts.Timeout)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		day := opts.Now()
@@ -87,7 +81,7 @@ func Handler(q storage.Querier, units []Unit, opts HandlerOptions) http.Handler 
 		if err := Render(w, d, format); err != nil {
 			opts.Logger.Error("render digest", "unit", unit.ID, "err", err)
 		}
-	})
+	}), nil
 }
 
 // findUnit returns the unit with the id; names are not matched on the web.

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -24,9 +25,9 @@ type SchedulerOptions struct {
 	// SendEmpty sends a digest without any story too; by default it is skipped (and
 	// recorded as nothing, so it is not composed again).
 	SendEmpty bool
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time.
 	Now func() time.Time
-	// Logger receives deliveries and failures; nil discards them.
+	// Logger receives deliveries and failures.
 	Logger *slog.Logger
 	// Registerer receives the scheduler's metrics; nil registers none.
 	Registerer prometheus.Registerer
@@ -51,13 +52,11 @@ type retryState struct {
 	delay time.Duration
 }
 
-// NewScheduler returns a scheduler over the store st.
-func NewScheduler(st storage.Store, opts SchedulerOptions) *Scheduler {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+// NewScheduler returns a scheduler over the store st; it refuses options without a clock
+// or a logger.
+func NewScheduler(st storage.Store, opts SchedulerOptions) (*Scheduler, error) {
+	if opts.Now == nil || opts.Logger == nil {
+		return nil, errors.New("digest: scheduler needs a clock and a logger")
 	}
 	reg := opts.Registerer
 	if reg == nil {
@@ -76,7 +75,7 @@ func NewScheduler(st storage.Store, opts SchedulerOptions) *Scheduler {
 			Name: "pantau_digest_failures_total",
 			Help: "Daily digest deliveries that failed (tried again later), by channel.",
 		}, []string{"channel"}),
-	}
+	}, nil
 }
 
 // Run checks every interval (0 means a minute) until ctx is done, sending what is due. A

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pantau-id/pantau/ack"
 	"github.com/pantau-id/pantau/analyzer"
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/crawler"
@@ -64,6 +66,9 @@ type Pipeline struct {
 	// intake is the context of the current Run: handing a row to a full writer waits no
 	// longer than it.
 	intake atomic.Pointer[context.Context]
+	// commits are the article rows handed to the writer from its acknowledgements of
+	// their mentions; Wait joins them.
+	commits sync.WaitGroup
 }
 
 // New returns a pipeline. The caller owns w and closes it after Run returns.
@@ -149,6 +154,12 @@ func (p *Pipeline) Run(ctx context.Context, c Crawler, once bool) error {
 	return g.Wait()
 }
 
+// Wait waits for the article rows handed to the writer from its acknowledgements: an
+// article row goes in once its mentions were confirmed, from a goroutine of its own. Call
+// it after closing the writer, whose last flush may start some (they find the writer
+// closed and give their articles back through their acks, which log why).
+func (p *Pipeline) Wait() { p.commits.Wait() }
+
 // ObserveFetch records one HTTP fetch in the fetches table; it is the crawler's fetch observer.
 func (p *Pipeline) ObserveFetch(f crawler.Fetch) {
 	rec := storage.Fetch{
@@ -197,7 +208,7 @@ func (p *Pipeline) process(ctx context.Context, a crawler.Article) {
 	// mentions before it were still in memory, and a crash would keep them out for good). The
 	// crawler's feed cursor advances once the article row is confirmed. A mention that cannot
 	// be stored keeps the article out, so it is fetched again on a later poll.
-	ack := func(err error) {
+	settle := func(err error) {
 		a.Ack(err)
 		switch {
 		case errors.Is(err, storage.ErrSpooled):
@@ -216,11 +227,11 @@ func (p *Pipeline) process(ctx context.Context, a crawler.Article) {
 					p.metrics.latency.Observe(now.Sub(a.Published).Seconds())
 				}
 			}
-			ack(err)
+			settle(err)
 		}, art)
 		if err != nil {
 			p.metrics.dropped.WithLabelValues(a.Source).Inc()
-			ack(fmt.Errorf("article dropped: %w", err))
+			settle(fmt.Errorf("article dropped: %w", err))
 		}
 	}
 	if len(mentions) == 0 {
@@ -233,7 +244,7 @@ func (p *Pipeline) process(ctx context.Context, a crawler.Article) {
 	}
 	err := p.add(ctx, func(err error) {
 		if err != nil {
-			ack(err)
+			settle(err)
 			return
 		}
 		for _, m := range mentions {
@@ -241,26 +252,27 @@ func (p *Pipeline) process(ctx context.Context, a crawler.Article) {
 		}
 		// Called from the writer's flush: hand the article row over from a goroutine of its
 		// own, since add may wait for room in the writer. One per article whose mentions
-		// were just confirmed, so their number is bounded by the rows the writer holds.
-		go commit()
+		// were just confirmed, so their number is bounded by the rows the writer holds;
+		// Wait joins them, and a failure reaches the article's ack.
+		p.commits.Go(commit)
 	}, recs...)
 	if err != nil {
 		p.metrics.dropped.WithLabelValues(a.Source).Inc()
-		ack(fmt.Errorf("mentions dropped: %w", err))
+		settle(fmt.Errorf("mentions dropped: %w", err))
 	}
 }
 
-// add hands rows of one table to the writer, acknowledged together by ack. The writer's
+// add hands rows of one table to the writer, acknowledged together by done. The writer's
 // buffer is full only while ClickHouse is failing and the rows cannot go to its spool (none
 // configured, full, or the disk failing); add then waits, for up to about a minute and no
 // longer than ctx, before giving up on the rows. A failed flush of rows already buffered is
 // remembered for readiness; the rows themselves are kept, in memory or in the spool
 // (readiness asks the writer itself: Writer.Health).
-func (p *Pipeline) add(ctx context.Context, ack func(error), recs ...storage.Record) error {
+func (p *Pipeline) add(ctx context.Context, done ack.Func, recs ...storage.Record) error {
 	wait := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		// Background context: a record already analysed is handed over even during shutdown.
-		err := p.writer.Add(context.Background(), ack, recs...)
+		err := p.writer.Add(context.Background(), done, recs...)
 		var flushErr *storage.FlushError
 		switch {
 		case err == nil, errors.As(err, &flushErr): // a flush error: buffered, the writer retries

@@ -54,7 +54,7 @@ func (l *ackLog) article(n int) crawler.Article {
 	return crawler.Article{
 		URL: u, CanonicalURL: u, Source: "example", SourceKind: "feed", Title: fmt.Sprintf("Berita %d", n),
 		Text: "Cuaca cerah sepanjang hari.", Fetched: time.Now(),
-		Done: func(err error) {
+		Ack: func(err error) {
 			l.mu.Lock()
 			l.errs[u] = err
 			l.mu.Unlock()

@@ -24,7 +24,9 @@ func burstHistory(now time.Time) []story {
 
 func criticalByProgramme(t *testing.T, s Store, now time.Time) map[string]uint64 {
 	t.Helper()
-	trends, err := Trends(context.Background(), s, now, TrendOptions{Windows: []TrendWindow{{Name: "1h", Length: time.Hour, Baseline: 24 * time.Hour}}})
+	opts := trendDefaults()
+	opts.Windows = []TrendWindow{{Name: "1h", Length: time.Hour, Baseline: 24 * time.Hour}}
+	trends, err := Trends(context.Background(), s, now, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,7 @@ func TestCorrect(t *testing.T) {
 		if got := rollupCritical(t, s); got["ektp"] != 15 || got["kk_akta"] != 3 {
 			t.Errorf("after: rollup %v, want 15 critical e-KTP and 3 kk_akta articles", got)
 		}
-		rep, err := ResponseReport(ctx, s, trendNow, ReportOptions{})
+		rep, err := ResponseReport(ctx, s, trendNow, reportDefaults())
 		if err != nil {
 			t.Fatal(err)
 		}

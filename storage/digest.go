@@ -18,9 +18,9 @@ type StoryQuery struct {
 	From, To   time.Time // published_at in (From, To]
 	Programmes []string  // the unit's programmes
 	Kind       string    // StoriesCritical or StoriesPositive
-	Limit      int       // 0 means 10
-	// Reach weighs each outlet (from the sources configuration); DefaultReach (0 means 1)
-	// weighs one without.
+	Limit      int       // the most stories listed; positive
+	// Reach weighs each outlet (from the sources configuration); DefaultReach (positive,
+	// config.DefaultReach) weighs one without.
 	Reach        map[string]float64
 	DefaultReach float64
 }
@@ -44,11 +44,8 @@ type Story struct {
 // Stories returns the stories sq selects, by reach then recency. A story about several of
 // the programmes is listed once. The SQL runs on ClickHouse 18.16 and later.
 func Stories(ctx context.Context, q Querier, sq StoryQuery) ([]Story, error) {
-	if sq.Limit <= 0 {
-		sq.Limit = 10
-	}
-	if sq.DefaultReach <= 0 {
-		sq.DefaultReach = 1
+	if sq.Limit <= 0 || sq.DefaultReach <= 0 {
+		return nil, fmt.Errorf("stories: limit %d and default reach %g must be positive", sq.Limit, sq.DefaultReach)
 	}
 	var cond string
 	switch sq.Kind {

@@ -8,45 +8,47 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pantau-id/pantau/config"
 )
 
-// EmergingOptions tunes EmergingIssues. The zero value uses the defaults documented on each field.
+// EmergingOptions tunes EmergingIssues; EmergingOptionsFrom builds them from the configuration.
 type EmergingOptions struct {
 	// Trend gives the windows, the minimum count, the prior and the floor of the expected
 	// count: phrases are scored exactly as programmes are (see Trend.Score). Its Programmes
 	// field is not used.
 	Trend TrendOptions
-	// Threshold is the least score of a listed phrase; 0 means 3, the score at which a
-	// programme trends.
+	// Threshold is the least score of a listed phrase (config.TrendThreshold: the score
+	// at which a programme trends).
 	Threshold float64
 	// MinSources is the least number of outlets that carried the phrase in the recent
-	// window; 0 means 2. It keeps one outlet's boilerplate (its name, a recurring column)
-	// from ever being listed when the outlet is new.
+	// window. It keeps one outlet's boilerplate (its name, a recurring column) from ever
+	// being listed when the outlet is new.
 	MinSources int
-	// Limit is the number of phrases listed; 0 means 10.
+	// Limit is the number of phrases listed.
 	Limit int
-	// Articles is the number of example articles per phrase; 0 means 3.
+	// Articles is the number of example articles per phrase.
 	Articles int
 	// Known reports a phrase the taxonomy already covers (a programme matches it); such
 	// phrases are not listed. Nil lists every phrase.
 	Known func(phrase string) bool
 }
 
-func (o EmergingOptions) withDefaults() EmergingOptions {
-	o.Trend = o.Trend.withDefaults()
-	if o.Threshold <= 0 {
-		o.Threshold = 3
+// EmergingOptionsFrom returns the emerging issues' options of the configuration's trends
+// section and their parameters (config.EmergingMinSources and the others); Known is the
+// caller's.
+func EmergingOptionsFrom(t config.Trends) EmergingOptions {
+	return EmergingOptions{Trend: TrendOptionsFrom(t), Threshold: config.TrendThreshold,
+		MinSources: config.EmergingMinSources, Limit: config.EmergingLimit, Articles: config.EmergingArticles}
+}
+
+// check refuses options with a parameter left at zero.
+func (o EmergingOptions) check() error {
+	if o.Threshold <= 0 || o.MinSources <= 0 || o.Limit <= 0 || o.Articles <= 0 {
+		return fmt.Errorf("storage: emerging options need a positive threshold, min sources, limit and articles (got %g, %d, %d, %d): build them with EmergingOptionsFrom",
+			o.Threshold, o.MinSources, o.Limit, o.Articles)
 	}
-	if o.MinSources <= 0 {
-		o.MinSources = 2
-	}
-	if o.Limit <= 0 {
-		o.Limit = 10
-	}
-	if o.Articles <= 0 {
-		o.Articles = 3
-	}
-	return o
+	return o.Trend.check()
 }
 
 // EmergingIssue is a phrase whose volume in critical coverage outside the taxonomy rises
@@ -95,7 +97,9 @@ type EmergingArticle struct {
 // that they are critical. Phrases are the word pairs of the title and lead that migration
 // 0008 stores per article (table article_phrases).
 func EmergingIssues(ctx context.Context, q Querier, now time.Time, opts EmergingOptions) ([]EmergingIssue, error) {
-	opts = opts.withDefaults()
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	best := map[string]EmergingIssue{}
 	for _, w := range opts.Trend.Windows {
 		if w.Length <= 0 || w.Baseline <= 0 {

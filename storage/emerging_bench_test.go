@@ -63,7 +63,7 @@ func BenchmarkEmergingIssues(b *testing.B) {
 			}
 			var issues []storage.EmergingIssue
 			for b.Loop() {
-				if issues, err = storage.EmergingIssues(ctx, s, emergingNow, storage.EmergingOptions{}); err != nil {
+				if issues, err = storage.EmergingIssues(ctx, s, emergingNow, emergingOptions(nil)); err != nil {
 					b.Fatal(err)
 				}
 			}

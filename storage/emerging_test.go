@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
@@ -94,7 +95,7 @@ func TestEmergingIssues(t *testing.T) {
 			ctx := context.Background()
 			// A taxonomy with the alias "bensin" matches every phrase holding the word.
 			known := func(p string) bool { return slices.Contains(strings.Fields(p), "bensin") }
-			issues, err := storage.EmergingIssues(ctx, s, emergingNow, storage.EmergingOptions{Known: known})
+			issues, err := storage.EmergingIssues(ctx, s, emergingNow, emergingOptions(func(o *storage.EmergingOptions) { o.Known = known }))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +128,7 @@ func TestEmergingIssues(t *testing.T) {
 			}
 
 			// The same statistic as the programme trends: the steady phrase scores 0 there too.
-			steady, err := storage.EmergingIssues(ctx, s, emergingNow, storage.EmergingOptions{Threshold: 1e-9, Known: known, Limit: 1000})
+			steady, err := storage.EmergingIssues(ctx, s, emergingNow, emergingOptions(func(o *storage.EmergingOptions) { o.Threshold, o.Known, o.Limit = 1e-9, known, 1000 }))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +153,7 @@ func TestEmergingIssuesFollowReanalysis(t *testing.T) {
 		}
 	}
 	storePhraseStories(t, s, ss)
-	issues, err := storage.EmergingIssues(context.Background(), s, emergingNow, storage.EmergingOptions{})
+	issues, err := storage.EmergingIssues(context.Background(), s, emergingNow, emergingOptions(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,4 +162,13 @@ func TestEmergingIssuesFollowReanalysis(t *testing.T) {
 			t.Errorf("re-analysed as neutral, still listed: %+v", is)
 		}
 	}
+}
+
+// emergingOptions are the options pantau builds from the default configuration, changed by set.
+func emergingOptions(set func(*storage.EmergingOptions)) storage.EmergingOptions {
+	o := storage.EmergingOptionsFrom(config.Default().Trends)
+	if set != nil {
+		set(&o)
+	}
+	return o
 }

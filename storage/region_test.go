@@ -104,7 +104,7 @@ func TestRegionRoundTrip(t *testing.T) {
 			programmes []string
 		}{{"", []string{"bansos", "ektp"}}, {"sumbar", []string{"ektp"}}, {"national", []string{"bansos"}}, {"papua", nil}} {
 			t.Run("report region "+tt.region, func(t *testing.T) {
-				rep, err := ResponseReport(ctx, s, now, ReportOptions{Trend: TrendOptions{Region: tt.region}})
+				rep, err := ResponseReport(ctx, s, now, regionReport(tt.region))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,61 +10,52 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/regions"
 )
 
-// ReportOptions tunes ResponseReport. The zero value uses the defaults documented on each field.
+// ReportOptions tunes ResponseReport; ReportOptionsFrom builds them from the configuration.
 type ReportOptions struct {
-	// Window is how far back the report looks; 0 means 24 hours.
+	// Window is how far back the report looks.
 	Window time.Duration
 	// Reach weighs each source's audience (from the sources configuration); a source
 	// missing from the map weighs DefaultReach.
 	Reach map[string]float64
-	// DefaultReach is the weight of a source without a reach; 0 means 1.
+	// DefaultReach is the weight of a source without a reach.
 	DefaultReach float64
-	// Articles is the number of critical articles shown per programme; 0 means 3.
+	// Articles is the number of critical articles shown per programme.
 	Articles int
-	// Limit is the number of programmes in the report; 0 means 20.
+	// Limit is the number of programmes in the report.
 	Limit int
-	// Regions is the number of regions named per programme; 0 means 3.
+	// Regions is the number of regions named per programme.
 	Regions int
 	// Names maps programme ids to display names; optional.
 	Names map[string]string
 	// Trend configures the spike component; its Programmes and Region also limit the report.
 	Trend TrendOptions
-	// TrendThreshold is the trend score at which a programme counts as trending; 0 means 3.
+	// TrendThreshold is the trend score at which a programme counts as trending.
 	TrendThreshold float64
 	// ResponseWindow is the recent span in which the report looks for the start of the
-	// current critical wave; coverage after that start counts as a response. 0 means 6
-	// hours; it is capped at Window.
+	// current critical wave; coverage after that start counts as a response. It is capped
+	// at Window.
 	ResponseWindow time.Duration
 }
 
-func (o ReportOptions) withDefaults() ReportOptions {
-	if o.Window <= 0 {
-		o.Window = 24 * time.Hour
+// ReportOptionsFrom returns the report options of the configuration's trends section
+// and the report's parameters (config.ReportWindow and the others); Reach and Names are
+// the caller's.
+func ReportOptionsFrom(t config.Trends) ReportOptions {
+	return ReportOptions{Window: config.ReportWindow, DefaultReach: config.DefaultReach,
+		Articles: config.ReportArticles, Limit: config.ReportLimit, Regions: config.ReportRegions,
+		Trend: TrendOptionsFrom(t), TrendThreshold: config.TrendThreshold, ResponseWindow: config.ReportResponseWindow}
+}
+
+// check refuses options with a parameter left at zero.
+func (o ReportOptions) check() error {
+	if o.Window <= 0 || o.DefaultReach <= 0 || o.Articles <= 0 || o.Limit <= 0 || o.Regions <= 0 || o.TrendThreshold <= 0 || o.ResponseWindow <= 0 {
+		return fmt.Errorf("storage: report options need a positive window, default reach, articles, limit, regions, trend threshold and response window (got %+v): build them with ReportOptionsFrom", o)
 	}
-	if o.DefaultReach <= 0 {
-		o.DefaultReach = 1
-	}
-	if o.Articles <= 0 {
-		o.Articles = 3
-	}
-	if o.Limit <= 0 {
-		o.Limit = 20
-	}
-	if o.Regions <= 0 {
-		o.Regions = 3
-	}
-	if o.TrendThreshold <= 0 {
-		o.TrendThreshold = 3
-	}
-	if o.ResponseWindow <= 0 {
-		o.ResponseWindow = 6 * time.Hour
-	}
-	o.ResponseWindow = min(o.ResponseWindow, o.Window)
-	o.Trend = o.Trend.withDefaults()
-	return o
+	return o.Trend.check()
 }
 
 // Report is the ranked list of programmes that need a public response.
@@ -137,7 +128,10 @@ type ReportArticle struct {
 // how much they need a public answer, each with its unit and top critical articles. The SQL
 // runs on ClickHouse 18.16 and later.
 func ResponseReport(ctx context.Context, q Querier, now time.Time, opts ReportOptions) (*Report, error) {
-	opts = opts.withDefaults()
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	opts.ResponseWindow = min(opts.ResponseWindow, opts.Window)
 	rep := &Report{GeneratedAt: now.UTC(), Window: opts.Window, WindowSeconds: int64(opts.Window.Seconds()), TrendThreshold: opts.TrendThreshold, Region: opts.Trend.Region}
 
 	res, err := q.Query(ctx, reportSummarySQL(now, opts))

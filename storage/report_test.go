@@ -10,10 +10,9 @@ func TestResponseReport(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s Store) {
 		migrated(t, s)
 		insertStories(t, s, syntheticHistory(trendNow))
-		opts := ReportOptions{
-			Reach: map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2, "langgam": 1, "padangkita": 0.5},
-			Names: map[string]string{"ektp": "KTP elektronik"},
-		}
+		opts := reportDefaults()
+		opts.Reach = map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2, "langgam": 1, "padangkita": 0.5}
+		opts.Names = map[string]string{"ektp": "KTP elektronik"}
 		rep, err := ResponseReport(context.Background(), s, trendNow, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -60,7 +59,7 @@ func TestResponseReport(t *testing.T) {
 func TestResponseReportEmpty(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s Store) {
 		migrated(t, s)
-		rep, err := ResponseReport(context.Background(), s, trendNow, ReportOptions{})
+		rep, err := ResponseReport(context.Background(), s, trendNow, reportDefaults())
 		if err != nil {
 			t.Fatal(err)
 		}

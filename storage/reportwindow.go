@@ -7,10 +7,10 @@ import (
 
 // The window of the "needs a response" report, the same in every front: the /report page,
 // /api/report and `pantau report`.
+// Its default is config.ReportWindow.
 const (
-	MinReportWindow     = time.Hour
-	MaxReportWindow     = 365 * 24 * time.Hour
-	DefaultReportWindow = 24 * time.Hour
+	MinReportWindow = time.Hour
+	MaxReportWindow = 365 * 24 * time.Hour
 )
 
 // CheckReportWindow refuses a report window outside MinReportWindow to MaxReportWindow.

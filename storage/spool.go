@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/ch-go/proto"
+
+	"github.com/pantau-id/pantau/ack"
 )
 
 // The spool is a directory of files, each holding rows of one table that the writer could
@@ -113,7 +115,7 @@ type spool struct {
 	problems []error // found by scan, not yet reported by a replay
 	// held are the acks of the rows of each file this process spooled, by file name:
 	// they are called once ClickHouse confirmed the file's replay, never earlier.
-	held map[string][]*ackGroup
+	held map[string][]*ack.Group
 	// refusals holds, by file name, how often ClickHouse refused the file while it took other
 	// rows, and when to try it again.
 	refusals map[string]refusal
@@ -363,7 +365,7 @@ func (s *spool) replay(ctx context.Context, ins Inserter, timeout time.Duration,
 		}
 		acks := s.forgetLocked(f)
 		s.mu.Unlock()
-		settle(acks, nil)
+		ack.Each(acks, nil)
 	}
 	if failed != nil && storeTakesRows {
 		s.refuse(&res, *failed, failedErr)
@@ -407,7 +409,7 @@ func (s *spool) removed(f spoolFile) error {
 	acks := s.forgetLocked(f)
 	s.mu.Unlock()
 	err := &SpoolFileError{Path: s.path(f.name), Err: errors.New("removed from the spool folder before ClickHouse took it; its rows are not stored")}
-	settle(acks, err)
+	ack.Each(acks, err)
 	return err
 }
 
@@ -418,16 +420,16 @@ func (s *spool) discard(f spoolFile, err error) error {
 	bad := s.setAside(f.name, f.table, err)
 	acks := s.forgetLocked(f)
 	s.mu.Unlock()
-	settle(acks, bad)
+	ack.Each(acks, bad)
 	return bad
 }
 
 // hold keeps the acks of the rows spooled to the file name until its replay.
-func (s *spool) hold(name string, acks []*ackGroup) {
+func (s *spool) hold(name string, acks []*ack.Group) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.held == nil {
-		s.held = map[string][]*ackGroup{}
+		s.held = map[string][]*ack.Group{}
 	}
 	s.held[name] = acks
 }
@@ -440,7 +442,7 @@ func (s *spool) release() {
 	s.held = nil
 	s.mu.Unlock()
 	for name, acks := range held {
-		settle(acks, fmt.Errorf("%w: %s", ErrSpooled, s.path(name)))
+		ack.Each(acks, fmt.Errorf("%w: %s", ErrSpooled, s.path(name)))
 	}
 }
 
@@ -478,7 +480,7 @@ func (s *spool) setAside(name, table string, err error) error {
 
 // forgetLocked forgets f, replayed or moved aside, and returns the acks held for its rows.
 // The caller holds s.mu.
-func (s *spool) forgetLocked(f spoolFile) []*ackGroup {
+func (s *spool) forgetLocked(f spoolFile) []*ack.Group {
 	acks := s.held[f.name]
 	delete(s.held, f.name)
 	delete(s.refusals, f.name)

@@ -48,7 +48,7 @@ func TestTextRegionFilter(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("regions named per programme", func(t *testing.T) {
-			rep, err := ResponseReport(ctx, s, now, ReportOptions{})
+			rep, err := ResponseReport(ctx, s, now, reportDefaults())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +81,7 @@ func TestTextRegionFilter(t *testing.T) {
 			{"national", []string{"air", "bansos", "sampah"}},
 		} {
 			t.Run(tt.region, func(t *testing.T) {
-				rep, err := ResponseReport(ctx, s, now, ReportOptions{Trend: TrendOptions{Region: tt.region}})
+				rep, err := ResponseReport(ctx, s, now, regionReport(tt.region))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -9,41 +9,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/regions"
 )
 
 // TrendWindow is a recent window compared with the baseline just before it.
-type TrendWindow struct {
-	// Name labels the window in metrics, e.g. "1h".
-	Name string
-	// Length is the recent window: (now-Length, now].
-	Length time.Duration
-	// Baseline is the span before the window that sets the expected count:
-	// (now-Length-Baseline, now-Length]. A whole multiple of Length reads best.
-	Baseline time.Duration
-}
+type TrendWindow = config.TrendWindow
 
-// DefaultTrendWindows compare the last hour with the 24 hours before it, and the last day
-// with the 14 days before it.
-func DefaultTrendWindows() []TrendWindow {
-	return []TrendWindow{
-		{Name: "1h", Length: time.Hour, Baseline: 24 * time.Hour},
-		{Name: "1d", Length: 24 * time.Hour, Baseline: 14 * 24 * time.Hour},
-	}
-}
-
-// TrendOptions tunes Trends. The zero value uses the defaults documented on each field.
+// TrendOptions tunes Trends; TrendOptionsFrom builds them from the configuration.
 type TrendOptions struct {
-	// Windows to compute; nil means DefaultTrendWindows.
+	// Windows to compute.
 	Windows []TrendWindow
-	// MinCount is the least number of critical stories in the window for a non-zero score;
-	// 0 means 5. It keeps a handful of stories from ever alerting.
+	// MinCount is the least number of critical stories in the window for a non-zero score.
+	// It keeps a handful of stories from ever alerting.
 	MinCount int
 	// PriorCount is the pseudo-count of critical stories added to the baseline, spread
-	// over one extra window; 0 means 1. It keeps a programme without any history from
-	// having an expected count of zero.
+	// over one extra window (config.TrendPriorCount).
 	PriorCount float64
-	// MinExpected is the floor of the expected count per window; 0 means 0.5.
+	// MinExpected is the floor of the expected count per window (config.TrendMinExpected).
 	MinExpected float64
 	// Programmes limits the result to these programme ids; nil means every programme found.
 	Programmes []string
@@ -80,20 +63,20 @@ func RegionCondition(region string) string {
 	return "arrayExists(c -> c = " + quoteString(region) + " OR c LIKE " + quoteString(region+".%") + ", regions)"
 }
 
-func (o TrendOptions) withDefaults() TrendOptions {
-	if o.Windows == nil {
-		o.Windows = DefaultTrendWindows()
+// TrendOptionsFrom returns the trend options of the configuration: its min_count and
+// the model's parameters (config.TrendWindows, TrendPriorCount, TrendMinExpected).
+func TrendOptionsFrom(t config.Trends) TrendOptions {
+	return TrendOptions{Windows: config.TrendWindows(), MinCount: t.MinCount,
+		PriorCount: config.TrendPriorCount, MinExpected: config.TrendMinExpected}
+}
+
+// check refuses options with a parameter left at zero.
+func (o TrendOptions) check() error {
+	if len(o.Windows) == 0 || o.MinCount <= 0 || o.PriorCount <= 0 || o.MinExpected <= 0 {
+		return fmt.Errorf("storage: trend options need windows and a positive min count, prior count and expected floor (got %d windows, %d, %g, %g): build them with TrendOptionsFrom",
+			len(o.Windows), o.MinCount, o.PriorCount, o.MinExpected)
 	}
-	if o.MinCount <= 0 {
-		o.MinCount = 5
-	}
-	if o.PriorCount <= 0 {
-		o.PriorCount = 1
-	}
-	if o.MinExpected <= 0 {
-		o.MinExpected = 0.5
-	}
-	return o
+	return nil
 }
 
 // Trend is the criticism trend of one programme in one window.
@@ -135,7 +118,9 @@ func UnitTrends(ctx context.Context, q Querier, now time.Time, opts TrendOptions
 }
 
 func trends(ctx context.Context, q Querier, now time.Time, opts TrendOptions, byUnit bool) ([]Trend, error) {
-	opts = opts.withDefaults()
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	var out []Trend
 	for _, w := range opts.Windows {
 		if w.Length <= 0 || w.Baseline <= 0 {

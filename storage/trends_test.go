@@ -6,6 +6,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/pantau-id/pantau/config"
 )
 
 // trendNow is the fixed "now" of the trend and report tests.
@@ -89,7 +91,7 @@ func TestTrends(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s Store) {
 		migrated(t, s)
 		insertStories(t, s, syntheticHistory(trendNow))
-		got, err := Trends(context.Background(), s, trendNow, TrendOptions{})
+		got, err := Trends(context.Background(), s, trendNow, trendDefaults())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,10 +146,10 @@ func TestTrendsProgrammeFilter(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s Store) {
 		migrated(t, s)
 		insertStories(t, s, syntheticHistory(trendNow))
-		got, err := Trends(context.Background(), s, trendNow, TrendOptions{
-			Programmes: []string{"bansos", "o'brien"},
-			Windows:    []TrendWindow{{Name: "1h", Length: time.Hour, Baseline: 12 * time.Hour}},
-		})
+		opts := trendDefaults()
+		opts.Programmes = []string{"bansos", "o'brien"}
+		opts.Windows = []TrendWindow{{Name: "1h", Length: time.Hour, Baseline: 12 * time.Hour}}
+		got, err := Trends(context.Background(), s, trendNow, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +185,7 @@ func TestUnitTrends(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		programmes, err := Trends(context.Background(), s, trendNow, TrendOptions{})
+		programmes, err := Trends(context.Background(), s, trendNow, trendDefaults())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +194,7 @@ func TestUnitTrends(t *testing.T) {
 				t.Errorf("programme %s/%s: score %.2f, want 0 (at most 4 stories)", tr.Programme, tr.Window, tr.Score)
 			}
 		}
-		units, err := UnitTrends(context.Background(), s, trendNow, TrendOptions{})
+		units, err := UnitTrends(context.Background(), s, trendNow, trendDefaults())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,4 +213,15 @@ func TestUnitTrends(t *testing.T) {
 			t.Errorf("Dinas Sosial/1h: %d critical, score %.2f; want 1 and 0", tr.Critical, tr.Score)
 		}
 	})
+}
+
+// trendDefaults and reportDefaults are the options pantau builds from the default
+// configuration; regionReport limits the latter to a region.
+func trendDefaults() TrendOptions   { return TrendOptionsFrom(config.Default().Trends) }
+func reportDefaults() ReportOptions { return ReportOptionsFrom(config.Default().Trends) }
+
+func regionReport(region string) ReportOptions {
+	o := reportDefaults()
+	o.Trend.Region = region
+	return o
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pantau-id/pantau/ack"
 	"github.com/pantau-id/pantau/config"
 )
 
@@ -77,7 +78,7 @@ func WriterOptionsFrom(cfg config.Storage) WriterOptions {
 // Writer buffers rows per table and inserts them in batches, when a table's buffer
 // reaches BatchSize and when its oldest row is FlushInterval old.
 //
-// Rows are acknowledged as ack.go describes: only after ClickHouse confirmed them, also
+// Rows are acknowledged as package ack describes: only after ClickHouse confirmed them, also
 // when they waited in a spool file on the way. A failed flush keeps its rows buffered and
 // retries them; when the buffer of a table is full, or the Writer closes while flushes
 // fail, the rows go to a spool file, which the Writer replays (and then deletes) once
@@ -116,10 +117,10 @@ type tableBuffer struct {
 
 	mu          sync.Mutex // guards the fields below; never held during an insert
 	recs        []Record
-	acks        []*ackGroup // one per row of recs
-	inflight    int         // rows of the flush under way
-	oldest      time.Time   // when the oldest buffered row was added
-	lastErr     error       // outcome of the last flush attempt
+	acks        []*ack.Group // one per row of recs
+	inflight    int          // rows of the flush under way
+	oldest      time.Time    // when the oldest buffered row was added
+	lastErr     error        // outcome of the last flush attempt
 	lastAttempt time.Time
 	pending     error     // background flush error not yet reported by Add
 	spoolErr    error     // outcome of the last spool attempt
@@ -160,17 +161,17 @@ func NewWriter(ins Inserter, opts WriterOptions) *Writer {
 	return w
 }
 
-// Add buffers recs, rows of one table, as one unit of acknowledgement: ack, if not nil, is
-// called exactly once, as ack.go describes (at once with nil when recs is empty).
+// Add buffers recs, rows of one table, as one unit of acknowledgement: done, if not nil,
+// is called exactly once, as package ack describes (at once with nil when recs is empty).
 //
 // An error wrapping ErrBufferFull or ErrWriterClosed, or one about the rows' table, means
-// no row was buffered and ack will not be called. A *FlushError means the rows were
+// no row was buffered and done will not be called. A *FlushError means the rows were
 // buffered but a flush of their table (by this Add or earlier in the background) failed;
 // the rows stay buffered (or spooled) for retry and the caller should slow down.
-func (w *Writer) Add(ctx context.Context, ack func(error), recs ...Record) error {
+func (w *Writer) Add(ctx context.Context, done ack.Func, recs ...Record) error {
 	if len(recs) == 0 {
-		if ack != nil {
-			ack(nil)
+		if done != nil {
+			done(nil)
 		}
 		return nil
 	}
@@ -192,7 +193,7 @@ func (w *Writer) Add(ctx context.Context, ack func(error), recs ...Record) error
 			return flushErr
 		}
 	}
-	g := newAckGroup(n, ack)
+	g := ack.NewGroup(n, done)
 	t.mu.Lock()
 	if len(t.recs) == 0 {
 		t.oldest = time.Now()
@@ -374,7 +375,7 @@ func (w *Writer) flushHeld(ctx context.Context, t *tableBuffer, atLeast int) err
 	w.lastFlushOK.Store(t.lastAttempt.UnixNano())
 	w.gauge(t)
 	t.mu.Unlock()
-	settle(acks, nil)
+	ack.Each(acks, nil)
 	return nil
 }
 
@@ -522,7 +523,7 @@ func (w *Writer) spoolOrGiveUp(t *tableBuffer, flushErr error) (gaveUp bool, spo
 	w.gauge(t)
 	t.mu.Unlock()
 	cause := errors.Join(flushErr, spoolErr)
-	settle(acks, fmt.Errorf("storage: writer closed with %d unflushed rows of %s: %w", lost, t.table, cause))
+	ack.Each(acks, fmt.Errorf("storage: writer closed with %d unflushed rows of %s: %w", lost, t.table, cause))
 	return true, spoolErr
 }
 

@@ -14,30 +14,32 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 )
 
-// DefaultThreshold is the criticism score at which a programme is trending. The alert
-// rule PantauCriticismTrending in dashboards/prometheus/rules uses the same number.
-const DefaultThreshold = 3.0
+// DefaultThreshold is the criticism score at which a programme is trending
+// (config.TrendThreshold). The alert rule PantauCriticismTrending in
+// dashboards/prometheus/rules uses the same number.
+const DefaultThreshold = config.TrendThreshold
 
 // DefaultCoolDown is how long a programme stays trending after its score fell below
-// the threshold; the alert rule's keep_firing_for matches it.
-const DefaultCoolDown = 2 * time.Hour
+// the threshold (config.TrendCoolDown); the alert rule's keep_firing_for matches it.
+const DefaultCoolDown = config.TrendCoolDown
 
-// JobOptions tunes a Job. The zero value uses the defaults.
+// JobOptions tunes a Job.
 type JobOptions struct {
 	// Trend selects the windows, minimum count and programmes (the taxonomy's ids, which
 	// bound the metric labels).
 	Trend storage.TrendOptions
-	// Threshold is the score at which a programme trends; 0 means DefaultThreshold.
+	// Threshold is the score at which a programme trends (DefaultThreshold).
 	Threshold float64
-	// CoolDown keeps a programme trending this long after its score fell below Threshold;
-	// 0 means DefaultCoolDown.
+	// CoolDown keeps a programme trending this long after its score fell below Threshold
+	// (DefaultCoolDown).
 	CoolDown time.Duration
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time.
 	Now func() time.Time
-	// Logger receives run failures and trending changes; nil discards them.
+	// Logger receives run failures and trending changes.
 	Logger *slog.Logger
 	// UnitID returns the stable id of the unit responsible for a programme (the taxonomy's
 	// unit_id), given the programme id, or "" with the unit's description, for unit trends;
@@ -132,26 +134,19 @@ type Job struct {
 type trendKey struct{ programme, window string }
 
 // NewJob returns a job that reads q and registers its gauges with reg (a nil reg
-// leaves them unregistered). Registering twice with one registry panics.
-func NewJob(q storage.Querier, reg prometheus.Registerer, opts JobOptions) *Job {
-	if opts.Threshold <= 0 {
-		opts.Threshold = DefaultThreshold
-	}
-	if opts.CoolDown <= 0 {
-		opts.CoolDown = DefaultCoolDown
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+// leaves them unregistered). Registering twice with one registry panics. It refuses
+// options without a threshold, a cool-down, a clock or a logger.
+func NewJob(q storage.Querier, reg prometheus.Registerer, opts JobOptions) (*Job, error) {
+	if opts.Threshold <= 0 || opts.CoolDown <= 0 || opts.Now == nil || opts.Logger == nil {
+		return nil, fmt.Errorf("trends: job needs a positive threshold and cool-down (config.TrendThreshold, TrendCoolDown), a clock and a logger; got %g and %s",
+			opts.Threshold, opts.CoolDown)
 	}
 	if opts.UnitID == nil {
 		opts.UnitID = func(string, string) string { return "" }
 	}
 	j := &Job{q: q, opts: opts, m: newTrendMetrics(reg), state: map[trendKey]*trendState{}}
 	j.m.links.WithLabelValues(opts.ReportURL, opts.GrafanaURL).Set(1)
-	return j
+	return j, nil
 }
 
 // Run calls RunOnce now and then every interval until ctx is done. A failed run is logged

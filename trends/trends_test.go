@@ -3,6 +3,7 @@ package trends
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/internal/trendtest"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
@@ -119,8 +121,8 @@ func TestTrendBurstFiresAlert(t *testing.T) {
 			s := storagetest.Embedded(t)
 			trendtest.Store(t, s, append(trendtest.QuietHistory(trendtest.Now), trendtest.Burst("ektp", tt.burst, trendtest.Now)...))
 			reg := prometheus.NewRegistry()
-			job := NewJob(s, reg, JobOptions{
-				Trend:     storage.TrendOptions{Programmes: []string{"ektp", "bansos", "sampah_tps", "pju"}},
+			job := newJob(t, s, reg, JobOptions{
+				Trend:     programmeTrends("ektp", "bansos", "sampah_tps", "pju"),
 				Now:       func() time.Time { return trendtest.Now },
 				UnitID:    taxonomy.Default().UnitID,
 				ReportURL: "https://pantau.example.go.id/report", GrafanaURL: "https://grafana.example.go.id",
@@ -311,7 +313,7 @@ func TestTrendCoolDown(t *testing.T) {
 	trendtest.Store(t, s, append(trendtest.QuietHistory(trendtest.Now), trendtest.Burst("ektp", 8, trendtest.Now)...))
 	reg := prometheus.NewRegistry()
 	now := trendtest.Now
-	job := NewJob(s, reg, JobOptions{Now: func() time.Time { return now }, UnitID: taxonomy.Default().UnitID})
+	job := newJob(t, s, reg, JobOptions{Trend: programmeTrends(), Now: func() time.Time { return now }, UnitID: taxonomy.Default().UnitID})
 	steps := []struct {
 		after        time.Duration
 		wantScore    bool // ektp/1h score at or above the threshold
@@ -343,4 +345,23 @@ func TestTrendCoolDown(t *testing.T) {
 	if g := gauges(t, reg, "pantau_trend_criticism_score"); len(g) != 0 {
 		t.Errorf("stale series left: %v", g)
 	}
+}
+
+// programmeTrends are the trend options of the default configuration for programmes.
+func programmeTrends(programmes ...string) storage.TrendOptions {
+	o := storage.TrendOptionsFrom(config.Default().Trends)
+	o.Programmes = programmes
+	return o
+}
+
+// newJob returns NewJob's job with the default threshold and cool-down and a logger that
+// discards.
+func newJob(t testing.TB, q storage.Querier, reg prometheus.Registerer, opts JobOptions) *Job {
+	t.Helper()
+	opts.Threshold, opts.CoolDown, opts.Logger = DefaultThreshold, DefaultCoolDown, slog.New(slog.DiscardHandler)
+	j, err := NewJob(q, reg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
 }

@@ -19,7 +19,7 @@ func TestCorrectionFromReport(t *testing.T) {
 	s := reportFixture(t)
 	tax := taxonomy.Default()
 	mux := http.NewServeMux()
-	report := ReportHandler(s, reportOptions())
+	report := must(t)(ReportHandler(s, reportOptions()))
 	mux.Handle("GET /report", report)
 	mux.Handle("GET /api/report", report)
 	mux.Handle("POST /api/corrections", CorrectionHandler(s, tax, nil))

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/internal/trendtest"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
@@ -40,12 +41,13 @@ func emergingFixture(t *testing.T) storage.Store {
 
 func emergingReportOptions() ReportHandlerOptions {
 	o := reportOptions()
-	o.Emerging = &storage.EmergingOptions{}
+	e := storage.EmergingOptionsFrom(config.Default().Trends)
+	o.Emerging = &e
 	return o
 }
 
 func TestReportEmerging(t *testing.T) {
-	h := ReportHandler(emergingFixture(t), emergingReportOptions())
+	h := must(t)(ReportHandler(emergingFixture(t), emergingReportOptions()))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/report", nil))
 	var page struct {

@@ -76,3 +76,11 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	}
 	return nil
 }
+
+// needs refuses a handler's options without a clock, a positive timeout or a logger.
+func needs(handler string, now func() time.Time, timeout time.Duration, log *slog.Logger) error {
+	if now == nil || timeout <= 0 || log == nil {
+		return fmt.Errorf("web: %s handler needs a clock, a positive timeout (config.RequestTimeout) and a logger; got timeout %s", handler, timeout)
+	}
+	return nil
+}

@@ -90,9 +90,9 @@ type LocalAPIOptions struct {
 	Sources []config.Source
 	// Token must be presented by every request.
 	Token string
-	// Timeout bounds one request's queries; 0 means 5 minutes.
+	// Timeout bounds one request's queries (config.LocalAPITimeout).
 	Timeout time.Duration
-	// Logger receives failures; nil discards them.
+	// Logger receives failures.
 	Logger *slog.Logger
 }
 
@@ -105,12 +105,9 @@ type LocalAPIOptions struct {
 //
 // Both answer 403 to a request that does not come from a loopback address and 401 to one
 // without the token.
-func LocalAPI(opts LocalAPIOptions) map[string]http.Handler {
-	if opts.Timeout <= 0 {
-		opts.Timeout = 5 * time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+func LocalAPI(opts LocalAPIOptions) (map[string]http.Handler, error) {
+	if opts.Timeout <= 0 || opts.Logger == nil {
+		return nil, fmt.Errorf("web: local API needs a positive timeout (config.LocalAPITimeout) and a logger; got timeout %s", opts.Timeout)
 	}
 	guard := func(h http.HandlerFunc) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -176,7 +173,7 @@ func LocalAPI(opts LocalAPIOptions) map[string]http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(st)
 	}
-	return map[string]http.Handler{"POST /api/sql": guard(sql), "GET /api/sources": guard(sources)}
+	return map[string]http.Handler{"POST /api/sql": guard(sql), "GET /api/sources": guard(sources)}, nil
 }
 
 // fromLoopback reports whether r came from a loopback address.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,8 +27,11 @@ func TestLocalAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	sources := []config.Source{{Name: "antara", Kind: config.KindFeed}, {Name: "off", Kind: config.KindFeed, Disabled: true}}
-	report := ReportHandler(s, reportOptions())
-	handlers := LocalAPI(LocalAPIOptions{Store: s, Sources: sources, Token: ep.Token})
+	report := must(t)(ReportHandler(s, reportOptions()))
+	handlers, err := LocalAPI(LocalAPIOptions{Store: s, Sources: sources, Token: ep.Token, Timeout: config.LocalAPITimeout, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	handlers["GET /api/report"] = report
 	srv.Config.Handler = NewMux(nil, nil, handlers)
 	srv.Start()

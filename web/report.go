@@ -35,16 +35,16 @@ var pageWindows = []time.Duration{6 * time.Hour, 24 * time.Hour, 72 * time.Hour,
 type ReportHandlerOptions struct {
 	// Report selects the window, reach weights and sizes of the report.
 	Report storage.ReportOptions
-	// Location is the zone the page shows times in; nil means UTC.
+	// Location is the zone the page shows times in (display.time_zone).
 	Location *time.Location
-	// Lang is the page's language when the request names none: LangIndonesian (the
-	// default when empty) or LangEnglish.
+	// Lang is the page's language when the request names none: LangIndonesian or
+	// LangEnglish (display.language).
 	Lang string
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time.
 	Now func() time.Time
-	// Timeout bounds one report query; 0 means 30 seconds.
+	// Timeout bounds one report query (config.RequestTimeout).
 	Timeout time.Duration
-	// Logger receives query failures; nil discards them.
+	// Logger receives query failures.
 	Logger *slog.Logger
 	// Emerging, when set, adds the emerging issues outside the taxonomy to the page and
 	// the JSON ("emerging").
@@ -83,21 +83,12 @@ type windowChoice struct {
 // storage.MinReportWindow and storage.MaxReportWindow, as for pantau report) overrides the
 // report window, and region keeps the coverage of the sources of one region
 // (sources[].region). Register it for both "GET /report" and "GET /api/report".
-func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
-	if opts.Now == nil {
-		opts.Now = time.Now
+func ReportHandler(q storage.Querier, opts ReportHandlerOptions) (http.Handler, error) {
+	if err := needs("report", opts.Now, opts.Timeout, opts.Logger); err != nil {
+		return nil, err
 	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Location == nil {
-		opts.Location = time.UTC
-	}
-	if opts.Lang == "" {
-		opts.Lang = LangIndonesian
+	if _, ok := pageMessages[opts.Lang]; !ok || opts.Location == nil {
+		return nil, fmt.Errorf("web: report handler: language %q and location %v: want id or en and a time zone (display)", opts.Lang, opts.Location)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ro := opts.Report
@@ -168,7 +159,7 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) http.Handler {
 		if err := reportTemplate.Execute(w, page); err != nil {
 			opts.Logger.Error("render report", "err", err)
 		}
-	})
+	}), nil
 }
 
 // hours prints d in hours: "24", "1.5".

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/internal/trendtest"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
@@ -36,19 +38,19 @@ func reportOptions() ReportHandlerOptions {
 	if err != nil {
 		panic(err)
 	}
-	return ReportHandlerOptions{
-		Location: jakarta,
-		Now:      func() time.Time { return trendtest.Now },
-		Report: storage.ReportOptions{
-			Reach: map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2, "langgam": 1},
-			Names: map[string]string{"ektp": "KTP elektronik (e-KTP)", "bansos": "Bantuan sosial"},
-		},
+	o := ReportHandlerOptions{
+		Location: jakarta, Lang: LangIndonesian, Timeout: config.RequestTimeout, Logger: slog.New(slog.DiscardHandler),
+		Now:    func() time.Time { return trendtest.Now },
+		Report: storage.ReportOptionsFrom(config.Default().Trends),
 	}
+	o.Report.Reach = map[string]float64{"tempo-nasional": 2.5, "antara": 3, "republika": 2, "langgam": 1}
+	o.Report.Names = map[string]string{"ektp": "KTP elektronik (e-KTP)", "bansos": "Bantuan sosial"}
+	return o
 }
 
 func TestReportHandler(t *testing.T) {
 	s := reportFixture(t)
-	h := ReportHandler(s, reportOptions())
+	h := must(t)(ReportHandler(s, reportOptions()))
 	get := func(path string) (*http.Response, string) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -158,7 +160,7 @@ func TestReportHandler(t *testing.T) {
 		english := reportOptions()
 		english.Lang = LangEnglish
 		rec := httptest.NewRecorder()
-		ReportHandler(s, english).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/report", nil))
+		must(t)(ReportHandler(s, english)).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/report", nil))
 		if !strings.Contains(rec.Body.String(), "Needs a public response") {
 			t.Errorf("Lang: en does not make English the default")
 		}
@@ -229,7 +231,7 @@ func TestReportPageInChromium(t *testing.T) {
 	}
 	s := reportFixture(t)
 	mux := http.NewServeMux()
-	h := ReportHandler(s, reportOptions())
+	h := must(t)(ReportHandler(s, reportOptions()))
 	mux.Handle("GET /report", h)
 	mux.Handle("GET /api/report", h)
 	srv := httptest.NewServer(mux) // listens on 127.0.0.1
@@ -309,4 +311,15 @@ func TestReportPageInChromium(t *testing.T) {
 		t.Fatalf("screenshot %s is not a PNG: %v", shot, err)
 	}
 	t.Logf("report ranked %v; screenshot: %s", order, shot)
+}
+
+// must returns a handler's constructor's handler, failing t if it refused its options.
+func must(t testing.TB) func(http.Handler, error) http.Handler {
+	return func(h http.Handler, err error) http.Handler {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
 }

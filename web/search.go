@@ -27,11 +27,11 @@ var searchTemplate = template.Must(template.New("search").Funcs(template.FuncMap
 type SearchHandlerOptions struct {
 	// Programmes are the programme ids offered in the form; optional.
 	Programmes []string
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time.
 	Now func() time.Time
-	// Timeout bounds one search; 0 means 30 seconds.
+	// Timeout bounds one search (config.RequestTimeout).
 	Timeout time.Duration
-	// Logger receives store failures; nil discards them.
+	// Logger receives store failures.
 	Logger *slog.Logger
 }
 
@@ -49,15 +49,9 @@ type searchPage struct {
 // with the matched terms marked. Parameters: from and to (dates, UTC, to inclusive),
 // programme, region, label, limit, and format=csv or json for an export of the same results. A
 // query that does not parse is answered with 400 and the message naming its column.
-func SearchHandler(q storage.Querier, opts SearchHandlerOptions) http.Handler {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+func SearchHandler(q storage.Querier, opts SearchHandlerOptions) (http.Handler, error) {
+	if err := needs("search", opts.Now, opts.Timeout, opts.Logger); err != nil {
+		return nil, err
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := r.URL.Query()
@@ -94,7 +88,7 @@ func SearchHandler(q storage.Querier, opts SearchHandlerOptions) http.Handler {
 		if err := searchTemplate.Execute(w, page); err != nil {
 			opts.Logger.Error("render search", "err", err)
 		}
-	})
+	}), nil
 }
 
 // run checks the parameters and searches; it returns the HTTP status and the error to show.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
 )
@@ -48,8 +50,9 @@ func searchServer(t *testing.T, s storage.Store) *httptest.Server {
 	}
 	storeSearchDocs(t, s)
 	mux := http.NewServeMux()
-	mux.Handle("GET /report", ReportHandler(s, emergingReportOptions()))
-	mux.Handle("GET /search", SearchHandler(s, SearchHandlerOptions{Programmes: []string{"ektp", "jalan"}, Now: func() time.Time { return searchNow }}))
+	mux.Handle("GET /report", must(t)(ReportHandler(s, emergingReportOptions())))
+	mux.Handle("GET /search", must(t)(SearchHandler(s, SearchHandlerOptions{Programmes: []string{"ektp", "jalan"}, Now: func() time.Time { return searchNow },
+		Timeout: config.RequestTimeout, Logger: slog.New(slog.DiscardHandler)})))
 	srv := httptest.NewServer(mux) // 127.0.0.1
 	t.Cleanup(srv.Close)
 	return srv

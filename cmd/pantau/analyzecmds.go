@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/pantau-id/pantau/analyzer"
 	"github.com/pantau-id/pantau/analyzer/sentiment"
@@ -119,21 +118,24 @@ func inOrder[In, Out any](ctx context.Context, inputs []In, workers int, do func
 	slots := make(chan chan Out, 4*workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var g errgroup.Group
-	g.SetLimit(workers + 1)
-	g.Go(func() error {
+	var wg sync.WaitGroup
+	busy := make(chan struct{}, workers) // do calls running at once
+	wg.Go(func() {
 		defer close(slots)
 		for _, in := range inputs {
 			select {
 			case window <- struct{}{}:
 			case <-ctx.Done():
-				return nil
+				return
 			}
 			slot := make(chan Out, 1)
 			slots <- slot
-			g.Go(func() error { slot <- do(in); return nil })
+			busy <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-busy }()
+				slot <- do(in)
+			})
 		}
-		return nil
 	})
 	var err error
 	for slot := range slots {
@@ -145,7 +147,7 @@ func inOrder[In, Out any](ctx context.Context, inputs []In, workers int, do func
 			}
 		}
 	}
-	g.Wait()
+	wg.Wait()
 	if err == nil {
 		err = ctx.Err()
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -56,7 +57,7 @@ func (d demoSite) dial(ctx context.Context, network, _ string) (net.Conn, error)
 	return dialer.DialContext(ctx, network, d.addr)
 }
 
-func cmdDemo(ctx context.Context, e *env, args []string) error {
+func cmdDemo(ctx context.Context, e *env, args []string) (err error) {
 	fs := newFlags(e, "demo")
 	site := fs.String("site", "testdata/site", "`DIR` of the fixture news site")
 	data := fs.String("data", "pantau-demo", "embedded store `DIR` for the demo")
@@ -72,8 +73,14 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	srv := &http.Server{Handler: fixturesite.Handler(*site)}
-	go srv.Serve(ln)
-	defer srv.Close()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	defer func() {
+		srv.Close()
+		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, fmt.Errorf("fixture site: %w", serr))
+		}
+	}()
 
 	if err := os.WriteFile(*out, []byte(fmt.Sprintf(demoConfig, demoOrigin, *data)), 0o644); err != nil {
 		return err

@@ -69,8 +69,9 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 // programme names and trend settings of the report.
 func digestOptions(cfg *config.Config, tax *taxonomy.Taxonomy) digest.Options {
 	ro := reportOptions(cfg, tax)
-	return digest.Options{At: cfg.Digest.At(), Critical: cfg.Digest.Critical, Positive: cfg.Digest.Positive,
-		Reach: ro.Reach, Names: ro.Names, Trend: ro.Trend, PageURL: cfg.Digest.PageURL}
+	o := digest.OptionsFrom(cfg.Digest, cfg.Trends)
+	o.Reach, o.Names, o.Trend = ro.Reach, ro.Names, ro.Trend
+	return o
 }
 
 // digestScheduler sends the configured digests; nil when digests are not enabled.
@@ -107,5 +108,5 @@ func digestScheduler(cfg *config.Config, tax *taxonomy.Taxonomy, st storage.Stor
 		}
 		return out
 	}
-	return digest.NewScheduler(st, opts), nil
+	return digest.NewScheduler(st, opts)
 }

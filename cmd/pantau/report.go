@@ -9,7 +9,6 @@ import (
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
-	"github.com/pantau-id/pantau/trends"
 	"github.com/pantau-id/pantau/web"
 )
 
@@ -17,7 +16,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "report")
 	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	window := fs.Duration("window", storage.DefaultReportWindow, "how far back the report looks (`DURATION`, 1h to 8760h)")
+	window := fs.Duration("window", config.ReportWindow, "how far back the report looks (`DURATION`, 1h to 8760h)")
 	region := fs.String("region", "", "only coverage from sources of this `REGION` (sources[].region), or about it when it names a province, regency or city (\"Kota Padang\", \"Sumbar\", \"13.71\")")
 	emerging := fs.Bool("emerging", false, "list emerging issues outside the taxonomy instead: phrases rising in critical coverage no programme matched")
 	if err := parse(fs, args); err != nil {
@@ -90,7 +89,9 @@ func trendOptions(cfg *config.Config, tax *taxonomy.Taxonomy) storage.TrendOptio
 	for _, p := range tax.Programmes() {
 		ids = append(ids, p.ID)
 	}
-	return storage.TrendOptions{Programmes: ids, MinCount: cfg.Trends.MinCount}
+	o := storage.TrendOptionsFrom(cfg.Trends)
+	o.Programmes = ids
+	return o
 }
 
 // reportOptions weighs sources by their configured reach and names programmes as the
@@ -106,14 +107,15 @@ func reportOptions(cfg *config.Config, tax *taxonomy.Taxonomy) storage.ReportOpt
 	for _, p := range tax.Programmes() {
 		names[p.ID] = p.Name
 	}
-	return storage.ReportOptions{Reach: reach, Names: names, Trend: trendOptions(cfg, tax), TrendThreshold: trends.DefaultThreshold}
+	o := storage.ReportOptionsFrom(cfg.Trends)
+	o.Reach, o.Names, o.Trend = reach, names, trendOptions(cfg, tax)
+	return o
 }
 
 // emergingOptions scores phrases as the programme trends are scored and leaves out phrases
 // a programme of the taxonomy matches.
 func emergingOptions(cfg *config.Config, tax *taxonomy.Taxonomy) storage.EmergingOptions {
-	return storage.EmergingOptions{
-		Trend: storage.TrendOptions{MinCount: cfg.Trends.MinCount},
-		Known: func(phrase string) bool { return len(tax.Match("", phrase, nil)) > 0 },
-	}
+	o := storage.EmergingOptionsFrom(cfg.Trends)
+	o.Known = func(phrase string) bool { return len(tax.Match("", phrase, nil)) > 0 }
+	return o
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -73,7 +74,8 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 //
 //  1. stop intake: the crawler stops polling and fetching and closes the article queue;
 //  2. drain the analyzers: every queued article is analysed and handed to the writer;
-//  3. flush the writer: Close inserts (or spools) what it holds and tells every ack;
+//  3. flush the writer: Close inserts (or spools) what it holds and tells every ack, and
+//     the article rows those acks handed over are joined;
 //  4. save the crawler's source states, with the validators those acks advanced;
 //  5. stop the trend job, the digest scheduler and the HTTP server, which serves /metrics and
 //     /readyz until then;
@@ -103,7 +105,7 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 	}()
 	var digests *digest.Scheduler
 	if !once {
-		if digests, err = digestScheduler(cfg, tax, st, digest.SchedulerOptions{Logger: logger, Registerer: reg}); err != nil {
+		if digests, err = digestScheduler(cfg, tax, st, digest.SchedulerOptions{Now: time.Now, Logger: logger, Registerer: reg}); err != nil {
 			return err
 		}
 	}
@@ -166,6 +168,28 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 	logger.Info("pipeline starting", "sources", len(cfg.Sources), "programmes", tax.Len(),
 		"store", st.Kind(), "clickhouse", chv.String(), "version", v.version, "revision", v.revision, "once", once)
 
+	var job *trends.Job
+	if !once {
+		job, err = trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Threshold: trends.DefaultThreshold,
+			CoolDown: trends.DefaultCoolDown, Now: time.Now, Logger: logger,
+			UnitID: tax.UnitID, ReportURL: reportURL(cfg.HTTP), GrafanaURL: strings.TrimSuffix(cfg.HTTP.GrafanaURL, "/")})
+		if err != nil {
+			if ln != nil {
+				ln.Close()
+			}
+			return errors.Join(err, closeWriter())
+		}
+	}
+	var mux http.Handler
+	if ln != nil {
+		var unpublish func()
+		if mux, unpublish, err = httpMux(cfg, tax, st, w, reg, ln, logger); err != nil {
+			ln.Close()
+			return errors.Join(err, closeWriter())
+		}
+		defer unpublish() // after the server stopped
+	}
+
 	// intake ends the crawl (step 1) on a signal or when any part fails; serving ends the
 	// trend job and the HTTP server (step 5) once the writer is flushed.
 	g, intake := errgroup.WithContext(ctx)
@@ -176,6 +200,7 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		defer stopServing()
 		runErr = p.Run(intake, pc, once) // steps 1 and 2
 		closeErr = closeWriter()         // step 3
+		p.Wait()
 		saveCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := cr.SaveState(saveCtx); err != nil { // step 4
@@ -184,38 +209,12 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		return errors.Join(runErr, closeErr)
 	})
 	if ln != nil {
-		ready := func(ctx context.Context) error {
-			if _, err := st.Query(ctx, "SELECT 1"); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
-			return w.Health()
-		}
-		loc, _ := cfg.Display.Location() // validated with the configuration
-		emerging := emergingOptions(cfg, tax)
-		report := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Location: loc, Lang: cfg.Display.Language, Logger: logger, Emerging: &emerging})
-		search := web.SearchHandler(st, web.SearchHandlerOptions{Programmes: trendOptions(cfg, tax).Programmes, Logger: logger})
-		handlers := map[string]http.Handler{"GET /report": report, "GET /api/report": report, "GET /search": search}
-		if st.Kind() == storage.KindEmbedded {
-			// The embedded store is this process's alone while it runs: pantau report, sql
-			// and sources read through this API instead.
-			if ep, unpublish, err := web.PublishEndpoint(cfg.Storage.DataDir, ln.Addr().String()); err != nil {
-				logger.Warn("local API not published: pantau report, sql and sources cannot read the store while this runs", "err", err)
-			} else {
-				defer unpublish() // after the server stopped
-				maps.Copy(handlers, web.LocalAPI(web.LocalAPIOptions{Store: st, Sources: cfg.Sources, Token: ep.Token, Logger: logger}))
-			}
-		}
-		handlers["GET /digest"] = digest.Handler(st, digest.Units(tax), digest.HandlerOptions{Digest: digestOptions(cfg, tax), Logger: logger})
-		handlers["POST /api/corrections"] = web.CorrectionHandler(st, tax, logger)
-		mux := web.NewMux(reg, ready, handlers)
 		g.Go(func() error {
 			serveErr = web.Serve(serving, ln, mux, logger)
 			return serveErr
 		})
 	}
-	if !once {
-		job := trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Logger: logger,
-			UnitID: tax.UnitID, ReportURL: reportURL(cfg.HTTP), GrafanaURL: strings.TrimSuffix(cfg.HTTP.GrafanaURL, "/")})
+	if job != nil {
 		g.Go(func() error {
 			trendErr = job.Run(serving, cfg.Trends.Interval.D())
 			return trendErr
@@ -237,6 +236,50 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 	}
 	logger.Info("pipeline stopped")
 	return nil
+}
+
+// httpMux builds the HTTP server's handlers: metrics, health, the report, search and
+// digest pages, corrections, and with the embedded store the local API, whose endpoint
+// file unpublish removes.
+func httpMux(cfg *config.Config, tax *taxonomy.Taxonomy, st storage.Store, w *storage.Writer, reg *prometheus.Registry,
+	ln net.Listener, logger *slog.Logger) (mux http.Handler, unpublish func(), err error) {
+	unpublish = func() {}
+	ready := func(ctx context.Context) error {
+		if _, err := st.Query(ctx, "SELECT 1"); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return w.Health()
+	}
+	loc, _ := cfg.Display.Location() // validated with the configuration
+	emerging := emergingOptions(cfg, tax)
+	report, rerr := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Location: loc, Lang: cfg.Display.Language,
+		Now: time.Now, Timeout: config.RequestTimeout, Logger: logger, Emerging: &emerging})
+	search, serr := web.SearchHandler(st, web.SearchHandlerOptions{Programmes: trendOptions(cfg, tax).Programmes,
+		Now: time.Now, Timeout: config.RequestTimeout, Logger: logger})
+	digestPage, derr := digest.Handler(st, digest.Units(tax), digest.HandlerOptions{Digest: digestOptions(cfg, tax),
+		Now: time.Now, Timeout: config.RequestTimeout, Logger: logger})
+	if err := errors.Join(rerr, serr, derr); err != nil {
+		return nil, nil, err
+	}
+	handlers := map[string]http.Handler{"GET /report": report, "GET /api/report": report, "GET /search": search, "GET /digest": digestPage,
+		"POST /api/corrections": web.CorrectionHandler(st, tax, logger)}
+	if st.Kind() == storage.KindEmbedded {
+		// The embedded store is this process's alone while it runs: pantau report, sql
+		// and sources read through this API instead.
+		ep, remove, err := web.PublishEndpoint(cfg.Storage.DataDir, ln.Addr().String())
+		if err != nil {
+			logger.Warn("local API not published: pantau report, sql and sources cannot read the store while this runs", "err", err)
+			return web.NewMux(reg, ready, handlers), unpublish, nil
+		}
+		api, err := web.LocalAPI(web.LocalAPIOptions{Store: st, Sources: cfg.Sources, Token: ep.Token, Timeout: config.LocalAPITimeout, Logger: logger})
+		if err != nil {
+			remove()
+			return nil, nil, err
+		}
+		unpublish = remove
+		maps.Copy(handlers, api)
+	}
+	return web.NewMux(reg, ready, handlers), unpublish, nil
 }
 
 // errRowsSpooled reports a run --once that ended with rows ClickHouse has not taken yet.

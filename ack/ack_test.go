@@ -1,11 +1,11 @@
-package storage
+package ack
 
 import (
 	"errors"
 	"testing"
 )
 
-func TestAckGroup(t *testing.T) {
+func TestGroup(t *testing.T) {
 	errA, errB := errors.New("a"), errors.New("b")
 	tests := []struct {
 		name    string
@@ -20,9 +20,9 @@ func TestAckGroup(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			calls := 0
 			var got error
-			g := newAckGroup(len(tt.settled), func(err error) { calls++; got = err })
+			g := NewGroup(len(tt.settled), func(err error) { calls++; got = err })
 			for i, err := range tt.settled {
-				g.settle(err)
+				g.Done(err)
 				if i < len(tt.settled)-1 && calls != 0 {
 					t.Fatalf("ack called after %d of %d rows", i+1, len(tt.settled))
 				}
@@ -32,8 +32,23 @@ func TestAckGroup(t *testing.T) {
 			}
 		})
 	}
-	if g := newAckGroup(2, nil); g != nil {
+	if g := NewGroup(2, nil); g != nil {
 		t.Errorf("group without an ack = %v, want nil", g)
 	}
-	settle([]*ackGroup{nil, nil}, errA) // rows nobody waits for
+	Each([]*Group{nil, nil}, errA) // rows nobody waits for
+}
+
+func TestGroupAddKeepsItOpen(t *testing.T) {
+	calls := 0
+	g := NewGroup(1, func(error) { calls++ }) // the holder's own part
+	g.Add(2)
+	g.Done(nil)
+	g.Done(nil)
+	if calls != 0 {
+		t.Fatal("group settled while its holder still held it")
+	}
+	g.Done(nil)
+	if calls != 1 {
+		t.Errorf("ack called %d times, want once", calls)
+	}
 }
