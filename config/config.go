@@ -142,7 +142,7 @@ type Display struct {
 	// TimeZone is the zone times are shown in (the /report page, pantau report): WIB, WITA,
 	// WIT or an IANA name such as Asia/Makassar or UTC.
 	TimeZone string `yaml:"time_zone"`
-	// Language is the /report page's default language: id (Bahasa Indonesia) or en; a
+	// Language is the default language of the /report and /search pages: id (Bahasa Indonesia) or en; a
 	// request's ?lang= overrides it.
 	Language string `yaml:"language"`
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,7 +24,10 @@ const maxCorrectionBytes = 16 << 10
 // HTML form or form-encoded fields): url (the article's canonical URL), programme, and either
 // label (negative, neutral, positive; criticism=true for criticism) or kind=programme with an
 // optional new_programme; analyst (who) is required, note optional. It answers 303 to the
-// report for the report's form (return=report), else the stored correction as JSON.
+// report for the report's form (return=report; the form's lang, window and region are kept
+// and corrected=1 has the report confirm it), else the stored correction as JSON. A refused
+// correction is answered with the error as plain text, or for the report's form with a page
+// in the form's language (lang) saying why.
 //
 // Writes are taken only from loopback clients, whatever address the server listens on, and
 // never from a cross-origin browser request (a page elsewhere posting to the analyst's local
@@ -37,9 +42,21 @@ func CorrectionHandler(s storage.Store, tax *taxonomy.Taxonomy, logger *slog.Log
 			http.Error(w, "correction: "+err.Error(), http.StatusBadRequest)
 			return
 		}
+		fromReport := r.PostForm.Get("return") == "report"
+		refuse := func(status int, err error, reason func(*messages) string) {
+			if !fromReport {
+				http.Error(w, err.Error(), status)
+				return
+			}
+			refuseOnPage(w, r, status, err, reason)
+		}
 		c, err := correctionFromForm(r, tax)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			reason := func(m *messages) string { return m.CorrectionInvalid }
+			if c.Analyst == "" {
+				reason = func(m *messages) string { return m.CorrectionNoAnalyst }
+			}
+			refuse(http.StatusBadRequest, err, reason)
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
@@ -47,16 +64,17 @@ func CorrectionHandler(s storage.Store, tax *taxonomy.Taxonomy, logger *slog.Log
 		c, err = storage.Correct(ctx, s, c, tax.UnitOf)
 		switch {
 		case errors.Is(err, storage.ErrNoMention):
-			http.Error(w, err.Error(), http.StatusNotFound)
+			refuse(http.StatusNotFound, err, func(m *messages) string { return m.CorrectionNoMention })
 			return
 		case err != nil:
 			logger.Error("correction failed", "programme", c.Programme, "url_hash", c.URLHash, "err", err)
-			http.Error(w, "correction not stored: the store did not answer", http.StatusServiceUnavailable)
+			refuse(http.StatusServiceUnavailable, errors.New("correction not stored: the store did not answer"),
+				func(m *messages) string { return m.CorrectionUnavailable })
 			return
 		}
 		logger.Info("mention corrected", "programme", c.Programme, "kind", c.Kind, "story", c.Story, "analyst", c.Analyst)
-		if r.PostForm.Get("return") == "report" {
-			http.Redirect(w, r, "../report", http.StatusSeeOther)
+		if fromReport {
+			http.Redirect(w, r, "../report?"+reportQuery(r, url.Values{"corrected": {"1"}}).Encode(), http.StatusSeeOther)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -65,6 +83,59 @@ func CorrectionHandler(s storage.Store, tax *taxonomy.Taxonomy, logger *slog.Log
 			"was_label": c.WasLabel, "analyst": c.Analyst, "corrected_at": c.CorrectedAt})
 	})
 	return LoopbackOnly(http.NewCrossOriginProtection().Handler(h))
+}
+
+// correctionRefusedTemplate is the page the report's form gets when a correction is not stored.
+var correctionRefusedTemplate = template.Must(template.New("refused").Parse(`<!DOCTYPE html>
+<html lang="{{.L.Lang}}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.L.CorrectionFailed}}</title></head>
+<body>
+<main>
+<h1>{{.L.CorrectionFailed}}</h1>
+<p id="correction-error" role="alert">{{.Reason}}</p>
+{{- with .Detail}}
+<p><code lang="en">{{.}}</code></p>
+{{- end}}
+<p><a href="{{.Back}}">{{.L.BackToReport}}</a></p>
+</main>
+</body>
+</html>
+`))
+
+// refuseOnPage answers the report's correction form with status and a page giving the
+// reason in the form's language (its lang field), the detail of err when the reason is
+// the generic one, and a link back to the report.
+func refuseOnPage(w http.ResponseWriter, r *http.Request, status int, err error, reason func(*messages) string) {
+	m, lerr := pageLang(r, LangIndonesian)
+	if lerr != nil {
+		m = pageMessages[LangIndonesian]
+	}
+	page := struct {
+		L                    *messages
+		Reason, Detail, Back string
+	}{L: m, Reason: reason(m), Back: "../report?" + reportQuery(r, nil).Encode()}
+	if page.Reason == m.CorrectionInvalid {
+		page.Detail = err.Error()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = correctionRefusedTemplate.Execute(w, page)
+}
+
+// reportQuery is the query of the report the form was posted from (its lang, window and
+// region fields), plus extra.
+func reportQuery(r *http.Request, extra url.Values) url.Values {
+	v := url.Values{}
+	for _, k := range []string{"lang", "window", "region"} {
+		if s := r.PostForm.Get(k); s != "" {
+			v.Set(k, s)
+		}
+	}
+	for k, vs := range extra {
+		v[k] = vs
+	}
+	return v
 }
 
 // correctionFromForm reads a correction from the request's form.

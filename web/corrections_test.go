@@ -106,10 +106,67 @@ func TestCorrectionFromReport(t *testing.T) {
 		t.Fatalf("refused corrections changed the report: %d critical stories, was %d", after.CriticalStories, before.CriticalStories)
 	}
 
-	// The report's own form: same origin, answered with a redirect to the report.
-	res, body := post(form("label", "neutral", "return", "report"), map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/report" {
-		t.Fatalf("status %d, location %q: %s", res.StatusCode, res.Header.Get("Location"), body)
+	// The report's own form, refused: a page in the form's language says why, with a way back.
+	sameOrigin := map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"}
+	refusals := []struct {
+		name   string
+		form   url.Values
+		status int
+		id, en string
+	}{
+		{"no analyst", form("label", "neutral", "analyst", " "), http.StatusBadRequest,
+			"Isi nama analis: setiap koreksi dicatat dengan siapa yang membuatnya.", "Give the analyst&#39;s name: every correction is logged with who made it."},
+		{"no such mention", form("label", "neutral", "programme", "bansos"), http.StatusNotFound,
+			"Penyebutan ini tidak ada lagi di data; muat ulang laporan.", "This mention is no longer stored; reload the report."},
+		{"bad label", form("label", "angry"), http.StatusBadRequest, "Formulir koreksi tidak valid.", "The correction form is not valid."},
+	}
+	for _, tt := range refusals {
+		t.Run("form refused: "+tt.name, func(t *testing.T) {
+			for lang, want := range map[string]string{"id": tt.id, "en": tt.en, "": tt.id} {
+				f := url.Values{}
+				for k, v := range tt.form {
+					f[k] = v
+				}
+				f.Set("return", "report")
+				f.Set("window", "168h")
+				if lang != "" {
+					f.Set("lang", lang)
+				}
+				res, body := post(f, sameOrigin)
+				pageLang, back, heading := lang, "../report?lang="+lang+"&amp;window=168h", map[string]string{"id": "Koreksi tidak disimpan", "en": "Correction not stored"}[lang]
+				if lang == "" {
+					pageLang, back, heading = "id", "../report?window=168h", "Koreksi tidak disimpan"
+				}
+				for _, w := range []string{`<html lang="` + pageLang + `">`, "<h1>" + heading + "</h1>", `<p id="correction-error" role="alert">` + want + "</p>", `<a href="` + back + `">`} {
+					if res.StatusCode != tt.status || !strings.Contains(body, w) {
+						t.Errorf("lang %q: status %d, want %d and a page with %q:\n%s", lang, res.StatusCode, tt.status, w, body)
+					}
+				}
+				if hasDetail := strings.Contains(body, `<code lang="en">correction: label &#34;angry&#34;`); hasDetail != (tt.name == "bad label") {
+					t.Errorf("lang %q: detail shown %v:\n%s", lang, hasDetail, body)
+				}
+			}
+		})
+	}
+
+	// The report's own form: same origin, answered with a redirect to the report, in the
+	// form's language and window, which confirms the correction.
+	f := form("label", "neutral", "return", "report", "lang", "en", "window", "24h")
+	res, body := post(f, sameOrigin)
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || loc != "/report?corrected=1&lang=en&window=24h" {
+		t.Fatalf("status %d, location %q: %s", res.StatusCode, loc, body)
+	}
+	for path, want := range map[string]string{loc: "Correction stored and counted in this report.", "/report?corrected=1": "Koreksi disimpan dan sudah dihitung dalam laporan ini."} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(page), `<p class="notice" id="corrected" role="status">`+want+"</p>") {
+			t.Errorf("%s does not confirm the correction with %q", path, want)
+		}
 	}
 	if after := ektp(); after.CriticalStories != before.CriticalStories-1 {
 		t.Errorf("after the correction: %d critical stories, want %d", after.CriticalStories, before.CriticalStories-1)

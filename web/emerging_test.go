@@ -101,7 +101,8 @@ func chromiumDOM(t *testing.T, u string) string {
 func TestSearchAndEmergingInChromium(t *testing.T) {
 	srv := searchServer(t, emergingFixture(t))
 	dom := chromiumDOM(t, srv.URL+"/search?"+url.Values{"q": {`ktp OR "jalan berlubang"`}}.Encode())
-	for _, want := range []string{`<ol class="results" id="results">`, `<mark>KTPnya</mark>`, `<mark>jalan berlubang</mark>`, `id="csv"`} {
+	for _, want := range []string{`<ol class="results" id="results">`, `<mark>KTPnya</mark>`, `<mark>jalan berlubang</mark>`, `id="csv"`,
+		`<html lang="id">`, "<h1>Cari artikel tersimpan</h1>", "2 artikel terbit", ">Unduh CSV</a>", `<button type="submit">Cari</button>`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("search DOM lacks %q:\n%s", want, dom)
 		}
@@ -110,8 +111,14 @@ func TestSearchAndEmergingInChromium(t *testing.T) {
 		t.Errorf("search DOM has %d results, want 2", n)
 	}
 	dom = chromiumDOM(t, srv.URL+"/search?q="+url.QueryEscape("jalan AND (rusak"))
-	if !strings.Contains(dom, `id="search-error"`) || !strings.Contains(dom, "column 17") {
+	if !strings.Contains(dom, `id="search-error"`) || !strings.Contains(dom, "column 17") || !strings.Contains(dom, "Kueri tidak dapat dibaca") {
 		t.Errorf("search DOM lacks the query error:\n%s", dom)
+	}
+	dom = chromiumDOM(t, srv.URL+"/search?lang=en&q="+url.QueryEscape("ktp"))
+	for _, want := range []string{`<html lang="en">`, "<h1>Search stored articles</h1>", "1 article published", ">Download CSV</a>", `<mark>KTPnya</mark>`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("English search DOM lacks %q:\n%s", want, dom)
+		}
 	}
 
 	dom = chromiumDOM(t, srv.URL+"/report")
@@ -119,4 +126,84 @@ func TestSearchAndEmergingInChromium(t *testing.T) {
 		!strings.Contains(dom, "Aplikasi SiPadu lumpuh lagi (0)") || !strings.Contains(dom, `id="programme-ektp"`) {
 		t.Errorf("report DOM lacks the emerging issue or the ranking:\n%s", dom)
 	}
+	for _, tt := range []struct {
+		path, lang string
+		want       []string
+	}{
+		{"/report", "id", []string{"<h2>Isu baru di luar taksonomi</h2>", "<dt>Perkiraan</dt>", "<summary>Salah? Koreksi</summary>", ">Bukan kritik</button>"}},
+		{"/report?lang=en", "en", []string{"<h2>Emerging issues outside the taxonomy</h2>", "<dt>Expected</dt>", "<summary>Wrong? Correct it</summary>", ">Not criticism</button>"}},
+	} {
+		dom := chromiumDOM(t, srv.URL+tt.path)
+		for _, w := range append(tt.want, `<html lang="`+tt.lang+`">`) {
+			if !strings.Contains(dom, w) {
+				t.Errorf("%s report DOM lacks %q:\n%s", tt.lang, w, dom)
+			}
+		}
+	}
+}
+
+// TestReportPageLanguages renders /report with emerging issues in both languages and checks
+// that the emerging issues, the correction form and a refused window are in the page's
+// language only.
+func TestReportPageLanguages(t *testing.T) {
+	h := must(t)(ReportHandler(emergingFixture(t), emergingReportOptions()))
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code, rec.Body.String()
+	}
+	indonesian := []string{`<html lang="id">`, "<h2>Isu baru di luar taksonomi</h2>",
+		"Frasa yang naik dalam pemberitaan kritis dan tidak cocok dengan program mana pun",
+		`<span class="badge">skor `, "<dt>Perkiraan</dt>", "<dt>Media</dt>",
+		"<summary>Salah? Koreksi</summary>", "<label>Nama analis <input name=\"analyst\"", `value="neutral">Bukan kritik</button>`,
+		`value="positive">Positif</button>`, `value="programme">Bukan tentang program ini</button>`,
+		`<input type="hidden" name="lang" value="id">`, `<a href="search?lang=id">Cari artikel tersimpan</a>`}
+	english := []string{`<html lang="en">`, "<h2>Emerging issues outside the taxonomy</h2>",
+		"Phrases rising in critical coverage that no programme matched",
+		`<span class="badge">score `, "<dt>Expected</dt>", "<dt>Outlets</dt>",
+		"<summary>Wrong? Correct it</summary>", "<label>Analyst <input name=\"analyst\"", `value="neutral">Not criticism</button>`,
+		`value="positive">Positive</button>`, `value="programme">Not about this programme</button>`,
+		`<input type="hidden" name="lang" value="en">`, `<a href="search?lang=en">Search stored articles</a>`}
+	for _, tt := range []struct {
+		name, path     string
+		want, unwanted []string
+	}{
+		{"bahasa indonesia by default", "/report", indonesian, english},
+		{"english", "/report?lang=en", english, indonesian},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := get(tt.path)
+			if code != http.StatusOK {
+				t.Fatalf("status %d: %s", code, body)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+			for _, unwanted := range tt.unwanted {
+				if strings.Contains(body, unwanted) {
+					t.Errorf("page shows %q", unwanted)
+				}
+			}
+			if strings.Contains(body, `id="corrected"`) {
+				t.Error("page confirms a correction nobody posted")
+			}
+		})
+	}
+	t.Run("refusals", func(t *testing.T) {
+		for path, want := range map[string]string{
+			"/report?window=5m":                   `Rentang "5m" tidak valid: isi durasi dari 1h sampai 8760h`,
+			"/report?window=5m&lang=en":           `window "5m": want a duration from 1h to 8760h`,
+			"/api/report?window=5m":               `window "5m": want a duration from 1h to 8760h`,
+			"/report?region=Atlantis":             `Wilayah tidak dikenal: region "Atlantis"`,
+			"/report?region=Atlantis&lang=en":     `Unknown region: region "Atlantis"`,
+			"/report?region=Atlantis&format=json": `region "Atlantis"`,
+		} {
+			code, body := get(path)
+			if code != http.StatusBadRequest || !strings.HasPrefix(body, want) {
+				t.Errorf("%s: status %d, %q; want 400 starting %q", path, code, body, want)
+			}
+		}
+	})
 }

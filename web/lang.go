@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -11,11 +12,32 @@ const (
 	LangEnglish    = "en"
 )
 
-// messages are the report page's words in one language.
+// messages are the words of the report and search pages in one language. Every string
+// field is filled in every language (TestMessagesComplete).
 type messages struct {
 	Lang, Title, Heading, Intro, Generated, Window, Unit, CriticalStories, Of, Reach, Responses,
 	Spike, Latest, Priority, Trending, Score, AlsoIn, Outlet, Outlets, Empty, Footer, TrendingMeans,
 	OtherLang, OtherLangName, Hours, Days, Region, Regions string
+	// BadWindow formats a refused ?window= (the value, the shortest and the longest window);
+	// BadRegion leads a refused ?region= (the detail follows).
+	BadWindow, BadRegion string
+
+	// The emerging issues outside the taxonomy.
+	EmergingHeading, EmergingIntro, Expected, Sources string
+
+	// The correction form under each article, and what the analyst sees after posting it.
+	CorrectSummary, Analyst, NotCriticism, Positive, NotProgramme, Corrected,
+	CorrectionFailed, CorrectionNoAnalyst, CorrectionNoMention, CorrectionUnavailable, CorrectionInvalid, BackToReport string
+
+	// The search page. SummaryOne and SummaryMany format the count of results and their
+	// time range; BadDate (the field's name and value), BadLimit (value, maximum) and
+	// BadFormat (value) name a refused parameter; BadQuery and BadSearch lead the parser's
+	// or the search's own detail.
+	SearchTitle, SearchHeading, Query, QueryHelp, From, To, Programme, RegionField, Any, Label, Limit, SearchButton,
+	SummaryOne, SummaryMany, Truncated, DownloadCSV, SyndicatedCopy, SearchFooter, ReportLink,
+	BadDate, BadLimit, BadFormat, BadQuery, BadSearch, SearchUnavailable string
+	// labels name the search labels (storage.SearchLabels).
+	labels map[string]string
 	// ago formats how long before now t was.
 	ago func(now, t time.Time) string
 	// months are the short month names, January first.
@@ -33,8 +55,39 @@ var pageMessages = map[string]*messages{
 		Footer:        "Salinan sindikasi dihitung sekali sebagai berita dan menambah jangkauan medianya.",
 		TrendingMeans: "Sedang tren berarti skor minimal", OtherLang: "en", OtherLangName: "English",
 		Hours: "jam", Days: "hari", Region: "wilayah", Regions: "Wilayah:",
-		ago:    agoIndonesian,
-		months: [12]string{"Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"},
+		BadWindow: "Rentang %q tidak valid: isi durasi dari %s sampai %s, misalnya 24h atau 168h",
+		BadRegion: "Wilayah tidak dikenal",
+
+		EmergingHeading: "Isu baru di luar taksonomi",
+		EmergingIntro:   "Frasa yang naik dalam pemberitaan kritis dan tidak cocok dengan program mana pun: calon program atau alias baru.",
+		Expected:        "Perkiraan", Sources: "Media",
+
+		CorrectSummary: "Salah? Koreksi", Analyst: "Nama analis", NotCriticism: "Bukan kritik", Positive: "Positif",
+		NotProgramme: "Bukan tentang program ini", Corrected: "Koreksi disimpan dan sudah dihitung dalam laporan ini.",
+		CorrectionFailed:      "Koreksi tidak disimpan",
+		CorrectionNoAnalyst:   "Isi nama analis: setiap koreksi dicatat dengan siapa yang membuatnya.",
+		CorrectionNoMention:   "Penyebutan ini tidak ada lagi di data; muat ulang laporan.",
+		CorrectionUnavailable: "Penyimpanan tidak menjawab; coba lagi sebentar lagi.",
+		CorrectionInvalid:     "Formulir koreksi tidak valid.",
+		BackToReport:          "Kembali ke laporan",
+
+		SearchTitle: "Pantau — pencarian", SearchHeading: "Cari artikel tersimpan", Query: "Kueri",
+		QueryHelp: `AND, OR, NOT, NEAR/n, "frasa", awalan*, title:, body:`,
+		From:      "Dari", To: "Sampai", Programme: "Program", RegionField: "Wilayah", Any: "semua", Label: "Sikap", Limit: "Batas",
+		SearchButton: "Cari", SummaryOne: "%d artikel terbit %s sampai %s", SummaryMany: "%d artikel terbit %s sampai %s",
+		Truncated:   "; pencarian berhenti lebih awal, mungkin ada hasil yang lebih lama: persempit rentang tanggal",
+		DownloadCSV: "Unduh CSV", SyndicatedCopy: "salinan sindikasi",
+		SearchFooter:      "Hanya mencari berita yang sudah terbit; hasilnya artikel, tidak pernah orang.",
+		ReportLink:        "Perlu tanggapan",
+		BadDate:           "%s %q: isi tanggal seperti 2026-11-01",
+		BadLimit:          "Batas %q: isi 1 sampai %d",
+		BadFormat:         "Format %q: pilih csv atau json",
+		BadQuery:          "Kueri tidak dapat dibaca",
+		BadSearch:         "Filter pencarian tidak valid",
+		SearchUnavailable: "Pencarian tidak tersedia: penyimpanan tidak menjawab.",
+		labels:            map[string]string{"negative": "negatif", "neutral": "netral", "positive": "positif", "critical": "kritik"},
+		ago:               agoIndonesian,
+		months:            [12]string{"Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"},
 	},
 	LangEnglish: {
 		Lang: "en", Title: "Pantau — needs a response", Heading: "Needs a public response",
@@ -46,9 +99,62 @@ var pageMessages = map[string]*messages{
 		Footer:        "Syndicated copies count once as stories and add their outlet's reach.",
 		TrendingMeans: "Trending means a score of at least", OtherLang: "id", OtherLangName: "Bahasa Indonesia",
 		Hours: "hours", Days: "days", Region: "region", Regions: "Regions:",
-		ago:    Ago,
-		months: [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+		BadWindow: "window %q: want a duration from %s to %s, such as 24h or 168h",
+		BadRegion: "Unknown region",
+
+		EmergingHeading: "Emerging issues outside the taxonomy",
+		EmergingIntro:   "Phrases rising in critical coverage that no programme matched: candidates for a new programme or alias.",
+		Expected:        "Expected", Sources: "Outlets",
+
+		CorrectSummary: "Wrong? Correct it", Analyst: "Analyst", NotCriticism: "Not criticism", Positive: "Positive",
+		NotProgramme: "Not about this programme", Corrected: "Correction stored and counted in this report.",
+		CorrectionFailed:      "Correction not stored",
+		CorrectionNoAnalyst:   "Give the analyst's name: every correction is logged with who made it.",
+		CorrectionNoMention:   "This mention is no longer stored; reload the report.",
+		CorrectionUnavailable: "The store did not answer; try again shortly.",
+		CorrectionInvalid:     "The correction form is not valid.",
+		BackToReport:          "Back to the report",
+
+		SearchTitle: "Pantau — search", SearchHeading: "Search stored articles", Query: "Query",
+		QueryHelp: `AND, OR, NOT, NEAR/n, "phrase", prefix*, title:, body:`,
+		From:      "From", To: "To", Programme: "Programme", RegionField: "Region", Any: "any", Label: "Label", Limit: "Limit",
+		SearchButton: "Search", SummaryOne: "%d article published %s to %s", SummaryMany: "%d articles published %s to %s",
+		Truncated:   "; stopped early, older matches may exist: narrow the dates",
+		DownloadCSV: "Download CSV", SyndicatedCopy: "syndicated copy",
+		SearchFooter:      "Searches published articles only; results are articles, never people.",
+		ReportLink:        "Needs a response",
+		BadDate:           "%s %q: want a date such as 2026-11-01",
+		BadLimit:          "limit %q: want 1 to %d",
+		BadFormat:         "format %q: want csv or json",
+		BadQuery:          "The query does not parse",
+		BadSearch:         "The search filters are not valid",
+		SearchUnavailable: "Search unavailable: the store did not answer.",
+		labels:            map[string]string{"negative": "negative", "neutral": "neutral", "positive": "positive", "critical": "criticism"},
+		ago:               Ago,
+		months:            [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
 	},
+}
+
+// pageLang returns the messages of the language a request asks for (?lang=), else of def.
+func pageLang(r *http.Request, def string) (*messages, error) {
+	lang := def
+	if s := r.FormValue("lang"); s != "" {
+		lang = s
+	}
+	m, ok := pageMessages[lang]
+	if !ok {
+		return nil, fmt.Errorf("lang %q: want id or en", lang)
+	}
+	return m, nil
+}
+
+// summary says how many articles a search found between from and to (UTC).
+func (m *messages) summary(n int, from, to time.Time) string {
+	f := m.SummaryMany
+	if n == 1 {
+		f = m.SummaryOne
+	}
+	return fmt.Sprintf(f, n, m.stamp(from, time.UTC), m.stamp(to, time.UTC))
 }
 
 // stamp formats t in loc as "20 Nov 2026 08:00 WIB", with the language's month names.

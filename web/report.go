@@ -68,6 +68,8 @@ type reportPage struct {
 	Ago   func(time.Time) string
 	// Emerging are the emerging issues outside the taxonomy, when the handler lists them.
 	Emerging []storage.EmergingIssue
+	// Corrected confirms the correction the analyst just posted (?corrected=1).
+	Corrected bool
 }
 
 // windowChoice is one entry of the page's window picker.
@@ -91,6 +93,16 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) (http.Handler, 
 		return nil, fmt.Errorf("web: report handler: language %q and location %v: want id or en and a time zone (display)", opts.Lang, opts.Location)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		msgs, err := pageLang(r, opts.Lang)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		asJSON := strings.HasSuffix(r.URL.Path, "/api/report") || r.URL.Query().Get("format") == "json"
+		refusal := msgs // the words of a refused parameter: the page's, or English for JSON
+		if asJSON {
+			refusal = pageMessages[LangEnglish]
+		}
 		ro := opts.Report
 		if s := r.URL.Query().Get("window"); s != "" {
 			d, err := time.ParseDuration(s)
@@ -98,7 +110,7 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) (http.Handler, 
 				err = storage.CheckReportWindow(d)
 			}
 			if err != nil {
-				http.Error(w, fmt.Sprintf("window %q: want a duration from %s to %s, such as 24h or 168h", s, hours(storage.MinReportWindow)+"h", hours(storage.MaxReportWindow)+"h"), http.StatusBadRequest)
+				http.Error(w, fmt.Sprintf(refusal.BadWindow, s, hours(storage.MinReportWindow)+"h", hours(storage.MaxReportWindow)+"h"), http.StatusBadRequest)
 				return
 			}
 			ro.Window = d
@@ -106,19 +118,14 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) (http.Handler, 
 		if s := r.URL.Query().Get("region"); s != "" {
 			region, err := config.RegionFilter(s)
 			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
+				msg := err.Error()
+				if !asJSON {
+					msg = refusal.BadRegion + ": " + msg
+				}
+				http.Error(w, msg, http.StatusBadRequest)
 				return
 			}
 			ro.Trend.Region = region
-		}
-		lang := opts.Lang
-		if s := r.URL.Query().Get("lang"); s != "" {
-			lang = s
-		}
-		msgs, ok := pageMessages[lang]
-		if !ok {
-			http.Error(w, fmt.Sprintf("lang %q: want id or en", lang), http.StatusBadRequest)
-			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), opts.Timeout)
 		defer cancel()
@@ -136,7 +143,7 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) (http.Handler, 
 			}
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		if strings.HasSuffix(r.URL.Path, "/api/report") || r.URL.Query().Get("format") == "json" {
+		if asJSON {
 			w.Header().Set("Content-Type", "application/json")
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
@@ -144,12 +151,12 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) (http.Handler, 
 			return
 		}
 		page := reportPage{
-			Report: rep, L: msgs, Emerging: emerging,
+			Report: rep, L: msgs, Emerging: emerging, Corrected: r.URL.Query().Get("corrected") != "",
 			Stamp: func(t time.Time) string { return msgs.stamp(t, opts.Location) },
 			Ago:   func(t time.Time) string { return msgs.ago(rep.GeneratedAt, t) },
 		}
 		for _, d := range pageWindows {
-			v := url.Values{"window": {hours(d) + "h"}, "lang": {lang}}
+			v := url.Values{"window": {hours(d) + "h"}, "lang": {msgs.Lang}}
 			if rep.Region != "" {
 				v.Set("region", rep.Region)
 			}

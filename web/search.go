@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,14 +20,15 @@ import (
 //go:embed search.html
 var searchHTML string
 
-var searchTemplate = template.Must(template.New("search").Funcs(template.FuncMap{
-	"stamp": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
-}).Parse(searchHTML))
+var searchTemplate = template.Must(template.New("search").Parse(searchHTML))
 
 // SearchHandlerOptions tunes SearchHandler.
 type SearchHandlerOptions struct {
 	// Programmes are the programme ids offered in the form; optional.
 	Programmes []string
+	// Lang is the page's language when the request names none: LangIndonesian or
+	// LangEnglish (display.language).
+	Lang string
 	// Now returns the current time.
 	Now func() time.Time
 	// Timeout bounds one search (config.RequestTimeout).
@@ -37,36 +39,88 @@ type SearchHandlerOptions struct {
 
 // searchPage is what search.html renders.
 type searchPage struct {
+	L                                         *messages
 	Query, From, To, Programme, Region, Label string
 	Limit                                     string
-	Programmes, Labels                        []string
-	Error                                     string
-	Result                                    *search.Result
-	CSV                                       string // the link to the same search as CSV
+	Programmes                                []string
+	Labels                                    []labelChoice
+	// Error says in the page's language why the search was refused or failed; Detail is
+	// the query parser's or the search's own explanation (in English), when there is one.
+	Error, Detail string
+	Result        *search.Result
+	Summary       string
+	CSV           string // the link to the same search as CSV
+	OtherLang     string // the link to the same search in the other language
+	// Stamp formats a time (UTC) in the page's language.
+	Stamp func(time.Time) string
+}
+
+// labelChoice is one search label of the form: its value and its name in the page's language.
+type labelChoice struct{ Value, Name string }
+
+// searchError is a refused or failed search: its status, what the page says, and the
+// detail of the parser or the search, if any.
+type searchError struct {
+	status int
+	msg    string
+	detail error
+}
+
+// text is the error as one line: the detail when there is one, else the message.
+func (e *searchError) text() string {
+	if e.detail != nil {
+		return e.detail.Error()
+	}
+	return e.msg
 }
 
 // SearchHandler serves /search: a form, and for ?q=QUERY the matching stored articles
-// with the matched terms marked. Parameters: from and to (dates, UTC, to inclusive),
+// with the matched terms marked, in Bahasa Indonesia or English (?lang=id or en; default
+// opts.Lang). Parameters: from and to (dates, UTC, to inclusive),
 // programme, region, label, limit, and format=csv or json for an export of the same results. A
-// query that does not parse is answered with 400 and the message naming its column.
+// query that does not parse is answered with 400 and the message naming its column; the
+// page says in its language what was refused, an export (csv, json) in English.
 func SearchHandler(q storage.Querier, opts SearchHandlerOptions) (http.Handler, error) {
 	if err := needs("search", opts.Now, opts.Timeout, opts.Logger); err != nil {
 		return nil, err
 	}
+	if _, ok := pageMessages[opts.Lang]; !ok {
+		return nil, fmt.Errorf("web: search handler: language %q: want id or en (display.language)", opts.Lang)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := r.URL.Query()
-		page := searchPage{Query: v.Get("q"), From: v.Get("from"), To: v.Get("to"), Programme: v.Get("programme"), Region: v.Get("region"),
-			Label: v.Get("label"), Limit: v.Get("limit"), Programmes: opts.Programmes, Labels: storage.SearchLabels}
+		msgs, err := pageLang(r, opts.Lang)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		format := v.Get("format")
+		if format == "csv" || format == "json" {
+			msgs = pageMessages[LangEnglish] // an export's errors are for scripts as much as people
+		}
+		page := searchPage{L: msgs, Query: v.Get("q"), From: v.Get("from"), To: v.Get("to"), Programme: v.Get("programme"), Region: v.Get("region"),
+			Label: v.Get("label"), Limit: v.Get("limit"), Programmes: opts.Programmes,
+			Stamp: func(t time.Time) string { return msgs.stamp(t, time.UTC) }}
+		for _, l := range storage.SearchLabels {
+			page.Labels = append(page.Labels, labelChoice{Value: l, Name: msgs.labels[l]})
+		}
+		other := maps.Clone(v)
+		other.Set("lang", msgs.OtherLang)
+		page.OtherLang = "?" + other.Encode()
 		v.Set("format", "csv")
 		page.CSV = "?" + v.Encode()
-		status, err := page.run(r.Context(), q, opts, format)
-		if status == http.StatusServiceUnavailable {
-			opts.Logger.Error("search failed", "query", page.Query, "err", err)
-			err = errors.New("search unavailable: the store did not answer")
+		var serr *searchError
+		if format != "" && format != "csv" && format != "json" {
+			serr = &searchError{status: http.StatusBadRequest, msg: fmt.Sprintf(msgs.BadFormat, format)}
+		} else {
+			serr = page.run(r.Context(), q, opts)
+		}
+		if serr != nil && serr.status == http.StatusServiceUnavailable {
+			opts.Logger.Error("search failed", "query", page.Query, "err", serr.detail)
+			serr.detail = nil
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		if err == nil && page.Result != nil && (format == "csv" || format == "json") {
+		if serr == nil && page.Result != nil && (format == "csv" || format == "json") {
 			if format == "csv" {
 				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 				w.Header().Set("Content-Disposition", `attachment; filename="pantau-search.csv"`)
@@ -76,11 +130,15 @@ func SearchHandler(q storage.Querier, opts SearchHandlerOptions) (http.Handler, 
 			_ = search.Write(w, page.Result, format)
 			return
 		}
-		if err != nil {
-			page.Error = err.Error()
+		status := http.StatusOK
+		if serr != nil {
 			if format == "csv" || format == "json" {
-				http.Error(w, page.Error, status)
+				http.Error(w, serr.text(), serr.status)
 				return
+			}
+			status, page.Error = serr.status, serr.msg
+			if serr.detail != nil {
+				page.Detail = serr.detail.Error()
 			}
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -91,24 +149,26 @@ func SearchHandler(q storage.Querier, opts SearchHandlerOptions) (http.Handler, 
 	}), nil
 }
 
-// run checks the parameters and searches; it returns the HTTP status and the error to show.
-func (p *searchPage) run(ctx context.Context, q storage.Querier, opts SearchHandlerOptions, format string) (int, error) {
-	if format != "" && format != "csv" && format != "json" {
-		return http.StatusBadRequest, fmt.Errorf("format %q: want csv or json", format)
+// run checks the parameters and searches; it returns why it refused or failed, in the
+// page's language.
+func (p *searchPage) run(ctx context.Context, q storage.Querier, opts SearchHandlerOptions) *searchError {
+	refused := func(format string, args ...any) *searchError {
+		return &searchError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 	}
 	if p.Query == "" {
-		return http.StatusOK, nil
+		return nil
 	}
 	query, err := taxonomy.ParseQuery(p.Query)
 	if err != nil {
-		return http.StatusBadRequest, err
+		return &searchError{status: http.StatusBadRequest, msg: p.L.BadQuery, detail: err}
 	}
 	so := search.Options{Programme: p.Programme, Region: p.Region, Label: p.Label, Now: opts.Now}
-	if so.From, err = day(p.From, "from"); err != nil {
-		return http.StatusBadRequest, err
+	var ok bool
+	if so.From, ok = day(p.From); !ok {
+		return refused(p.L.BadDate, p.L.From, p.From)
 	}
-	if so.To, err = day(p.To, "to"); err != nil {
-		return http.StatusBadRequest, err
+	if so.To, ok = day(p.To); !ok {
+		return refused(p.L.BadDate, p.L.To, p.To)
 	}
 	if !so.To.IsZero() {
 		so.To = so.To.AddDate(0, 0, 1)
@@ -116,7 +176,7 @@ func (p *searchPage) run(ctx context.Context, q storage.Querier, opts SearchHand
 	if p.Limit != "" {
 		n, err := strconv.Atoi(p.Limit)
 		if err != nil || n < 1 || n > search.MaxLimit {
-			return http.StatusBadRequest, fmt.Errorf("limit %q: want 1 to %d", p.Limit, search.MaxLimit)
+			return refused(p.L.BadLimit, p.Limit, search.MaxLimit)
 		}
 		so.Limit = n
 	}
@@ -124,23 +184,22 @@ func (p *searchPage) run(ctx context.Context, q storage.Querier, opts SearchHand
 	defer cancel()
 	res, err := search.Search(ctx, q, query, so)
 	if errors.Is(err, search.ErrOptions) {
-		return http.StatusBadRequest, err
+		return &searchError{status: http.StatusBadRequest, msg: p.L.BadSearch, detail: err}
 	}
 	if err != nil {
-		return http.StatusServiceUnavailable, err
+		return &searchError{status: http.StatusServiceUnavailable, msg: p.L.SearchUnavailable, detail: err}
 	}
 	p.Result = res
-	return http.StatusOK, nil
+	p.Summary = p.L.summary(len(res.Articles), res.From, res.To)
+	return nil
 }
 
-// day parses a date parameter (UTC); empty gives the zero time.
-func day(s, name string) (time.Time, error) {
+// day parses a date parameter (UTC); empty gives the zero time. It reports whether s is
+// empty or a date.
+func day(s string) (time.Time, bool) {
 	if s == "" {
-		return time.Time{}, nil
+		return time.Time{}, true
 	}
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %q: want a date such as 2026-11-01", name, s)
-	}
-	return t, nil
+	return t, err == nil
 }

@@ -254,7 +254,7 @@ func httpMux(cfg *config.Config, tax *taxonomy.Taxonomy, st storage.Store, w *st
 	emerging := emergingOptions(cfg, tax)
 	report, rerr := web.ReportHandler(st, web.ReportHandlerOptions{Report: reportOptions(cfg, tax), Location: loc, Lang: cfg.Display.Language,
 		Now: time.Now, Timeout: config.RequestTimeout, Logger: logger, Emerging: &emerging})
-	search, serr := web.SearchHandler(st, web.SearchHandlerOptions{Programmes: trendOptions(cfg, tax).Programmes,
+	search, serr := web.SearchHandler(st, web.SearchHandlerOptions{Programmes: trendOptions(cfg, tax).Programmes, Lang: cfg.Display.Language,
 		Now: time.Now, Timeout: config.RequestTimeout, Logger: logger})
 	digestPage, derr := digest.Handler(st, digest.Units(tax), digest.HandlerOptions{Digest: digestOptions(cfg, tax),
 		Now: time.Now, Timeout: config.RequestTimeout, Logger: logger})
