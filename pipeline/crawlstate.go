@@ -40,7 +40,7 @@ func (s CrawlState) Load(ctx context.Context) (map[string]crawler.SourceState, e
 			Source: st.Source, ETag: st.ETag, LastModified: st.LastModified, NextPoll: st.NextPoll,
 			Interval: st.Interval, Failures: st.Failures, LastSuccess: st.LastSuccess,
 			LastErrorAt: st.LastErrorAt, LastError: st.LastError, Dead: st.Dead, UpdatedAt: st.UpdatedAt,
-			Feeds: feeds,
+			Feeds: feeds, MeanGap: st.MeanGap, LastItem: st.LastItem,
 		}
 	}
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
@@ -61,7 +61,7 @@ func (s CrawlState) Save(ctx context.Context, states []crawler.SourceState) erro
 				Interval: st.Interval, Failures: st.Failures, LastSuccess: st.LastSuccess,
 				LastErrorAt: st.LastErrorAt, LastError: st.LastError, Dead: st.Dead, UpdatedAt: st.UpdatedAt,
 			},
-			Feeds: feeds,
+			Feeds: feeds, MeanGap: st.MeanGap, LastItem: st.LastItem,
 		}
 	}
 	return storage.SaveSourceStates(ctx, s.Store, rows)

@@ -32,6 +32,7 @@ func TestCrawlStateRoundTrip(t *testing.T) {
 			first := crawler.SourceState{
 				Source: "antara", ETag: `"v1"`, LastModified: "Fri, 20 Nov 2026 08:00:00 GMT",
 				NextPoll: t0.Add(10 * time.Minute), Interval: 10 * time.Minute, LastSuccess: t0, UpdatedAt: t0,
+				MeanGap: 7*time.Minute + 30*time.Second + 250*time.Millisecond, LastItem: t0.Add(-3 * time.Minute),
 			}
 			dead := crawler.SourceState{
 				Source: "mati", Failures: 40, LastErrorAt: t0, LastError: "http_5xx", Dead: true,
@@ -56,7 +57,8 @@ func TestCrawlStateRoundTrip(t *testing.T) {
 				g := got[want.Source]
 				if g.ETag != want.ETag || g.LastModified != want.LastModified || !g.NextPoll.Equal(want.NextPoll) ||
 					g.Interval != want.Interval || g.Failures != want.Failures || g.Dead != want.Dead ||
-					g.LastError != want.LastError || !g.LastSuccess.Equal(want.LastSuccess) || !g.LastErrorAt.Equal(want.LastErrorAt) {
+					g.LastError != want.LastError || !g.LastSuccess.Equal(want.LastSuccess) || !g.LastErrorAt.Equal(want.LastErrorAt) ||
+					g.MeanGap != want.MeanGap || !g.LastItem.Equal(want.LastItem) {
 					t.Errorf("%s: loaded %+v, want %+v", want.Source, g, want)
 				}
 			}
@@ -83,7 +85,8 @@ func TestCrawlStateFeedsSurviveReopen(t *testing.T) {
 			cfg := b.Config(t)
 			t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 			portal := portalState(t0)
-			feed := crawler.SourceState{Source: "antara", ETag: `"v1"`, Interval: 10 * time.Minute, UpdatedAt: t0}
+			feed := crawler.SourceState{Source: "antara", ETag: `"v1"`, Interval: 10 * time.Minute, UpdatedAt: t0,
+				MeanGap: 4 * time.Minute, LastItem: t0.Add(-time.Minute)}
 
 			st := storagetest.Open(t, cfg)
 			if err := (CrawlState{Store: st}).Save(ctx, []crawler.SourceState{portal, feed}); err != nil {
@@ -112,7 +115,8 @@ func TestCrawlStateRowsWithoutFeeds(t *testing.T) {
 			ctx := context.Background()
 			st := storagetest.Open(t, b.Config(t))
 			t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
-			// A row as releases before the feeds column wrote it: the column takes its default.
+			// A row as releases before the feeds column (0002) and the rate columns (0010)
+			// wrote it: the columns take their defaults, and the rate reads as unknown.
 			old := storage.SourceState{Source: "kompas", ETag: `"page-2"`, Interval: time.Hour, NextPoll: t0, UpdatedAt: t0}
 			if err := storage.InsertRows(ctx, st, old); err != nil {
 				t.Fatal(err)

@@ -40,10 +40,11 @@ func KnownURLs(ctx context.Context, q Querier, hashes []uint64) (map[uint64]bool
 	return known, nil
 }
 
-var sourceStateRowSchema = newSchema(SourceStateTable, append(slices.Clip(sourceStateColumns), "feeds String")...)
+var sourceStateRowSchema = newSchema(SourceStateTable,
+	append(slices.Clip(sourceStateColumns), "feeds String", "mean_gap_ms UInt64", "last_item DateTime")...)
 
-// SourceStateRowColumns are the columns a SourceStateRow fills: SourceStateColumns and the
-// feeds column of migration 0002.
+// SourceStateRowColumns are the columns a SourceStateRow fills: SourceStateColumns, the
+// feeds column of migration 0002 and the rate columns of migration 0010.
 var SourceStateRowColumns = sourceStateRowSchema.names
 
 // SourceStateRow is one row of source_state: a source's state and the feeds its portal
@@ -53,6 +54,11 @@ type SourceStateRow struct {
 	// Feeds holds a portal's discovered feeds and their validators in the crawler's
 	// encoding; empty for none, and in rows written before migration 0002.
 	Feeds string
+	// MeanGap (stored in whole milliseconds) is the weighted mean time between the
+	// source's new items and LastItem the arrival of the newest one seen; zero (unknown)
+	// in rows written before migration 0010.
+	MeanGap  time.Duration
+	LastItem time.Time
 }
 
 func (SourceStateRow) schema() *schema { return sourceStateRowSchema }
@@ -60,6 +66,8 @@ func (SourceStateRow) schema() *schema { return sourceStateRowSchema }
 func (s SourceStateRow) appendTo(r *row) {
 	s.SourceState.appendTo(r)
 	r.str(s.Feeds)
+	r.u64(uint64(max(s.MeanGap, 0) / time.Millisecond))
+	r.time(s.LastItem)
 }
 
 // LoadSourceStates returns the newest stored state of every source, by source name.
@@ -131,5 +139,7 @@ func scanSourceState(r []any) (SourceStateRow, error) {
 	s.Dead = num(9) != 0
 	s.UpdatedAt = tm(10)
 	s.Feeds = str(11)
+	s.MeanGap = time.Duration(num(12)) * time.Millisecond
+	s.LastItem = tm(13)
 	return s, err
 }
