@@ -2,157 +2,38 @@ package crawler
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pantau-id/pantau/config"
+	"github.com/pantau-id/pantau/internal/newsim"
 )
 
-// newsWeb is a simulated news web on loopback: hosts × feeds, each feed publishing
-// articles as a Poisson process (its schedule drawn up front from a fixed seed), serving
-// RSS with ETag validators (304 when nothing changed), robots.txt, and article pages with
-// navigation, ads and related links. A share of article requests fails with 500. It
-// records each article's publication time and each feed's polls.
-type newsWeb struct {
-	start    time.Time
-	feeds    []*simFeed
-	servers  []*httptest.Server
-	failRate float64
-
-	polls, notModified atomic.Int64
-}
-
-type simFeed struct {
-	id        int
-	base      string      // the host's URL
-	published []time.Time // publication times, ascending
-	mu        sync.Mutex
-	firstPoll time.Duration // since start; -1 until polled
-	listed    []time.Time   // when each item was first served in the feed
-}
-
-// newNewsWeb starts hosts×feeds feeds whose items arrive meanGap apart on average;
-// backlog items per feed are already published at start.
-func newNewsWeb(tb testing.TB, hosts, feedsPerHost, backlog int, meanGap, horizon time.Duration, failRate float64) *newsWeb {
-	w := &newsWeb{start: time.Now(), failRate: failRate}
-	rng := rand.New(rand.NewPCG(13, 2026))
-	for h := range hosts {
-		var hostFeeds []*simFeed
-		for f := range feedsPerHost {
-			sf := &simFeed{id: h*feedsPerHost + f, firstPoll: -1}
-			for k := range backlog {
-				sf.published = append(sf.published, w.start.Add(-time.Duration(backlog-k)*meanGap))
-			}
-			for t := w.start; ; {
-				t = t.Add(time.Duration(rng.ExpFloat64() * float64(meanGap)))
-				if t.Sub(w.start) > horizon {
-					break
-				}
-				sf.published = append(sf.published, t)
-			}
-			hostFeeds = append(hostFeeds, sf)
-			w.feeds = append(w.feeds, sf)
-		}
-		srv := httptest.NewServer(w.handler(hostFeeds))
-		for _, sf := range hostFeeds {
-			sf.base = srv.URL
-		}
-		w.servers = append(w.servers, srv)
+// newNewsWeb starts a simulated news web of hosts × feedsPerHost feeds (package newsim, made
+// of the labelled corpus) whose items arrive meanGap apart on average; backlog items per
+// feed are already published at start, and failRate of all requests answer 503.
+func newNewsWeb(tb testing.TB, hosts, feedsPerHost, backlog int, meanGap, horizon time.Duration, failRate float64) *newsim.Web {
+	corpus, err := newsim.LoadCorpus("../analyzer/testdata/news/train.jsonl")
+	if err != nil {
+		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		for _, s := range w.servers {
-			s.Close()
-		}
-	})
+	w, err := newsim.Start(newsim.Options{Hosts: hosts, FeedsPerHost: feedsPerHost, Backlog: backlog, MeanGap: meanGap,
+		Horizon: horizon, Faults: newsim.Faults{Server: failRate}, Seed: 13, Corpus: corpus})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(w.Close)
 	return w
 }
 
-func (w *newsWeb) handler(feeds []*simFeed) http.Handler {
-	byID := map[int]*simFeed{}
-	for _, f := range feeds {
-		byID[f.id] = f
-	}
-	var reqs atomic.Int64
-	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-		switch {
-		case r.URL.Path == "/robots.txt":
-			fmt.Fprint(rw, "User-agent: *\nDisallow: /private/\n")
-		case len(parts) == 2 && parts[0] == "feed":
-			id, _ := strconv.Atoi(parts[1])
-			f := byID[id]
-			if f == nil {
-				http.NotFound(rw, r)
-				return
-			}
-			w.serveFeed(rw, r, f)
-		case len(parts) == 3 && parts[0] == "a":
-			if w.failRate > 0 && float64(reqs.Add(1)%1000) < w.failRate*1000 {
-				http.Error(rw, "internal error", http.StatusInternalServerError)
-				return
-			}
-			rw.Header().Set("Content-Type", "text/html; charset=utf-8")
-			n, _ := strconv.Atoi(parts[2])
-			fmt.Fprint(rw, articlePage(n, "Berita "+parts[1]+"-"+parts[2]))
-		default:
-			http.NotFound(rw, r)
-		}
-	})
-}
-
-// visible returns how many of f's items are published at now.
-func (f *simFeed) visible(now time.Time) int {
-	n, _ := slices.BinarySearchFunc(f.published, now, func(t, now time.Time) int { return t.Compare(now) })
-	return n
-}
-
-func (w *newsWeb) serveFeed(rw http.ResponseWriter, r *http.Request, f *simFeed) {
-	now := time.Now()
-	w.polls.Add(1)
-	n := f.visible(now)
-	f.mu.Lock()
-	if f.firstPoll < 0 {
-		f.firstPoll = now.Sub(w.start)
-		f.listed = make([]time.Time, len(f.published))
-	}
-	for k := max(0, n-20); k < n; k++ {
-		if f.listed[k].IsZero() {
-			f.listed[k] = now
-		}
-	}
-	f.mu.Unlock()
-	etag := fmt.Sprintf(`"%d-%d"`, f.id, n)
-	if r.Header.Get("If-None-Match") == etag {
-		w.notModified.Add(1)
-		rw.WriteHeader(http.StatusNotModified)
-		return
-	}
-	rw.Header().Set("ETag", etag)
-	var sb strings.Builder
-	sb.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Sim</title>`)
-	for k := n - 1; k >= max(0, n-20); k-- {
-		fmt.Fprintf(&sb, `<item><title>Berita %d-%d</title><link>%s/a/%d/%d</link><pubDate>%s</pubDate></item>`,
-			f.id, k, f.base, f.id, k, f.published[k].Format(time.RFC1123Z))
-	}
-	sb.WriteString(`</channel></rss>`)
-	fmt.Fprint(rw, sb.String())
-}
-
-func (w *newsWeb) sources() []config.Source {
-	var out []config.Source
-	for _, f := range w.feeds {
-		out = append(out, config.Source{Name: fmt.Sprintf("sim%04d", f.id), Kind: config.KindFeed,
-			URL: fmt.Sprintf("%s/feed/%d", f.base, f.id), Lang: "id", Interval: config.Duration(3 * time.Minute / simScale)})
+// newsWebSources returns w's sources with a starting interval of 3 simulated minutes.
+func newsWebSources(w *newsim.Web) []config.Source {
+	out := w.Sources()
+	for i := range out {
+		out[i].Interval = config.Duration(3 * time.Minute / simScale)
 	}
 	return out
 }
@@ -163,7 +44,7 @@ const simScale = 4
 
 // crawlNewsWeb runs the crawler with Run against w for d and returns, for each article
 // handed on, when it was received.
-func crawlNewsWeb(b *testing.B, w *newsWeb, cfg config.Crawler, d time.Duration) map[string]time.Time {
+func crawlNewsWeb(b *testing.B, w *newsim.Web, cfg config.Crawler, d time.Duration) map[string]time.Time {
 	var mu sync.Mutex
 	got := map[string]time.Time{}
 	seen := seenFunc(func(urls []string) map[string]bool {
@@ -177,7 +58,7 @@ func crawlNewsWeb(b *testing.B, w *newsWeb, cfg config.Crawler, d time.Duration)
 		}
 		return out
 	})
-	c, err := New(cfg, w.sources(), WithSeen(seen), WithDialer(loopbackDialer(b)), WithResolver(fakeResolver{}))
+	c, err := New(cfg, newsWebSources(w), WithSeen(seen), WithDialer(loopbackDialer(b)), WithResolver(fakeResolver{}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -202,6 +83,17 @@ func crawlNewsWeb(b *testing.B, w *newsWeb, cfg config.Crawler, d time.Duration)
 	close(out)
 	<-done
 	return got
+}
+
+// firstPollAfter returns the first of polls (ascending) at or after t: when an item
+// published at t was first listed.
+func firstPollAfter(polls []time.Time, t time.Time) (time.Time, bool) {
+	for _, p := range polls {
+		if !p.Before(t) {
+			return p, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func quantile(xs []float64, q float64) float64 {
@@ -236,30 +128,31 @@ func BenchmarkNewsWebLatency(b *testing.B) {
 		cfg.Timeout = config.Duration(10 * time.Second)
 		got := crawlNewsWeb(b, w, cfg, run)
 
+		polls := w.Polls()
 		var lat, fetchLat []float64
 		missing, considered := 0, 0
-		for _, f := range w.feeds {
-			for k, p := range f.published {
-				if !p.After(w.start) || p.Sub(w.start) > run*2/3 {
-					continue // the backlog, or too late to be expected
-				}
-				considered++
-				u := fmt.Sprintf("%s/a/%d/%d", f.base, f.id, k)
-				at, ok := got[u]
-				if !ok {
-					missing++
-					continue
-				}
-				lat = append(lat, at.Sub(p).Seconds()*simScale)
-				fetchLat = append(fetchLat, at.Sub(f.listed[k]).Seconds()*simScale)
+		for _, a := range w.Articles() {
+			if !a.Published.After(w.Start) || a.Published.Sub(w.Start) > run*2/3 {
+				continue // the backlog, or too late to be expected
+			}
+			considered++
+			at, ok := got[a.URL]
+			if !ok {
+				missing++
+				continue
+			}
+			lat = append(lat, at.Sub(a.Published).Seconds()*simScale)
+			if listed, ok := firstPollAfter(polls[a.Feed].Polls, a.Published); ok {
+				fetchLat = append(fetchLat, at.Sub(listed).Seconds()*simScale)
 			}
 		}
 		polled := 0
-		for _, f := range w.feeds {
-			if f.firstPoll >= 0 && f.firstPoll <= 120*time.Second/simScale {
+		for _, p := range polls {
+			if len(p.Polls) > 0 && p.Polls[0].Sub(w.Start) <= 120*time.Second/simScale {
 				polled++
 			}
 		}
+		stats := w.Stats()
 		simHours := (run * simScale).Hours()
 		b.ReportMetric(quantile(lat, 0.5), "p50_s")
 		b.ReportMetric(quantile(lat, 0.95), "p95_s")
@@ -269,8 +162,8 @@ func BenchmarkNewsWebLatency(b *testing.B) {
 		b.ReportMetric(float64(missing), "missing")
 		b.ReportMetric(float64(considered), "items")
 		b.ReportMetric(float64(polled), "feeds_polled_120s")
-		b.ReportMetric(float64(w.polls.Load())/float64(len(w.feeds))/simHours, "polls/feed/h")
-		b.ReportMetric(float64(w.notModified.Load())/float64(max(w.polls.Load(), 1)), "share_304")
+		b.ReportMetric(float64(stats.FeedPolls)/float64(len(polls))/simHours, "polls/feed/h")
+		b.ReportMetric(float64(stats.NotModified)/float64(max(stats.FeedPolls, 1)), "share_304")
 	}
 }
 
