@@ -150,6 +150,32 @@ type source struct {
 	st           SourceState
 	dirty        bool      // st changed since the last save
 	failingSince time.Time // first failure of the current run of failures
+	// listed holds the item URLs of the source's last listing read in this process: the
+	// items its next listing shows beyond them are its arrivals (see newInListing).
+	listed map[string]struct{}
+}
+
+// newInListing returns how many of items the source's previous listing in this process
+// did not show, and keeps items as its listing; -1 when this process read no listing of
+// the source before. It counts the source's own arrivals: a section page whose new
+// articles the store already holds (fetched through a feed) still shows its rate.
+func (s *source) newInListing(items []item) int {
+	cur := make(map[string]struct{}, len(items))
+	n := 0
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, it := range items {
+		cur[it.URL] = struct{}{}
+		if _, ok := s.listed[it.URL]; !ok {
+			n++
+		}
+	}
+	first := s.listed == nil
+	s.listed = cur
+	if first {
+		return -1
+	}
+	return n
 }
 
 // New builds a Crawler for the enabled sources in sources (and, with cfg.Shard "i/n",
@@ -393,6 +419,7 @@ func (c *Crawler) poll(ctx context.Context, s *source, q *hostQueues, run *ack.G
 	for _, it := range l.items {
 		res.dates = append(res.dates, it.Published)
 	}
+	res.arrived = s.newInListing(l.items)
 
 	discovered := c.now()
 	items := l.items
@@ -432,10 +459,8 @@ func (c *Crawler) poll(ctx context.Context, s *source, q *hostQueues, run *ack.G
 				c.dedup.recent.release(rest.canonical)
 			}
 			j.ack(retry(errNotQueued))
-			res.found = i
 			return res
 		}
 	}
-	res.found = len(fresh)
 	return res
 }

@@ -31,8 +31,10 @@ const (
 
 // pollResult is what one poll observed, for the scheduler.
 type pollResult struct {
-	err     error
-	found   int           // new items queued
+	err error
+	// arrived counts the items listed that the source's previous listing in this process
+	// did not show (-1: no previous listing), for the rate of undated listings.
+	arrived int
 	dates   []time.Time   // publication dates of the items listed, for the rate
 	fresh   time.Duration // freshness lifetime the server declared (ttl, max-age, Expires)
 	retryAt time.Time     // the host asked to be left alone until then
@@ -101,7 +103,7 @@ func (c *scheduler) schedule(s *source, r pollResult) time.Duration {
 			// nothing about the feed's rate from a poll whose items were not looked at.
 			wait = minI
 		} else {
-			observeArrivals(st, r.dates, r.found, now, maxI)
+			observeArrivals(st, r.dates, r.arrived, now, maxI)
 			var silence time.Duration
 			if !st.LastItem.IsZero() {
 				silence = now.Sub(st.LastItem)
@@ -160,10 +162,14 @@ const gapWeight = 0.3
 // observeArrivals updates a source's mean gap between new items, an exponentially
 // weighted average of the inter-arrival times it observed: between the publication dates
 // of items newer than the last one seen or, when the listing dates none, between polls
-// that found new items (found items spread evenly since the last arrival). A poll that
-// finds nothing (a 304 included) adds no sample. The first poll takes the mean gap the
-// listing's dates show (with fewer than three dated items, their rate: see rate).
-func observeArrivals(st *SourceState, dates []time.Time, found int, now time.Time, maxI time.Duration) {
+// whose listing showed items its previous listing did not (arrived of them, spread evenly
+// since the last arrival; whether the store already holds them does not matter, so that
+// a section page whose articles a feed brought first keeps its own rate). A poll that
+// finds nothing (a 304 included) adds no sample; arrived -1 (the first listing this
+// process reads of an undated source, e.g. after a restart) starts counting at now. The
+// first poll takes the mean gap the listing's dates show (with fewer than three dated
+// items, their rate: see rate).
+func observeArrivals(st *SourceState, dates []time.Time, arrived int, now time.Time, maxI time.Duration) {
 	sample := func(gap time.Duration) {
 		gap = min(max(gap, 0), 2*maxI) // a night's silence counts, but not for weeks
 		if st.MeanGap <= 0 {
@@ -198,11 +204,11 @@ func observeArrivals(st *SourceState, dates []time.Time, found int, now time.Tim
 			sample(d.Sub(st.LastItem))
 			st.LastItem = d
 		}
-	case found > 0 && st.LastItem.IsZero():
-		st.LastItem = now // undated: the first poll only marks when counting starts
-	case found > 0:
-		gap := now.Sub(st.LastItem) / time.Duration(found)
-		for range min(found, 10) {
+	case arrived < 0 || (arrived > 0 && st.LastItem.IsZero()):
+		st.LastItem = now // undated: the first listing only marks when counting starts
+	case arrived > 0:
+		gap := now.Sub(st.LastItem) / time.Duration(arrived)
+		for range min(arrived, 10) {
 			sample(gap)
 		}
 		st.LastItem = now

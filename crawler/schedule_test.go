@@ -78,6 +78,61 @@ func TestObserveArrivals(t *testing.T) {
 	if u.MeanGap != 10*time.Minute {
 		t.Errorf("undated: gap %v, want 10m (two items in 20 minutes)", u.MeanGap)
 	}
+	// A restart: the first listing the new process reads starts counting again, keeping
+	// the learned gap; the time the process was down is no gap.
+	restarted := u
+	observeArrivals(&restarted, []time.Time{{}}, -1, t0.Add(5*time.Hour), maxI)
+	observeArrivals(&restarted, []time.Time{{}}, 1, t0.Add(5*time.Hour+10*time.Minute), maxI)
+	if restarted.MeanGap != 10*time.Minute {
+		t.Errorf("undated after a restart: gap %v, want 10m kept", restarted.MeanGap)
+	}
+}
+
+// TestSectionPageKeepsItsRate polls a section page that shows one more article every 10
+// minutes, all of them already stored (a feed brought them first): the page's rate is
+// still learned from its own listing, so it is polled at a quarter of its gap, not
+// slowed down to the max bound for finding nothing to fetch.
+func TestSectionPageKeepsItsRate(t *testing.T) {
+	s := newSite(t)
+	var mu sync.Mutex
+	shown := 3
+	s.mux.HandleFunc("/kanal/", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		var b strings.Builder
+		b.WriteString("<html><body><ul>")
+		for i := shown; i > 0; i-- {
+			fmt.Fprintf(&b, `<li><a href="/berita/%d">Berita %d</a></li>`, i, i)
+		}
+		b.WriteString("</ul></body></html>")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, b.String())
+	})
+	clk := &clock{t: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
+	cfg := testConfig()
+	cfg.MinInterval, cfg.MaxInterval = config.Duration(time.Minute), config.Duration(6*time.Hour)
+	stored := seenFunc(func(urls []string) map[string]bool {
+		out := map[string]bool{}
+		for _, u := range urls {
+			out[u] = true
+		}
+		return out
+	})
+	tc := newTestCrawler(t, cfg, []config.Source{{Name: "kanal", Kind: config.KindPortal, URL: s.URL + "/kanal/", LinkPattern: "/berita/"}},
+		WithClock(clk.now), WithSeen(stored))
+	for range 8 {
+		if got := tc.runOnce(t); len(got) != 0 {
+			t.Fatalf("fetched %d stored articles", len(got))
+		}
+		clk.add(10 * time.Minute)
+		mu.Lock()
+		shown++
+		mu.Unlock()
+	}
+	st := tc.States()[0]
+	if st.MeanGap != 10*time.Minute || st.Interval != 150*time.Second {
+		t.Errorf("section page: mean gap %v, interval %v; want 10m and 2m30s (a quarter of it)", st.MeanGap, st.Interval)
+	}
 }
 
 func TestRate(t *testing.T) {
