@@ -5,7 +5,7 @@ BIN        := bin/pantau
 GO         ?= go
 TESTFLAGS  ?= -count=1 -timeout 30m
 
-.PHONY: all build run test demo libchdb bench fuzz vet clean regions-data
+.PHONY: all build run test demo libchdb bench gobench fuzz vet clean regions-data
 
 all: build
 
@@ -43,7 +43,16 @@ test: libchdb
 demo: build libchdb
 	./$(BIN) demo
 
-bench: libchdb
+# The end-to-end benchmark suite (cmd/pantau-bench, BENCHMARKS.md): the built pantau runs as
+# `pantau run` against a simulated news web on loopback, on the embedded store and on the
+# ClickHouse server at BENCH_CLICKHOUSE (skipped when none answers). About 9 minutes;
+# `make bench BENCHFLAGS=-short` about 5. Not part of `make test`.
+BENCH_CLICKHOUSE ?= 127.0.0.1:9000
+bench: build libchdb
+	$(GO) run ./cmd/pantau-bench -pantau $(BIN) -clickhouse '$(BENCH_CLICKHOUSE)' $(BENCHFLAGS)
+
+# The Go benchmarks of the hot paths (go test -bench), as `make bench` ran them before.
+gobench: libchdb
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

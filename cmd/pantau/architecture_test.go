@@ -107,8 +107,8 @@ func entryOf(layers map[string]int, pkg string) (string, bool) {
 
 // TestArchitecture keeps the README's architecture section true: every package it names
 // exists, every package of the module is in it, and every import goes to a lower layer
-// (or within one entry); packages for tests only are imported by no production code, and
-// the fixture site only by the command's demo.
+// (or within one entry); packages for tests only are imported by no production code, the
+// fixture site only by the command's demo, and the simulated news web only by the bench.
 func TestArchitecture(t *testing.T) {
 	layers := architecture(t)
 	pkgs := modulePackages(t)
@@ -131,6 +131,8 @@ func TestArchitecture(t *testing.T) {
 				t.Errorf("%s imports %s, which is for tests only", pkg, imp)
 			case to == "internal/fixturesite" && from != "cmd/pantau" && layers[from] != testsOnly:
 				t.Errorf("%s imports the fixture site, which only tests and the demo may use", pkg)
+			case to == "internal/newsim" && from != "cmd/pantau-bench" && layers[from] != testsOnly:
+				t.Errorf("%s imports the simulated news web, which only tests and cmd/pantau-bench may use", pkg)
 			case layers[to] >= layers[from] && layers[from] != testsOnly:
 				t.Errorf("%s (layer %d) imports %s (layer %d): imports go to lower layers only", pkg, layers[from], imp, layers[to])
 			}

@@ -70,7 +70,12 @@ type Article struct {
 
 	lead   int   // index in Corpus.Leads
 	filler []int // indexes in Corpus.Filler
+	faults atomic.Int32
 }
+
+// Faulted reports whether a request for the article's page was answered with a fault
+// (503, 429 or a page cut short).
+func (a *Article) Faulted() bool { return a.faults.Load() > 0 }
 
 // Stats counts what the web answered.
 type Stats struct {
@@ -81,7 +86,13 @@ type Stats struct {
 // SourcePolls is when one source (a feed or a section page) was requested.
 type SourcePolls struct {
 	Source string
-	Polls  []time.Time
+	Polls  []Poll
+}
+
+// Poll is one request for a source: when it came and whether a fault answered it.
+type Poll struct {
+	At      time.Time
+	Faulted bool // answered 503 or 429
 }
 
 // Web is a running simulated news web. Its methods are safe for concurrent use.
@@ -115,7 +126,7 @@ type listing struct {
 	articles []*Article // by publication time
 
 	mu    sync.Mutex
-	polls []time.Time
+	polls []Poll
 }
 
 // Start draws the schedule and starts one HTTP server per host on 127.0.0.1.

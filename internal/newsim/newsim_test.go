@@ -187,6 +187,10 @@ func TestFaults(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
 			}
+			a := w.Articles()[0]
+			if get(t, a.URL); a.Faulted() != (tc.name != "slow") {
+				t.Errorf("article answered with %s: Faulted() = %v", tc.name, a.Faulted())
+			}
 			switch tc.name {
 			case "too many":
 				if ra := resp.Header.Get("Retry-After"); ra != "45" {

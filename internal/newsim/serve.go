@@ -33,9 +33,10 @@ func (w *Web) handler(hs *host) http.Handler {
 			http.NotFound(rw, r)
 			return
 		}
+		answered := w.fault(rw)
 		if l != nil {
 			l.mu.Lock()
-			l.polls = append(l.polls, now)
+			l.polls = append(l.polls, Poll{At: now, Faulted: !answered})
 			l.mu.Unlock()
 			if l.section {
 				w.stats.sectionPolls.Add(1)
@@ -45,12 +46,15 @@ func (w *Web) handler(hs *host) http.Handler {
 		} else {
 			w.stats.pages.Add(1)
 		}
-		if !w.fault(rw) {
-			return
-		}
-		malformed := rand.Float64() < w.opts.Faults.Malformed
+		malformed := answered && rand.Float64() < w.opts.Faults.Malformed
 		if malformed {
 			w.stats.malformed.Add(1)
+		}
+		if a != nil && (!answered || malformed) {
+			a.faults.Add(1)
+		}
+		if !answered {
+			return
 		}
 		if l != nil {
 			n := visible(l.articles, now)

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pantau-id/pantau/config"
+)
+
+// backend is where the child pantau stores its rows.
+type backend struct {
+	name string // "embedded" or "server"
+	addr string // the server's native address, for "server"
+}
+
+// pantauRun is one `pantau run` child process on a configuration the bench wrote.
+type pantauRun struct {
+	cmd     *exec.Cmd
+	dir     string // the run's folder: configuration, data, spool, log
+	dsn     string // the server database, for "server"
+	started time.Time
+	ended   time.Time // once exited is closed
+	exited  chan struct{}
+	err     error // Wait's, once exited is closed
+}
+
+// crawlKnobs are the crawler settings a run overrides; the rest are Pantau's defaults.
+type crawlKnobs struct {
+	hostDelay   time.Duration
+	minInterval time.Duration
+	workers     int
+}
+
+// startPantau writes a configuration for sources and b into a new folder under parent and
+// starts bin as `pantau run` on it (--once when once), its log in the folder's pantau.log.
+func startPantau(bin, parent string, b backend, sources []config.Source, k crawlKnobs, once bool, tag string) (*pantauRun, error) {
+	dir, err := os.MkdirTemp(parent, tag+"-"+b.name+"-")
+	if err != nil {
+		return nil, err
+	}
+	r := &pantauRun{dir: dir, exited: make(chan struct{})}
+	var y strings.Builder
+	y.WriteString("storage:\n")
+	if b.name == "server" {
+		r.dsn = fmt.Sprintf("clickhouse://%s/pantau_bench_%d_%s", b.addr, os.Getpid(), filepath.Base(dir)[len(tag)+len(b.name)+2:])
+		fmt.Fprintf(&y, "  dsn: %q\n", r.dsn)
+	} else {
+		fmt.Fprintf(&y, "  data_dir: %q\n", filepath.Join(dir, "data"))
+	}
+	fmt.Fprintf(&y, "  spool_dir: %q\n", filepath.Join(dir, "spool"))
+	y.WriteString("http:\n  listen: 127.0.0.1:0\nlog:\n  level: warn\n")
+	fmt.Fprintf(&y, "crawler:\n  allow_private: [127.0.0.0/8]\n  host_delay: %s\n", k.hostDelay)
+	if k.minInterval > 0 {
+		fmt.Fprintf(&y, "  min_interval: %s\n", k.minInterval)
+	}
+	if k.workers > 0 {
+		fmt.Fprintf(&y, "  workers: %d\n", k.workers)
+	}
+	y.WriteString("sources:\n")
+	for _, s := range sources {
+		fmt.Fprintf(&y, "  - {name: %s, kind: %s, url: %q, lang: %s, region: %s", s.Name, s.Kind, s.URL, s.Lang, s.Region)
+		if s.LinkPattern != "" {
+			fmt.Fprintf(&y, ", link_pattern: %q", s.LinkPattern)
+		}
+		y.WriteString("}\n")
+	}
+	cfgFile := filepath.Join(dir, "pantau.yaml")
+	if err := os.WriteFile(cfgFile, []byte(y.String()), 0o644); err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(dir, "pantau.log"))
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"run", "--config", cfgFile}
+	if once {
+		args = append(args, "--once")
+	}
+	r.cmd = exec.Command(bin, args...)
+	r.cmd.Stdout, r.cmd.Stderr = logf, logf
+	r.started = time.Now()
+	if err := r.cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	go func() {
+		r.err = r.cmd.Wait()
+		r.ended = time.Now()
+		logf.Close()
+		close(r.exited)
+	}()
+	return r, nil
+}
+
+// stop asks the child to shut down (SIGINT: it drains, flushes and saves its state) and
+// waits for it, killing it after a minute.
+func (r *pantauRun) stop() error {
+	select {
+	case <-r.exited:
+		return r.exitErr()
+	default:
+	}
+	r.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-r.exited:
+	case <-time.After(time.Minute):
+		r.cmd.Process.Kill()
+		<-r.exited
+		return fmt.Errorf("pantau did not stop within a minute of SIGINT; killed (log: %s)", r.logFile())
+	}
+	return r.exitErr()
+}
+
+// wait waits for the child to exit by itself, at most d.
+func (r *pantauRun) wait(ctx context.Context, d time.Duration) error {
+	select {
+	case <-r.exited:
+		return r.exitErr()
+	case <-time.After(d):
+		r.stop()
+		return fmt.Errorf("pantau did not finish within %s (log: %s)", d, r.logFile())
+	case <-ctx.Done():
+		r.stop()
+		return ctx.Err()
+	}
+}
+
+func (r *pantauRun) exitErr() error {
+	if r.err != nil {
+		return fmt.Errorf("pantau run: %w (log: %s)", r.err, r.logFile())
+	}
+	return nil
+}
+
+func (r *pantauRun) logFile() string { return filepath.Join(r.dir, "pantau.log") }
+
+// usage is what the kernel measured of the child once it exited: CPU time (user and
+// system) and peak resident set size.
+type usage struct {
+	cpu     time.Duration
+	peakRSS int64 // bytes
+	wall    time.Duration
+}
+
+func (r *pantauRun) usage() (usage, error) {
+	<-r.exited
+	ru, ok := r.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return usage{}, errors.New("no resource usage for the child on this system")
+	}
+	return usage{
+		cpu:     time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
+		peakRSS: ru.Maxrss * 1024,
+		wall:    r.ended.Sub(r.started),
+	}, nil
+}
