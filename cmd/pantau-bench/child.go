@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,7 +30,8 @@ type pantauRun struct {
 	started time.Time
 	ended   time.Time // once exited is closed
 	exited  chan struct{}
-	err     error // Wait's, once exited is closed
+	err     error        // Wait's, once exited is closed
+	hwm     atomic.Int64 // the highest VmHWM read from /proc, bytes
 }
 
 // crawlKnobs are the crawler settings a run overrides; the rest are Pantau's defaults.
@@ -90,6 +93,7 @@ func startPantau(bin, parent string, b backend, sources []config.Source, k crawl
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
+	go r.watchRSS()
 	go func() {
 		r.err = r.cmd.Wait()
 		r.ended = time.Now()
@@ -141,8 +145,37 @@ func (r *pantauRun) exitErr() error {
 
 func (r *pantauRun) logFile() string { return filepath.Join(r.dir, "pantau.log") }
 
-// usage is what the kernel measured of the child once it exited: CPU time (user and
-// system) and peak resident set size.
+// watchRSS reads the child's peak resident set size (VmHWM in /proc/PID/status) every
+// 100 ms until it exits. The rusage's ru_maxrss cannot serve: Go starts a child with
+// CLONE_VM, and at exec Linux folds the shared memory's high-water mark — the bench's
+// own — into the child's.
+func (r *pantauRun) watchRSS() {
+	path := fmt.Sprintf("/proc/%d/status", r.cmd.Process.Pid)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.exited:
+			return
+		case <-t.C:
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+				if err == nil && kb*1024 > r.hwm.Load() {
+					r.hwm.Store(kb * 1024)
+				}
+			}
+		}
+	}
+}
+
+// usage is what was measured of the child once it exited: CPU time (user and system,
+// from the kernel's rusage) and peak resident set size (see watchRSS).
 type usage struct {
 	cpu     time.Duration
 	peakRSS int64 // bytes
@@ -157,7 +190,7 @@ func (r *pantauRun) usage() (usage, error) {
 	}
 	return usage{
 		cpu:     time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
-		peakRSS: ru.Maxrss * 1024,
+		peakRSS: r.hwm.Load(),
 		wall:    r.ended.Sub(r.started),
 	}, nil
 }

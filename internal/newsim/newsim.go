@@ -92,7 +92,7 @@ type SourcePolls struct {
 // Poll is one request for a source: when it came and whether a fault answered it.
 type Poll struct {
 	At      time.Time
-	Faulted bool // answered 503 or 429
+	Faulted bool // answered 503 or 429, or cut short
 }
 
 // Web is a running simulated news web. Its methods are safe for concurrent use.

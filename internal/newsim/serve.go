@@ -34,9 +34,10 @@ func (w *Web) handler(hs *host) http.Handler {
 			return
 		}
 		answered := w.fault(rw)
+		malformed := answered && rand.Float64() < w.opts.Faults.Malformed
 		if l != nil {
 			l.mu.Lock()
-			l.polls = append(l.polls, Poll{At: now, Faulted: !answered})
+			l.polls = append(l.polls, Poll{At: now, Faulted: !answered || malformed})
 			l.mu.Unlock()
 			if l.section {
 				w.stats.sectionPolls.Add(1)
@@ -46,7 +47,6 @@ func (w *Web) handler(hs *host) http.Handler {
 		} else {
 			w.stats.pages.Add(1)
 		}
-		malformed := answered && rand.Float64() < w.opts.Faults.Malformed
 		if malformed {
 			w.stats.malformed.Add(1)
 		}
