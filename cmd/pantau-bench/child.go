@@ -49,33 +49,11 @@ func startPantau(bin, parent string, b backend, sources []config.Source, k crawl
 		return nil, err
 	}
 	r := &pantauRun{dir: dir, exited: make(chan struct{})}
-	var y strings.Builder
-	y.WriteString("storage:\n")
 	if b.name == "server" {
 		r.dsn = fmt.Sprintf("clickhouse://%s/pantau_bench_%d_%s", b.addr, os.Getpid(), filepath.Base(dir)[len(tag)+len(b.name)+2:])
-		fmt.Fprintf(&y, "  dsn: %q\n", r.dsn)
-	} else {
-		fmt.Fprintf(&y, "  data_dir: %q\n", filepath.Join(dir, "data"))
-	}
-	fmt.Fprintf(&y, "  spool_dir: %q\n", filepath.Join(dir, "spool"))
-	y.WriteString("http:\n  listen: 127.0.0.1:0\nlog:\n  level: warn\n")
-	fmt.Fprintf(&y, "crawler:\n  allow_private: [127.0.0.0/8]\n  host_delay: %s\n", k.hostDelay)
-	if k.minInterval > 0 {
-		fmt.Fprintf(&y, "  min_interval: %s\n", k.minInterval)
-	}
-	if k.workers > 0 {
-		fmt.Fprintf(&y, "  workers: %d\n", k.workers)
-	}
-	y.WriteString("sources:\n")
-	for _, s := range sources {
-		fmt.Fprintf(&y, "  - {name: %s, kind: %s, url: %q, lang: %s, region: %s", s.Name, s.Kind, s.URL, s.Lang, s.Region)
-		if s.LinkPattern != "" {
-			fmt.Fprintf(&y, ", link_pattern: %q", s.LinkPattern)
-		}
-		y.WriteString("}\n")
 	}
 	cfgFile := filepath.Join(dir, "pantau.yaml")
-	if err := os.WriteFile(cfgFile, []byte(y.String()), 0o644); err != nil {
+	if err := os.WriteFile(cfgFile, []byte(pantauConfig(dir, r.dsn, sources, k)), 0o644); err != nil {
 		return nil, err
 	}
 	logf, err := os.Create(filepath.Join(dir, "pantau.log"))
@@ -193,4 +171,36 @@ func (r *pantauRun) usage() (usage, error) {
 		peakRSS: r.hwm.Load(),
 		wall:    r.ended.Sub(r.started),
 	}, nil
+}
+
+// pantauConfig returns the configuration of a run in dir: the server database dsn (""
+// for the embedded store in dir/data), the HTTP server on a free loopback port (the
+// embedded store's local API), loopback crawl targets allowed, k's crawler settings and
+// sources.
+func pantauConfig(dir, dsn string, sources []config.Source, k crawlKnobs) string {
+	var y strings.Builder
+	y.WriteString("storage:\n")
+	if dsn != "" {
+		fmt.Fprintf(&y, "  dsn: %q\n", dsn)
+	} else {
+		fmt.Fprintf(&y, "  data_dir: %q\n", filepath.Join(dir, "data"))
+	}
+	fmt.Fprintf(&y, "  spool_dir: %q\n", filepath.Join(dir, "spool"))
+	y.WriteString("http:\n  listen: 127.0.0.1:0\nlog:\n  level: warn\n")
+	fmt.Fprintf(&y, "crawler:\n  allow_private: [127.0.0.0/8]\n  host_delay: %s\n", k.hostDelay)
+	if k.minInterval > 0 {
+		fmt.Fprintf(&y, "  min_interval: %s\n", k.minInterval)
+	}
+	if k.workers > 0 {
+		fmt.Fprintf(&y, "  workers: %d\n", k.workers)
+	}
+	y.WriteString("sources:\n")
+	for _, s := range sources {
+		fmt.Fprintf(&y, "  - {name: %s, kind: %s, url: %q, lang: %s, region: %s", s.Name, s.Kind, s.URL, s.Lang, s.Region)
+		if s.LinkPattern != "" {
+			fmt.Fprintf(&y, ", link_pattern: %q", s.LinkPattern)
+		}
+		y.WriteString("}\n")
+	}
+	return y.String()
 }
