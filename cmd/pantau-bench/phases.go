@@ -177,8 +177,12 @@ loop:
 
 func (t throughputResult) print(out io.Writer, b backend) {
 	fmt.Fprintf(out, "throughput on %s: %d hosts, host_delay 0, workers 16, pantau run --once over %d listed articles\n", b.name, t.hosts, t.articles)
-	fmt.Fprintf(out, "  stored %d articles in %.1f s: %.0f articles/s over the whole process life, %.0f articles/s steady (10%%-90%% of rows)\n",
-		t.stored, t.use.wall.Seconds(), float64(t.stored)/t.use.wall.Seconds(), t.steady)
+	steady := "not measured (10% and 90% of the rows appeared in the same read)"
+	if t.steady > 0 {
+		steady = fmt.Sprintf("%.0f articles/s", t.steady)
+	}
+	fmt.Fprintf(out, "  stored %d articles in %.1f s: %.0f articles/s over the whole process life; steady (10%%-90%% of rows): %s\n",
+		t.stored, t.use.wall.Seconds(), float64(t.stored)/t.use.wall.Seconds(), steady)
 	fmt.Fprintf(out, "  CPU %.1f s: %.2f ms per article; peak RSS %.0f MB\n\n",
 		t.use.cpu.Seconds(), t.use.cpu.Seconds()*1000/float64(max(t.stored, 1)), float64(t.use.peakRSS)/1e6)
 }
