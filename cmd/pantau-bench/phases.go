@@ -177,7 +177,7 @@ loop:
 
 func (t throughputResult) print(out io.Writer, b backend) {
 	fmt.Fprintf(out, "throughput on %s: %d hosts, host_delay 0, workers 16, pantau run --once over %d listed articles\n", b.name, t.hosts, t.articles)
-	steady := "not measured (10% and 90% of the rows appeared in the same read)"
+	steady := "not measured (no two successful reads between 10% and 90% of the rows)"
 	if t.steady > 0 {
 		steady = fmt.Sprintf("%.0f articles/s", t.steady)
 	}
