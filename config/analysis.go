@@ -13,10 +13,11 @@ const (
 	TrendPriorCount = 1.0
 	// TrendMinExpected is the floor of the expected critical stories per window.
 	TrendMinExpected = 0.5
-	// TrendThreshold is the trend score at which a programme (or a phrase) is trending.
+	// TrendThreshold is the trend score at which a programme (or a phrase) is trending. The
+	// alert rule PantauCriticismTrending in dashboards/prometheus/rules uses the same number.
 	TrendThreshold = 3.0
 	// TrendCoolDown is how long a programme stays trending after its score fell below
-	// the threshold.
+	// the threshold; the alert rule's keep_firing_for matches it.
 	TrendCoolDown = 2 * time.Hour
 
 	// ReportWindow is how far back the report looks.
@@ -41,6 +42,31 @@ const (
 	// scan a lot).
 	RequestTimeout  = 30 * time.Second
 	LocalAPITimeout = 5 * time.Minute
+)
+
+// The writer's, pipeline's, search's and delivery's parameters that the configuration file
+// does not set. Their packages build fully formed options from them
+// (storage.WriterOptionsFrom, pipeline.OptionsFrom, search.OptionsAt, digest.MailerFrom and
+// WebhookFrom) and refuse options that leave one at zero.
+const (
+	// WriterBufferBatches is how many batches of a table the writer buffers while flushes
+	// fail before the buffer goes to the spool.
+	WriterBufferBatches = 4
+	// WriterFlushTimeout bounds one background flush of the writer.
+	WriterFlushTimeout = 30 * time.Second
+	// DupCapacity is how many recent originals the near-duplicate index remembers;
+	// `pantau run` loads as many stored originals at start.
+	DupCapacity = 100_000
+
+	// SearchRange is how far back a search without a start looks.
+	SearchRange = 30 * 24 * time.Hour
+	// SearchLimit is the most results a search returns unless asked for another number.
+	SearchLimit = 100
+	// SearchReadCap is the most candidate articles a search reads from the store.
+	SearchReadCap = 20000
+
+	// DeliveryTimeout bounds the delivery of one digest by e-mail or to one webhook.
+	DeliveryTimeout = 30 * time.Second
 )
 
 // TrendWindow is a recent window of the trend model compared with the baseline just before it.

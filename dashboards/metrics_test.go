@@ -59,8 +59,10 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	if _, err := crawler.New(config.Default().Crawler, src, crawler.WithRegisterer(reg)); err != nil {
 		t.Fatal(err)
 	}
-	pipeline.New(nil, nil, pipeline.Options{Registerer: reg})
-	if _, err := trends.NewJob(nil, reg, trends.JobOptions{Threshold: trends.DefaultThreshold, CoolDown: trends.DefaultCoolDown,
+	if _, err := pipeline.New(nil, nil, pipeline.OptionsFrom(config.Default().Pipeline, slog.New(slog.DiscardHandler), reg)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trends.NewJob(nil, reg, trends.JobOptions{Threshold: config.TrendThreshold, CoolDown: config.TrendCoolDown,
 		Now: time.Now, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,8 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+
+	"github.com/pantau-id/pantau/config"
 )
 
 // Sender delivers digests over one channel to one target.
@@ -44,11 +46,17 @@ type Mailer struct {
 	// Username and Password authenticate with PLAIN when Username is set; net/smtp sends
 	// them only over TLS or to a server on localhost.
 	Username, Password string
-	// Timeout bounds the whole exchange; 0 means 30 seconds.
+	// Timeout bounds the whole exchange.
 	Timeout time.Duration
 	// TLS configures STARTTLS, used whenever the server offers it; nil uses the defaults
 	// for the server's host name.
 	TLS *tls.Config
+}
+
+// MailerFrom returns the Mailer of s sending to the recipients to, bounded by
+// config.DeliveryTimeout.
+func MailerFrom(s config.SMTP, to []string) *Mailer {
+	return &Mailer{Addr: s.Addr, From: s.From, To: to, Username: s.Username, Password: s.Password.Reveal(), Timeout: config.DeliveryTimeout}
 }
 
 // Channel returns "email".
@@ -71,11 +79,10 @@ func (m *Mailer) Send(ctx context.Context, d *Digest) error {
 }
 
 func (m *Mailer) send(ctx context.Context, from string, msg []byte) error {
-	timeout := m.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
+	if m.Timeout <= 0 {
+		return errors.New("mailer without a Timeout: build it with MailerFrom")
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, m.Timeout)
 	defer cancel()
 	host, _, err := net.SplitHostPort(m.Addr)
 	if err != nil {
@@ -218,8 +225,14 @@ type Webhook struct {
 	Format string
 	// ChatID is the Telegram chat the bot writes to (WebhookTelegram).
 	ChatID string
-	// Client sends the request; nil uses a client with a 30-second timeout.
+	// Client sends the request; its timeout bounds the delivery.
 	Client *http.Client
+}
+
+// WebhookFrom returns the Webhook w configures, bounded by config.DeliveryTimeout.
+func WebhookFrom(w config.Webhook) *Webhook {
+	return &Webhook{Name: w.Name, URL: w.URL.Reveal(), Format: w.Format, ChatID: w.ChatID,
+		Client: &http.Client{Timeout: config.DeliveryTimeout}}
 }
 
 // Channel returns "webhook".
@@ -254,11 +267,10 @@ func (h *Webhook) Send(ctx context.Context, d *Digest) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Pantau-digest")
-	client := h.Client
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+	if h.Client == nil {
+		return fmt.Errorf("webhook %s without a Client: build it with WebhookFrom", h.Name)
 	}
-	res, err := client.Do(req)
+	res, err := h.Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("webhook %s: %w", h.Name, redact(err, h.URL))
 	}

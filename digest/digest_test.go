@@ -271,9 +271,9 @@ func TestSchedulerDeliversOncePerUnitAndDay(t *testing.T) {
 			hooks := map[string]*receiver{WebhookJSON: startReceiver(t), WebhookTelegram: startReceiver(t), WebhookSlack: startReceiver(t)}
 			hooks[WebhookSlack].fail.Store(true)
 			senders := func(u Unit) []Sender {
-				out := []Sender{&Mailer{Addr: smtpAddr, From: "Pantau <pantau@humas.example.go.id>", To: []string{"humas-" + u.ID + "@example.go.id"}}}
+				out := []Sender{MailerFrom(config.SMTP{Addr: smtpAddr, From: "Pantau <pantau@humas.example.go.id>"}, []string{"humas-" + u.ID + "@example.go.id"})}
 				for _, f := range []string{WebhookJSON, WebhookTelegram, WebhookSlack} {
-					out = append(out, &Webhook{Name: "hook-" + f, URL: hooks[f].url, Format: f, ChatID: "-1001234"})
+					out = append(out, WebhookFrom(config.Webhook{Name: "hook-" + f, URL: config.Secret(hooks[f].url), Format: f, ChatID: "-1001234"}))
 				}
 				return out
 			}
@@ -343,8 +343,10 @@ func TestSchedulerRetriesAFailedWebhook(t *testing.T) {
 	now := trendtest.Now.Add(time.Minute)
 	u := unitOf(t, "ektp")
 	sched := scheduler(t, st, SchedulerOptions{Digest: options(), Units: []Unit{u},
-		Senders: func(Unit) []Sender { return []Sender{&Webhook{Name: "json", URL: r.url}} },
-		Now:     func() time.Time { return now }})
+		Senders: func(Unit) []Sender {
+			return []Sender{WebhookFrom(config.Webhook{Name: "json", URL: config.Secret(r.url)})}
+		},
+		Now: func() time.Time { return now }})
 	ctx := context.Background()
 	for i, step := range []struct {
 		advance time.Duration
@@ -511,4 +513,19 @@ func scheduler(t testing.TB, st storage.Store, opts SchedulerOptions) *Scheduler
 		t.Fatal(err)
 	}
 	return s
+}
+
+func TestSendersRefuseZeroTimeouts(t *testing.T) {
+	d := &Digest{Unit: Unit{ID: "ektp"}}
+	for _, tc := range []struct {
+		s    Sender
+		want string
+	}{
+		{&Mailer{Addr: "127.0.0.1:1", From: "pantau@example.go.id", To: []string{"humas@example.go.id"}}, "Timeout"},
+		{&Webhook{Name: "json", URL: "http://127.0.0.1:1/"}, "Client"},
+	} {
+		if err := tc.s.Send(context.Background(), d); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s sender without %s: err = %v, want one naming it", tc.s.Channel(), tc.want, err)
+		}
+	}
 }

@@ -29,13 +29,11 @@ type Crawler interface {
 	Run(ctx context.Context, out chan<- crawler.Article) error
 }
 
-// Options sizes a Pipeline. Zero sizes take the configuration's defaults
-// (config.Default().Pipeline).
+// Options sizes a Pipeline; OptionsFrom builds them from the configuration.
 type Options struct {
 	QueueSize       int // articles waiting for analysis
 	AnalyzerWorkers int // analysis goroutines
-	// DupCapacity is how many recent originals the near-duplicate index remembers
-	// (default DupCapacity).
+	// DupCapacity is how many recent originals the near-duplicate index remembers.
 	DupCapacity int
 	Logger      *slog.Logger
 	// Registerer receives the pipeline's metrics; nil leaves them unregistered.
@@ -43,9 +41,12 @@ type Options struct {
 	Now        func() time.Time
 }
 
-// DupCapacity is how many recent originals the near-duplicate index remembers by default;
-// `pantau run` loads as many stored originals at start.
-const DupCapacity = 100_000
+// OptionsFrom returns the options cfg sets and those config fixes, logging to log and
+// registering the metrics on reg.
+func OptionsFrom(cfg config.Pipeline, log *slog.Logger, reg prometheus.Registerer) Options {
+	return Options{QueueSize: cfg.QueueSize, AnalyzerWorkers: cfg.AnalyzerWorkers, DupCapacity: config.DupCapacity,
+		Logger: log, Registerer: reg, Now: time.Now}
+}
 
 // Pipeline connects a crawler, the analyzer and the batch writer:
 //
@@ -71,23 +72,12 @@ type Pipeline struct {
 	commits sync.WaitGroup
 }
 
-// New returns a pipeline. The caller owns w and closes it after Run returns.
-func New(a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipeline {
-	def := config.Default().Pipeline
-	if opts.QueueSize <= 0 {
-		opts.QueueSize = def.QueueSize
-	}
-	if opts.AnalyzerWorkers <= 0 {
-		opts.AnalyzerWorkers = def.AnalyzerWorkers
-	}
-	if opts.DupCapacity <= 0 {
-		opts.DupCapacity = DupCapacity
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+// New returns a pipeline. It refuses options with a field left at zero. The caller owns w
+// and closes it after Run returns.
+func New(a *analyzer.Analyzer, w *storage.Writer, opts Options) (*Pipeline, error) {
+	if opts.QueueSize <= 0 || opts.AnalyzerWorkers <= 0 || opts.DupCapacity <= 0 || opts.Logger == nil || opts.Now == nil {
+		return nil, fmt.Errorf("pipeline: options need a positive QueueSize, AnalyzerWorkers and DupCapacity, a Logger and Now (got %d, %d, %d, %t, %t): build them with OptionsFrom",
+			opts.QueueSize, opts.AnalyzerWorkers, opts.DupCapacity, opts.Logger != nil, opts.Now != nil)
 	}
 	p := &Pipeline{
 		analyzer: a,
@@ -106,7 +96,7 @@ func New(a *analyzer.Analyzer, w *storage.Writer, opts Options) *Pipeline {
 		}
 		return 0
 	})
-	return p
+	return p, nil
 }
 
 // RememberOriginals loads already stored originals into the near-duplicate index, so that

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/pantau-id/pantau/analyzer"
 	"github.com/pantau-id/pantau/analyzer/sentiment"
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/storage"
 	"github.com/pantau-id/pantau/storage/storagetest"
@@ -75,10 +78,19 @@ func TestRunStopsWaitingForRoomOnCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := storage.NewMetrics(prometheus.NewRegistry())
-	w := storage.NewWriter(st, storage.WriterOptions{BatchSize: 1, MaxBuffered: 1, FlushInterval: time.Hour, Metrics: m})
+	wopts := storage.WriterOptionsFrom(config.Storage{BatchSize: 1, FlushInterval: config.Duration(time.Hour)}, slog.New(slog.DiscardHandler))
+	wopts.MaxBuffered, wopts.Metrics = 1, m
+	w, err := storage.NewWriter(st, wopts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	acks := &ackLog{errs: map[string]error{}, told: make(chan string, 3)}
 	arts := listCrawler{acks.article(1), acks.article(2), acks.article(3)}
-	p := New(analyzer.New(taxonomy.Default(), sentiment.Default()), w, Options{AnalyzerWorkers: 1})
+	p, err := New(analyzer.New(taxonomy.Default(), sentiment.Default()), w,
+		OptionsFrom(config.Pipeline{QueueSize: config.Default().Pipeline.QueueSize, AnalyzerWorkers: 1}, slog.New(slog.DiscardHandler), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -120,5 +132,27 @@ func TestRunStopsWaitingForRoomOnCancel(t *testing.T) {
 	}
 	if u := <-acks.told; u != arts[0].CanonicalURL || acks.errs[u] == nil {
 		t.Errorf("after Close: ack of %s with %v, want the first article with an error", u, acks.errs[u])
+	}
+}
+
+func TestNewRefusesZeroOptions(t *testing.T) {
+	full := OptionsFrom(config.Default().Pipeline, slog.New(slog.DiscardHandler), nil)
+	if _, err := New(nil, nil, full); err != nil {
+		t.Fatalf("options from the default configuration refused: %v", err)
+	}
+	for name, unset := range map[string]func(*Options){
+		"QueueSize":       func(o *Options) { o.QueueSize = 0 },
+		"AnalyzerWorkers": func(o *Options) { o.AnalyzerWorkers = 0 },
+		"DupCapacity":     func(o *Options) { o.DupCapacity = 0 },
+		"Logger":          func(o *Options) { o.Logger = nil },
+		"Now":             func(o *Options) { o.Now = nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := full
+			unset(&o)
+			if _, err := New(nil, nil, o); err == nil || !strings.Contains(err.Error(), "OptionsFrom") {
+				t.Fatalf("err = %v, want a refusal pointing to OptionsFrom", err)
+			}
+		})
 	}
 }

@@ -48,7 +48,7 @@ func BenchmarkSearch(b *testing.B) {
 				b.Run(query, func(b *testing.B) {
 					var res *Result
 					for b.Loop() {
-						res, err = Search(context.Background(), s, q, Options{Now: func() time.Time { return searchNow.Add(time.Hour) }})
+						res, err = Search(context.Background(), s, q, OptionsFor(time.Time{}, time.Time{}, searchNow.Add(time.Hour)))
 						if err != nil {
 							b.Fatal(err)
 						}

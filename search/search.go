@@ -20,23 +20,19 @@ import (
 	"github.com/pantau-id/pantau/storage"
 )
 
-// Defaults and bounds of Options.
+// Bounds of Options.
 const (
-	DefaultRange   = 30 * 24 * time.Hour
-	MaxRange       = 366 * 24 * time.Hour
-	DefaultLimit   = 100
-	MaxLimit       = 1000
-	DefaultReadCap = 20000
+	MaxRange = 366 * 24 * time.Hour
+	MaxLimit = 1000
 	// Pages of candidates grow from firstPage to maxPage articles: a search that stops at
 	// the limit reads little, one that reads many takes few queries.
 	firstPage = 200
 	maxPage   = 3200
 )
 
-// Options selects what a search looks at. The zero value searches the last DefaultRange.
+// Options selects what a search looks at; OptionsFor builds them.
 type Options struct {
-	// From and To bound the publication time to [From, To). A zero To means now; a zero
-	// From means DefaultRange before To. The range may not exceed MaxRange.
+	// From and To bound the publication time to [From, To). The range may not exceed MaxRange.
 	From, To time.Time
 	// Programme and Label keep articles with a mention of the programme and/or the label
 	// (negative, neutral, positive or critical); empty keeps all.
@@ -45,36 +41,41 @@ type Options struct {
 	// region when it names an Indonesian province, regency or city (config.RegionFilter);
 	// empty keeps all.
 	Region string
-	// Limit is the most results returned; 0 means DefaultLimit, at most MaxLimit.
+	// Limit is the most results returned, at most MaxLimit.
 	Limit int
-	// ReadCap is the most candidate articles read from the store; 0 means DefaultReadCap.
-	// A search that reaches it returns what it found with Result.Truncated set.
+	// ReadCap is the most candidate articles read from the store. A search that reaches it
+	// returns what it found with Result.Truncated set.
 	ReadCap int
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
+}
+
+// OptionsFor returns the options of a search of [from, to): a zero to means now, a zero
+// from config.SearchRange before to; the limit and read cap are config's.
+func OptionsFor(from, to, now time.Time) Options {
+	if to.IsZero() {
+		to = now
+	}
+	if from.IsZero() {
+		from = to.Add(-config.SearchRange)
+	}
+	return Options{From: from, To: to, Limit: config.SearchLimit, ReadCap: config.SearchReadCap}
 }
 
 // ErrOptions reports search options that are out of bounds.
 var ErrOptions = errors.New("search: bad options")
 
 func (o Options) resolve() (Options, error) {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.To.IsZero() {
-		o.To = o.Now()
-	}
-	if o.From.IsZero() {
-		o.From = o.To.Add(-DefaultRange)
-	}
 	switch {
+	case o.From.IsZero() || o.To.IsZero():
+		return o, fmt.Errorf("%w: From and To must be set (got %s, %s): build the options with OptionsFor", ErrOptions, o.From, o.To)
+	case o.Limit == 0 || o.ReadCap == 0:
+		return o, fmt.Errorf("%w: Limit and ReadCap must be set (got %d, %d): build the options with OptionsFor", ErrOptions, o.Limit, o.ReadCap)
 	case !o.From.Before(o.To):
 		return o, fmt.Errorf("%w: from %s is not before to %s", ErrOptions, o.From.Format(time.RFC3339), o.To.Format(time.RFC3339))
 	case o.To.Sub(o.From) > MaxRange:
 		return o, fmt.Errorf("%w: range %s to %s is longer than %d days", ErrOptions, o.From.Format(time.DateOnly), o.To.Format(time.DateOnly), MaxRange/(24*time.Hour))
-	case o.Limit < 0 || o.Limit > MaxLimit:
+	case o.Limit < 1 || o.Limit > MaxLimit:
 		return o, fmt.Errorf("%w: limit %d: want 1 to %d", ErrOptions, o.Limit, MaxLimit)
-	case o.ReadCap < 0:
+	case o.ReadCap < 1:
 		return o, fmt.Errorf("%w: read cap %d is negative", ErrOptions, o.ReadCap)
 	}
 	if o.Region != "" {
@@ -86,12 +87,6 @@ func (o Options) resolve() (Options, error) {
 	}
 	if o.Label != "" && !isLabel(o.Label) {
 		return o, fmt.Errorf("%w: label %q: want negative, neutral, positive or critical", ErrOptions, o.Label)
-	}
-	if o.Limit == 0 {
-		o.Limit = DefaultLimit
-	}
-	if o.ReadCap == 0 {
-		o.ReadCap = DefaultReadCap
 	}
 	return o, nil
 }

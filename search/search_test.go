@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -110,9 +111,7 @@ func TestSearchOnStoredArticles(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					opts := tc.opts
-					opts.Now = now
-					res, err := Search(context.Background(), s, q, opts)
+					res, err := Search(context.Background(), s, q, optionsAt(tc.opts, now()))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -123,7 +122,7 @@ func TestSearchOnStoredArticles(t *testing.T) {
 			}
 			t.Run("marks", func(t *testing.T) {
 				q, _ := taxonomy.ParseQuery(`"jalan berlubang" OR dinas OR title:rusak AND NOT pemilu`)
-				res, err := Search(context.Background(), s, q, Options{Now: now})
+				res, err := Search(context.Background(), s, q, optionsAt(Options{}, now()))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -149,7 +148,7 @@ func TestSearchExports(t *testing.T) {
 	s := storagetest.Embedded(t)
 	storeDocs(t, s, docs)
 	q, _ := taxonomy.ParseQuery(`"jalan rusak" OR "e-KTP"`)
-	res, err := Search(context.Background(), s, q, Options{Now: func() time.Time { return searchNow }})
+	res, err := Search(context.Background(), s, q, optionsAt(Options{}, searchNow))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,9 +184,15 @@ func TestSearchBadOptions(t *testing.T) {
 		{Label: "angry"},
 	} {
 		// No store is needed: options are checked before any query.
-		_, err := Search(context.Background(), nil, q, o)
+		_, err := Search(context.Background(), nil, q, optionsAt(o, searchNow))
 		if !errors.Is(err, ErrOptions) {
 			t.Errorf("options %+v: error %v, want ErrOptions", o, err)
+		}
+	}
+	full := OptionsFor(time.Time{}, time.Time{}, searchNow)
+	for field, o := range map[string]Options{"From": {To: searchNow, Limit: 1, ReadCap: 1}, "ReadCap": {From: full.From, To: full.To, Limit: 1}} {
+		if _, err := Search(context.Background(), nil, q, o); !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), field) {
+			t.Errorf("options without %s: error %v, want ErrOptions naming it", field, err)
 		}
 	}
 }
@@ -205,4 +210,13 @@ func TestSnippet(t *testing.T) {
 	if got := string(Snippet{Text: "a <b> & c", Marks: []Mark{{2, 5}}}.HTML()); got != "a <mark>&lt;b&gt;</mark> &amp; c" {
 		t.Errorf("html %q", got)
 	}
+}
+
+// optionsAt returns the options OptionsFor builds for o's range at now, with o's filters
+// and, when o sets one, o's limit.
+func optionsAt(o Options, now time.Time) Options {
+	full := OptionsFor(o.From, o.To, now)
+	full.Programme, full.Region, full.Label = o.Programme, o.Region, o.Label
+	full.Limit = cmp.Or(o.Limit, full.Limit)
+	return full
 }

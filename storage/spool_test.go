@@ -168,7 +168,7 @@ func TestWriterSpoolsDuringOutageAndReplays(t *testing.T) {
 		ins := down(s)
 		dir := filepath.Join(t.TempDir(), "spool")
 		m := storage.NewMetrics(prometheus.NewRegistry())
-		w := storage.NewWriter(ins, storage.WriterOptions{
+		w := storage.NewTestWriter(t, ins, storage.WriterOptions{
 			BatchSize: 5, MaxBuffered: 10, FlushInterval: 50 * time.Millisecond, SpoolDir: dir, Metrics: m,
 		})
 		defer func() { _ = w.Close(context.Background()) }()
@@ -221,7 +221,7 @@ func TestWriterCloseDuringOutageSpoolsAndRestartReplays(t *testing.T) {
 		ins := down(s)
 		dir := t.TempDir()
 		opts := storage.WriterOptions{BatchSize: 100, FlushInterval: time.Hour, SpoolDir: dir}
-		w := storage.NewWriter(ins, opts)
+		w := storage.NewTestWriter(t, ins, opts)
 		var a ackLog
 		addAll(t, w, &a, 0, 7)
 		if err := w.Close(ctx); err != nil {
@@ -246,7 +246,7 @@ func TestWriterCloseDuringOutageSpoolsAndRestartReplays(t *testing.T) {
 		opts.Metrics = m
 		var logs syncBuffer
 		opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-		w = storage.NewWriter(ins, opts)
+		w = storage.NewTestWriter(t, ins, opts)
 		if err := w.Replay(ctx); err != nil {
 			t.Fatalf("replay: %v", err)
 		}
@@ -279,7 +279,7 @@ func TestWriterCloseReplaysWhenStoreIsBack(t *testing.T) {
 		ctx := context.Background()
 		ins := down(s)
 		dir := t.TempDir()
-		w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: time.Hour, SpoolDir: dir})
+		w := storage.NewTestWriter(t, ins, storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: time.Hour, SpoolDir: dir})
 		var a ackLog
 		addAll(t, w, &a, 0, 5)
 		if got := spoolFiles(t, dir, ".spool"); len(got) != 2 {
@@ -305,13 +305,13 @@ func TestWriterRestartReplaysInBackground(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s storage.Store) {
 		ctx := context.Background()
 		dir := t.TempDir()
-		w := storage.NewWriter(down(s), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
+		w := storage.NewTestWriter(t, down(s), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 		var a ackLog
 		addAll(t, w, &a, 0, 3)
 		if err := w.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
-		w = storage.NewWriter(s, storage.WriterOptions{FlushInterval: 40 * time.Millisecond, SpoolDir: dir})
+		w = storage.NewTestWriter(t, s, storage.WriterOptions{FlushInterval: 40 * time.Millisecond, SpoolDir: dir})
 		defer func() { _ = w.Close(ctx) }()
 		waitUntil(t, "the start-up replay", func() bool { return len(spoolFiles(t, dir, ".spool")) == 0 })
 		if got, want := storedFetches(t, s), seq(0, 3); !reflect.DeepEqual(got, want) {
@@ -325,7 +325,7 @@ func TestWriterSetsAsideCorruptSpoolFiles(t *testing.T) {
 		ctx := context.Background()
 		dir := t.TempDir()
 		// Four files of two rows each: three full buffers and the rows left at Close.
-		w := storage.NewWriter(down(s), storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: time.Hour, SpoolDir: dir})
+		w := storage.NewTestWriter(t, down(s), storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: time.Hour, SpoolDir: dir})
 		var a ackLog
 		addAll(t, w, &a, 0, 8)
 		if err := w.Close(ctx); err != nil {
@@ -345,7 +345,7 @@ func TestWriterSetsAsideCorruptSpoolFiles(t *testing.T) {
 		}
 
 		m := storage.NewMetrics(prometheus.NewRegistry())
-		w = storage.NewWriter(s, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir, Metrics: m})
+		w = storage.NewTestWriter(t, s, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir, Metrics: m})
 		defer func() { _ = w.Close(ctx) }()
 		err := w.Replay(ctx)
 		for _, bad := range []string{torn, damaged, junk} {
@@ -375,7 +375,7 @@ func TestWriterSetsAsideCorruptSpoolFiles(t *testing.T) {
 		if err := w.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
-		w3 := storage.NewWriter(down(s), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
+		w3 := storage.NewTestWriter(t, down(s), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 		addAll(t, w3, &a, 100, 101)
 		if err := w3.Close(ctx); err != nil {
 			t.Fatal(err)
@@ -444,7 +444,7 @@ func TestWriterRetriesRefusedSpoolFile(t *testing.T) {
 		ins := down(switchRefuser{s, &refusing})
 		dir := t.TempDir()
 		reg := prometheus.NewRegistry()
-		w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: 20 * time.Millisecond,
+		w := storage.NewTestWriter(t, ins, storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: 20 * time.Millisecond,
 			SpoolDir: dir, Metrics: storage.NewMetrics(reg)})
 		defer func() { _ = w.Close(ctx) }()
 		var refusedAcks, otherAcks ackLog
@@ -502,14 +502,14 @@ func TestSpoolFolderOneProcess(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	opts := storage.WriterOptions{BatchSize: 1, MaxBuffered: 1, FlushInterval: time.Hour, SpoolDir: dir}
-	first := storage.NewWriter(down(nil), opts)
+	first := storage.NewTestWriter(t, down(nil), opts)
 	var a ackLog
 	addAll(t, first, &a, 0, 2) // the second Add spools the first row
 	if got := spoolFiles(t, dir, ".spool"); len(got) != 1 {
 		t.Fatalf("spool files %v, want 1", got)
 	}
 
-	second := storage.NewWriter(down(nil), opts)
+	second := storage.NewTestWriter(t, down(nil), opts)
 	var b ackLog
 	addAll(t, second, &b, 10, 11)
 	err := second.Add(ctx, b.fn(), fetch(11))
@@ -540,7 +540,7 @@ func TestWriterSpoolFull(t *testing.T) {
 		// cap, the second does not.
 		long := func(i int) storage.Fetch { f := fetch(i); f.Host = strings.Repeat("h", 900) + ".id"; return f }
 		m := storage.NewMetrics(prometheus.NewRegistry())
-		w := storage.NewWriter(ins, storage.WriterOptions{
+		w := storage.NewTestWriter(t, ins, storage.WriterOptions{
 			BatchSize: 2, MaxBuffered: 2, FlushInterval: time.Hour, SpoolDir: dir, SpoolMaxBytes: 3000, Metrics: m,
 		})
 		defer func() { _ = w.Close(ctx) }()
@@ -592,7 +592,7 @@ func TestWriterSpoolFull(t *testing.T) {
 func TestWriterWithoutSpoolDir(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s storage.Store) {
 		ctx := context.Background()
-		w := storage.NewWriter(down(s), storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: time.Hour})
+		w := storage.NewTestWriter(t, down(s), storage.WriterOptions{BatchSize: 2, MaxBuffered: 2, FlushInterval: time.Hour})
 		var a ackLog
 		addAll(t, w, &a, 0, 2)
 		if err := w.Add(ctx, a.fn(), fetch(2)); !errors.Is(err, storage.ErrBufferFull) {
@@ -640,7 +640,7 @@ func TestSpoolRoundTripsEveryValue(t *testing.T) {
 	}
 	dir := t.TempDir()
 	ctx := context.Background()
-	w := storage.NewWriter(down(nil), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
+	w := storage.NewTestWriter(t, down(nil), storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 	for _, rec := range records {
 		if err := w.Add(ctx, nil, rec); err != nil {
 			t.Fatalf("add %s: %v", rec.Table(), err)
@@ -650,7 +650,7 @@ func TestSpoolRoundTripsEveryValue(t *testing.T) {
 		t.Fatalf("close: %v", err)
 	}
 	var got recorder
-	w = storage.NewWriter(&got, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
+	w = storage.NewTestWriter(t, &got, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 	defer func() { _ = w.Close(ctx) }()
 	if err := w.Replay(ctx); err != nil {
 		t.Fatal(err)
@@ -677,7 +677,7 @@ func TestSpoolReplayLogsInBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	w := storage.NewWriter(&recorder{}, storage.WriterOptions{
+	w := storage.NewTestWriter(t, &recorder{}, storage.WriterOptions{
 		FlushInterval: 20 * time.Millisecond, SpoolDir: dir,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 	})
@@ -715,7 +715,7 @@ func (s *syncBuffer) String() string {
 func FuzzSpoolFile(f *testing.F) {
 	dir := f.TempDir()
 	broken := down(nil)
-	w := storage.NewWriter(broken, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
+	w := storage.NewTestWriter(f, broken, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 	for i := range 3 {
 		_ = w.Add(context.Background(), nil, fetch(i))
 	}
@@ -748,7 +748,7 @@ func FuzzSpoolFile(f *testing.F) {
 			t.Fatal(err)
 		}
 		var got recorder
-		w := storage.NewWriter(&got, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
+		w := storage.NewTestWriter(t, &got, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 		err := w.Replay(context.Background())
 		_ = w.Close(context.Background())
 		var fe *storage.SpoolFileError
@@ -780,7 +780,7 @@ func BenchmarkSpool(b *testing.B) {
 		return storage.WriterOptions{BatchSize: 50_000, MaxBuffered: 50_000, FlushInterval: time.Hour, SpoolDir: dir}
 	}
 	spoolAll := func(b *testing.B, dir string) {
-		w := storage.NewWriter(down(nil), opts(dir))
+		w := storage.NewTestWriter(b, down(nil), opts(dir))
 		for i := range mentions {
 			var fe *storage.FlushError
 			if err := w.Add(context.Background(), nil, mentions[i]); err != nil && !errors.As(err, &fe) {
@@ -809,7 +809,7 @@ func BenchmarkSpool(b *testing.B) {
 				b.StopTimer()
 				dir := b.TempDir()
 				spoolAll(b, dir)
-				w := storage.NewWriter(s, opts(dir))
+				w := storage.NewTestWriter(b, s, opts(dir))
 				b.StartTimer()
 				start := time.Now()
 				if err := w.Replay(context.Background()); err != nil {
@@ -851,7 +851,7 @@ func TestSpoolFileRemovedByOperator(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	ins := down(nil)
-	w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 1, MaxBuffered: 1, FlushInterval: time.Hour, SpoolDir: dir})
+	w := storage.NewTestWriter(t, ins, storage.WriterOptions{BatchSize: 1, MaxBuffered: 1, FlushInterval: time.Hour, SpoolDir: dir})
 	defer func() { _ = w.Close(ctx) }()
 	var a ackLog
 	addAll(t, w, &a, 0, 2) // the second Add spools the first row
@@ -880,7 +880,7 @@ func TestWriterHealthRecoversWithoutNewRows(t *testing.T) {
 		ctx := context.Background()
 		ins := down(s)
 		var logs syncBuffer
-		w := storage.NewWriter(ins, storage.WriterOptions{BatchSize: 100, MaxBuffered: 100, FlushInterval: 20 * time.Millisecond,
+		w := storage.NewTestWriter(t, ins, storage.WriterOptions{BatchSize: 100, MaxBuffered: 100, FlushInterval: 20 * time.Millisecond,
 			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		defer func() { _ = w.Close(ctx) }()
 		var a ackLog

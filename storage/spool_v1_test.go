@@ -114,7 +114,7 @@ func TestReplayPreviousReleaseSpool(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		w := storage.NewWriter(s, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
+		w := storage.NewTestWriter(t, s, storage.WriterOptions{FlushInterval: time.Hour, SpoolDir: dir})
 		if err := w.Replay(ctx); err != nil {
 			t.Fatalf("replay: %v", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,18 +40,17 @@ func (e *FlushError) Error() string {
 // Unwrap returns the insert error.
 func (e *FlushError) Unwrap() error { return e.Err }
 
-// WriterOptions tunes a Writer. Zero fields take the defaults noted; those the
-// configuration sets come from config.Default().Storage.
+// WriterOptions tunes a Writer; WriterOptionsFrom builds them from the configuration.
 type WriterOptions struct {
 	// BatchSize is the number of rows of one table that triggers a flush.
 	BatchSize int
 	// FlushInterval is the longest a row waits before it is flushed; failed flushes are
 	// retried at this pace.
 	FlushInterval time.Duration
-	// MaxBuffered caps the rows buffered per table while flushes fail (default 4×BatchSize).
+	// MaxBuffered caps the rows buffered per table while flushes fail, at least BatchSize.
 	// A full buffer goes to the spool, if there is one, as one file.
 	MaxBuffered int
-	// FlushTimeout bounds one background flush (default 30s).
+	// FlushTimeout bounds one background flush.
 	FlushTimeout time.Duration
 	// SpoolDir is the folder where rows wait on disk while ClickHouse does not take them;
 	// empty disables spooling. One Writer at a time may use a folder.
@@ -59,20 +59,42 @@ type WriterOptions struct {
 	SpoolMaxBytes int64
 	// Metrics, if not nil, receives the writer's metrics.
 	Metrics *Metrics
-	// Logger receives the spool's events: rows spooled, files replayed or moved aside
-	// (default: discard).
+	// Logger receives the spool's events: rows spooled, files replayed or moved aside.
 	Logger *slog.Logger
 	// OnFlush, if not nil, is called after every flush attempt with its table, row count
 	// and outcome. It must not call the Writer.
 	OnFlush func(table string, rows int, err error)
 }
 
-// WriterOptionsFrom returns the options cfg sets.
-func WriterOptionsFrom(cfg config.Storage) WriterOptions {
+// WriterOptionsFrom returns the options cfg sets and those config fixes, logging to log.
+func WriterOptionsFrom(cfg config.Storage, log *slog.Logger) WriterOptions {
 	return WriterOptions{
 		BatchSize: cfg.BatchSize, FlushInterval: cfg.FlushInterval.D(),
-		SpoolDir: cfg.SpoolDir, SpoolMaxBytes: cfg.SpoolMaxBytes,
+		MaxBuffered: config.WriterBufferBatches * cfg.BatchSize, FlushTimeout: config.WriterFlushTimeout,
+		SpoolDir: cfg.SpoolDir, SpoolMaxBytes: cfg.SpoolMaxBytes, Logger: log,
 	}
+}
+
+// check refuses options with a parameter left at zero, naming it.
+func (o WriterOptions) check() error {
+	var bad []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"BatchSize", o.BatchSize > 0}, {"FlushInterval", o.FlushInterval > 0},
+		{"MaxBuffered", o.MaxBuffered >= o.BatchSize}, {"FlushTimeout", o.FlushTimeout > 0},
+		{"SpoolMaxBytes", o.SpoolDir == "" || o.SpoolMaxBytes > 0}, {"Logger", o.Logger != nil},
+	} {
+		if !f.ok {
+			bad = append(bad, f.name)
+		}
+	}
+	if bad != nil {
+		return fmt.Errorf("storage: writer options: %s unset or too small (batch size %d, max buffered %d): build them with WriterOptionsFrom",
+			strings.Join(bad, ", "), o.BatchSize, o.MaxBuffered)
+	}
+	return nil
 }
 
 // Writer buffers rows per table and inserts them in batches, when a table's buffer
@@ -131,26 +153,10 @@ type tableBuffer struct {
 // NewWriter returns a Writer inserting through ins and starts its background loop, which
 // flushes by interval and replays the spool whenever spool files wait, from its first
 // tick (FlushInterval/4) on: what an earlier process left there is written soon after
-// start-up. The caller must call Close.
-func NewWriter(ins Inserter, opts WriterOptions) *Writer {
-	def := config.Default().Storage
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = def.BatchSize
-	}
-	if opts.FlushInterval <= 0 {
-		opts.FlushInterval = def.FlushInterval.D()
-	}
-	if opts.SpoolMaxBytes <= 0 {
-		opts.SpoolMaxBytes = def.SpoolMaxBytes
-	}
-	if opts.MaxBuffered < opts.BatchSize {
-		opts.MaxBuffered = 4 * opts.BatchSize
-	}
-	if opts.FlushTimeout <= 0 {
-		opts.FlushTimeout = 30 * time.Second
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+// start-up. It refuses options with a field left at zero. The caller must call Close.
+func NewWriter(ins Inserter, opts WriterOptions) (*Writer, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	w := &Writer{ins: ins, opts: opts, log: opts.Logger, tables: map[string]*tableBuffer{}, stop: stop, done: make(chan struct{})}
@@ -158,7 +164,7 @@ func NewWriter(ins Inserter, opts WriterOptions) *Writer {
 		w.spool = newSpool(opts.SpoolDir, opts.SpoolMaxBytes, opts.Metrics)
 	}
 	go w.loop(ctx)
-	return w
+	return w, nil
 }
 
 // Add buffers recs, rows of one table, as one unit of acknowledgement: done, if not nil,

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/pantau-id/pantau/config"
 )
 
 // scratchRow is a row of the scratch table the writer tests create and drop.
@@ -68,7 +72,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		migrated(t, s)
 		reg := prometheus.NewRegistry()
 		m := NewMetrics(reg)
-		w := NewWriter(s, WriterOptions{BatchSize: 100, FlushInterval: time.Hour, Metrics: m})
+		w := NewTestWriter(t, s, WriterOptions{BatchSize: 100, FlushInterval: time.Hour, Metrics: m})
 		pub := time.Date(2024, 2, 3, 10, 20, 30, 0, time.UTC)
 		art := Article{
 			URL: "https://example.id/x?utm_source=a", CanonicalURL: "https://example.id/x", Source: "example",
@@ -184,7 +188,7 @@ func TestWriterFlushBySize(t *testing.T) {
 			t.Fatal(err)
 		}
 		var flushes []int
-		w := NewWriter(s, WriterOptions{BatchSize: 10, FlushInterval: time.Hour, OnFlush: func(_ string, n int, err error) {
+		w := NewTestWriter(t, s, WriterOptions{BatchSize: 10, FlushInterval: time.Hour, OnFlush: func(_ string, n int, err error) {
 			if err == nil {
 				flushes = append(flushes, n)
 			}
@@ -219,7 +223,7 @@ func TestWriterFlushByTime(t *testing.T) {
 		if err := s.Exec(ctx, createScratch); err != nil {
 			t.Fatal(err)
 		}
-		w := NewWriter(s, WriterOptions{BatchSize: 1000, FlushInterval: 50 * time.Millisecond})
+		w := NewTestWriter(t, s, WriterOptions{BatchSize: 1000, FlushInterval: 50 * time.Millisecond})
 		defer func() { _ = w.Close(ctx) }()
 		var a acks
 		for i := range 3 {
@@ -245,7 +249,7 @@ func TestWriterFlushError(t *testing.T) {
 		}
 		reg := prometheus.NewRegistry()
 		m := NewMetrics(reg)
-		w := NewWriter(s, WriterOptions{BatchSize: 5, MaxBuffered: 8, FlushInterval: time.Hour, Metrics: m})
+		w := NewTestWriter(t, s, WriterOptions{BatchSize: 5, MaxBuffered: 8, FlushInterval: time.Hour, Metrics: m})
 		var a acks
 		var flushErr *FlushError
 		for i := range 4 {
@@ -314,7 +318,7 @@ func TestWriterFlushError(t *testing.T) {
 }
 
 func TestWriterRejectsMismatchedColumns(t *testing.T) {
-	w := NewWriter(nil, WriterOptions{})
+	w := NewTestWriter(t, nil, WriterOptions{})
 	defer func() { _ = w.Close(context.Background()) }()
 	if err := w.Add(context.Background(), nil, scratchRow{1}); err != nil {
 		t.Fatal(err)
@@ -364,7 +368,7 @@ func BenchmarkWriter(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for range b.N {
-				w := NewWriter(s, WriterOptions{BatchSize: 50_000, MaxBuffered: 100_000, FlushInterval: time.Minute})
+				w := NewTestWriter(b, s, WriterOptions{BatchSize: 50_000, MaxBuffered: 100_000, FlushInterval: time.Minute})
 				for i := range mentions {
 					if err := w.Add(ctx, nil, mentions[i]); err != nil {
 						b.Fatal(err)
@@ -396,7 +400,7 @@ func BenchmarkWriterAddDuringFlush(b *testing.B) {
 			var mu sync.Mutex
 			b.ResetTimer()
 			for range b.N {
-				w := NewWriter(s, WriterOptions{BatchSize: 10_000, MaxBuffered: 100_000, FlushInterval: time.Minute})
+				w := NewTestWriter(b, s, WriterOptions{BatchSize: 10_000, MaxBuffered: 100_000, FlushInterval: time.Minute})
 				var wg sync.WaitGroup
 				for p := range producers {
 					wg.Add(1)
@@ -467,6 +471,35 @@ func BenchmarkQueryDuringInsert(b *testing.B) {
 			slices.Sort(lat)
 			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-query-µs")
 			b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-query-µs")
+		})
+	}
+}
+
+func TestNewWriterRefusesZeroOptions(t *testing.T) {
+	full := WriterOptionsFrom(config.Default().Storage, slog.New(slog.DiscardHandler))
+	full.SpoolDir = t.TempDir()
+	if w, err := NewWriter(nil, full); err != nil {
+		t.Fatalf("options from the default configuration refused: %v", err)
+	} else if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		field string
+		unset func(*WriterOptions)
+	}{
+		{"BatchSize", func(o *WriterOptions) { o.BatchSize = 0 }},
+		{"FlushInterval", func(o *WriterOptions) { o.FlushInterval = 0 }},
+		{"MaxBuffered", func(o *WriterOptions) { o.MaxBuffered = o.BatchSize - 1 }},
+		{"FlushTimeout", func(o *WriterOptions) { o.FlushTimeout = 0 }},
+		{"SpoolMaxBytes", func(o *WriterOptions) { o.SpoolMaxBytes = 0 }},
+		{"Logger", func(o *WriterOptions) { o.Logger = nil }},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			o := full
+			tc.unset(&o)
+			if _, err := NewWriter(nil, o); err == nil || !strings.Contains(err.Error(), tc.field) {
+				t.Fatalf("err = %v, want one naming %s", err, tc.field)
+			}
 		})
 	}
 }

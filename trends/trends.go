@@ -14,28 +14,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
-	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 )
-
-// DefaultThreshold is the criticism score at which a programme is trending
-// (config.TrendThreshold). The alert rule PantauCriticismTrending in
-// dashboards/prometheus/rules uses the same number.
-const DefaultThreshold = config.TrendThreshold
-
-// DefaultCoolDown is how long a programme stays trending after its score fell below
-// the threshold (config.TrendCoolDown); the alert rule's keep_firing_for matches it.
-const DefaultCoolDown = config.TrendCoolDown
 
 // JobOptions tunes a Job.
 type JobOptions struct {
 	// Trend selects the windows, minimum count and programmes (the taxonomy's ids, which
 	// bound the metric labels).
 	Trend storage.TrendOptions
-	// Threshold is the score at which a programme trends (DefaultThreshold).
+	// Threshold is the score at which a programme trends (config.TrendThreshold).
 	Threshold float64
 	// CoolDown keeps a programme trending this long after its score fell below Threshold
-	// (DefaultCoolDown).
+	// (config.TrendCoolDown).
 	CoolDown time.Duration
 	// Now returns the current time.
 	Now func() time.Time

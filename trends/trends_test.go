@@ -95,11 +95,11 @@ func TestTrendRuleMatchesJob(t *testing.T) {
 	if m == nil {
 		t.Fatalf("expr %q: want pantau_trend_criticism_score >= N", r.Expr)
 	}
-	if th, _ := strconv.ParseFloat(m[1], 64); th != DefaultThreshold {
-		t.Errorf("rule threshold %v, DefaultThreshold %v", th, DefaultThreshold)
+	if th, _ := strconv.ParseFloat(m[1], 64); th != config.TrendThreshold {
+		t.Errorf("rule threshold %v, config.TrendThreshold %v", th, config.TrendThreshold)
 	}
-	if d, err := time.ParseDuration(r.KeepFiringFor); err != nil || d != DefaultCoolDown {
-		t.Errorf("keep_firing_for %q, DefaultCoolDown %v", r.KeepFiringFor, DefaultCoolDown)
+	if d, err := time.ParseDuration(r.KeepFiringFor); err != nil || d != config.TrendCoolDown {
+		t.Errorf("keep_firing_for %q, config.TrendCoolDown %v", r.KeepFiringFor, config.TrendCoolDown)
 	}
 }
 
@@ -141,12 +141,12 @@ func TestTrendBurstFiresAlert(t *testing.T) {
 			}
 			// Only ektp may cross (the burst lifts its day window too), and its hour window must.
 			for k, v := range scores {
-				crosses := v >= DefaultThreshold
+				crosses := v >= config.TrendThreshold
 				if crosses && (!tt.wantAlert || !strings.HasPrefix(k, "ektp/")) {
 					t.Errorf("%s score %.2f crosses the threshold", k, v)
 				}
 			}
-			if crosses := scores["ektp/1h"] >= DefaultThreshold; crosses != tt.wantAlert {
+			if crosses := scores["ektp/1h"] >= config.TrendThreshold; crosses != tt.wantAlert {
 				t.Errorf("ektp/1h score %.2f: crosses %v, want %v", scores["ektp/1h"], crosses, tt.wantAlert)
 			}
 			checkUnitIDs(t, reg)
@@ -235,7 +235,7 @@ func runPromtool(t *testing.T, scores map[string]float64, links map[string]strin
 			Series: fmt.Sprintf(`pantau_trend_criticism_score{job="pantau",instance="pantau:9464",programme=%q,unit=%q,unit_id=%q,window=%q}`, programme, trendtest.Units[programme], unitID, window),
 			Values: fmt.Sprintf("0x30 %sx20", strconv.FormatFloat(v, 'g', -1, 64)),
 		})
-		if v < DefaultThreshold {
+		if v < config.TrendThreshold {
 			continue
 		}
 		a := alert{ExpLabels: map[string]string{}, ExpAnnotations: map[string]string{}}
@@ -330,7 +330,7 @@ func TestTrendCoolDown(t *testing.T) {
 		}
 		score := gauges(t, reg, "pantau_trend_criticism_score")["ektp/1h"]
 		trending := gauges(t, reg, "pantau_trend_trending")["ektp/1h"]
-		if (score >= DefaultThreshold) != st.wantScore || trending != st.wantTrending {
+		if (score >= config.TrendThreshold) != st.wantScore || trending != st.wantTrending {
 			t.Errorf("+%v: score %.2f trending %v, want above=%v trending %v", st.after, score, trending, st.wantScore, st.wantTrending)
 		}
 	}
@@ -358,7 +358,7 @@ func programmeTrends(programmes ...string) storage.TrendOptions {
 // discards.
 func newJob(t testing.TB, q storage.Querier, reg prometheus.Registerer, opts JobOptions) *Job {
 	t.Helper()
-	opts.Threshold, opts.CoolDown, opts.Logger = DefaultThreshold, DefaultCoolDown, slog.New(slog.DiscardHandler)
+	opts.Threshold, opts.CoolDown, opts.Logger = config.TrendThreshold, config.TrendCoolDown, slog.New(slog.DiscardHandler)
 	j, err := NewJob(q, reg, opts)
 	if err != nil {
 		t.Fatal(err)

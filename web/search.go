@@ -162,17 +162,19 @@ func (p *searchPage) run(ctx context.Context, q storage.Querier, opts SearchHand
 	if err != nil {
 		return &searchError{status: http.StatusBadRequest, msg: p.L.BadQuery, detail: err}
 	}
-	so := search.Options{Programme: p.Programme, Region: p.Region, Label: p.Label, Now: opts.Now}
-	var ok bool
-	if so.From, ok = day(p.From); !ok {
+	from, ok := day(p.From)
+	if !ok {
 		return refused(p.L.BadDate, p.L.From, p.From)
 	}
-	if so.To, ok = day(p.To); !ok {
+	to, ok := day(p.To)
+	if !ok {
 		return refused(p.L.BadDate, p.L.To, p.To)
 	}
-	if !so.To.IsZero() {
-		so.To = so.To.AddDate(0, 0, 1)
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
 	}
+	so := search.OptionsFor(from, to, opts.Now())
+	so.Programme, so.Region, so.Label = p.Programme, p.Region, p.Label
 	if p.Limit != "" {
 		n, err := strconv.Atoi(p.Limit)
 		if err != nil || n < 1 || n > search.MaxLimit {

@@ -98,13 +98,13 @@ func digestScheduler(cfg *config.Config, tax *taxonomy.Taxonomy, st storage.Stor
 		var out []digest.Sender
 		s := cfg.Digest.SMTP
 		if to := s.RecipientsOf(u.ID); s.Addr != "" && len(to) > 0 {
-			out = append(out, &digest.Mailer{Addr: s.Addr, From: s.From, To: to, Username: s.Username, Password: s.Password.Reveal()})
+			out = append(out, digest.MailerFrom(s, to))
 		}
 		for _, w := range cfg.Digest.Webhooks {
 			if len(w.Units) > 0 && !slices.Contains(w.Units, u.ID) {
 				continue
 			}
-			out = append(out, &digest.Webhook{Name: w.Name, URL: w.URL.Reveal(), Format: w.Format, ChatID: w.ChatID})
+			out = append(out, digest.WebhookFrom(w))
 		}
 		return out
 	}

@@ -110,10 +110,12 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		}
 	}
 
-	wopts := storage.WriterOptionsFrom(cfg.Storage)
+	wopts := storage.WriterOptionsFrom(cfg.Storage, logger)
 	wopts.Metrics = storage.NewMetrics(reg)
-	wopts.Logger = logger
-	w := storage.NewWriter(st, wopts)
+	w, err := storage.NewWriter(st, wopts)
+	if err != nil {
+		return err
+	}
 	// closeWriter flushes the writer, bounded: step 3 of the shutdown.
 	closeWriter := func() error {
 		flushCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -129,12 +131,10 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		logger.Warn("spool not replayed at start; the writer retries in the background", "err", err)
 	}
 
-	p := pipeline.New(analyzer.New(tax, sentiment.Default()), w, pipeline.Options{
-		QueueSize:       cfg.Pipeline.QueueSize,
-		AnalyzerWorkers: cfg.Pipeline.AnalyzerWorkers,
-		Logger:          logger,
-		Registerer:      reg,
-	})
+	p, err := pipeline.New(analyzer.New(tax, sentiment.Default()), w, pipeline.OptionsFrom(cfg.Pipeline, logger, reg))
+	if err != nil {
+		return errors.Join(err, closeWriter())
+	}
 	netWatch := crawler.NewNetworkWatch(logger, sourceHosts(cfg.Sources))
 	opts := append([]crawler.Option{
 		crawler.WithLogger(logger),
@@ -151,7 +151,7 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 	if wrap != nil {
 		pc = wrap(cr)
 	}
-	if originals, err := storage.RecentOriginals(ctx, st, time.Now().Add(-7*24*time.Hour), pipeline.DupCapacity); err != nil {
+	if originals, err := storage.RecentOriginals(ctx, st, time.Now().Add(-7*24*time.Hour), config.DupCapacity); err != nil {
 		logger.Warn("near-duplicate index starts empty", "err", err)
 	} else {
 		p.RememberOriginals(originals)
@@ -170,8 +170,8 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 
 	var job *trends.Job
 	if !once {
-		job, err = trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Threshold: trends.DefaultThreshold,
-			CoolDown: trends.DefaultCoolDown, Now: time.Now, Logger: logger,
+		job, err = trends.NewJob(st, reg, trends.JobOptions{Trend: trendOptions(cfg, tax), Threshold: config.TrendThreshold,
+			CoolDown: config.TrendCoolDown, Now: time.Now, Logger: logger,
 			UnitID: tax.UnitID, ReportURL: reportURL(cfg.HTTP), GrafanaURL: strings.TrimSuffix(cfg.HTTP.GrafanaURL, "/")})
 		if err != nil {
 			if ln != nil {

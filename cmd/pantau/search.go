@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 	"github.com/pantau-id/pantau/config"
@@ -20,7 +21,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	programme := fs.String("programme", "", "only articles with a mention of this programme `ID`")
 	region := fs.String("region", "", "only articles from sources of this `REGION` (sources[].region), or about it when it names a province, regency or city (\"Kota Padang\", \"Sumbar\", \"13.71\")")
 	label := fs.String("label", "", "only articles with a mention of this `LABEL`: negative, neutral, positive or critical")
-	limit := fs.Int("limit", search.DefaultLimit, fmt.Sprintf("most articles listed (`N`, at most %d)", search.MaxLimit))
+	limit := fs.Int("limit", config.SearchLimit, fmt.Sprintf("most articles listed (`N`, at most %d)", search.MaxLimit))
 	format := fs.String("format", "tsv", "output `FORMAT`: "+strings.Join(search.Formats, ", "))
 	if err := parse(fs, args); err != nil {
 		return err
@@ -57,7 +58,9 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	res, err := search.Search(ctx, st, q, search.Options{From: f.From, To: f.To, Programme: *programme, Region: *region, Label: *label, Limit: *limit})
+	so := search.OptionsFor(f.From, f.To, time.Now())
+	so.Programme, so.Region, so.Label, so.Limit = *programme, *region, *label, *limit
+	res, err := search.Search(ctx, st, q, so)
 	if errors.Is(err, search.ErrOptions) {
 		return fmt.Errorf("search %q: %w", fs.Arg(0), err)
 	}
