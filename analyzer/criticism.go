@@ -398,12 +398,7 @@ func precededBy(words []string, i int, set map[string]bool) bool {
 }
 
 func anyWord(words []string, set map[string]bool) bool {
-	for _, w := range words {
-		if set[w] {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(words, func(w string) bool { return set[w] })
 }
 
 // programmeTerm is a matched term of a programme as normalised words; prefix says the last word

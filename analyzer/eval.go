@@ -63,36 +63,24 @@ func (d LabelledDoc) Kind() string {
 	return DocSentiment
 }
 
-// maxEvalBytes bounds the input ReadLabelledDocs accepts.
-const maxEvalBytes = 256 << 20
-
 // ReadLabelledDocs reads JSON Lines of LabelledDoc. Lines may carry other fields (notes, sources),
 // which are ignored. A bad line (not JSON, no text, an unknown label, programme and programmes
 // both set) is skipped and reported, as name:line: message, in the returned error (errors.Join),
 // next to the good lines.
 func ReadLabelledDocs(r io.Reader, name string) ([]LabelledDoc, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxEvalBytes+1))
+	data, err := sentiment.ReadInput(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err
 	}
-	if len(data) > maxEvalBytes {
-		return nil, fmt.Errorf("read %s: larger than %d bytes", name, maxEvalBytes)
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var out []LabelledDoc
 	var errs []error
 	fail := func(line int, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
+		errs = append(errs, sentiment.LineError(name, line, format, args...))
 	}
-	for line := 1; len(data) > 0; line++ {
-		var raw []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i], data[i+1:]
-		} else {
-			raw, data = data, nil
-		}
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
+	line := 0
+	for raw := range bytes.Lines(data) {
+		line++
+		if raw = bytes.TrimSpace(raw); len(raw) == 0 {
 			continue
 		}
 		var d LabelledDoc

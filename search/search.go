@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pantau-id/pantau/analyzer"
@@ -85,19 +86,10 @@ func (o Options) resolve() (Options, error) {
 		}
 		o.Region = r
 	}
-	if o.Label != "" && !isLabel(o.Label) {
+	if o.Label != "" && !slices.Contains(storage.SearchLabels, o.Label) {
 		return o, fmt.Errorf("%w: label %q: want negative, neutral, positive or critical", ErrOptions, o.Label)
 	}
 	return o, nil
-}
-
-func isLabel(l string) bool {
-	for _, s := range storage.SearchLabels {
-		if s == l {
-			return true
-		}
-	}
-	return false
 }
 
 // Result is the outcome of a search.

@@ -293,7 +293,7 @@ func ApplyCorrections(ms []Mention, cs []Correction, unitOf func(programme strin
 				m.Label, m.Criticism, m.Score = c.Label, c.Criticism, stanceScore[c.Label]
 				next = append(next, m)
 			case CorrectProgramme:
-				if c.NewProgramme == "" || hasMention(out, m.URLHash, c.NewProgramme) {
+				if c.NewProgramme == "" || slices.ContainsFunc(out, func(o Mention) bool { return o.URLHash == m.URLHash && o.Programme == c.NewProgramme }) {
 					continue // dropped
 				}
 				m.Programme, m.Terms = c.NewProgramme, nil
@@ -318,15 +318,6 @@ func storyOf(m Mention) uint64 {
 		return m.DuplicateOf
 	}
 	return m.URLHash
-}
-
-func hasMention(ms []Mention, urlHash uint64, programme string) bool {
-	for _, m := range ms {
-		if m.URLHash == urlHash && m.Programme == programme {
-			return true
-		}
-	}
-	return false
 }
 
 // CorrectedArticle is a corrected story's original article with the mentions it has now

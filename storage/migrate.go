@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -313,12 +314,7 @@ func appliedVersions(ctx context.Context, query func(context.Context, string) (*
 
 // pending reports whether a migration up to upTo (0: all) is not in done.
 func pending(migs []Migration, done map[uint64]bool, upTo int) bool {
-	for _, m := range migs {
-		if (upTo <= 0 || m.Version <= upTo) && !done[uint64(m.Version)] {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(migs, func(m Migration) bool { return (upTo <= 0 || m.Version <= upTo) && !done[uint64(m.Version)] })
 }
 
 // retentionOf applies the retention on servers with TTL.

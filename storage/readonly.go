@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -57,7 +58,7 @@ func CheckReadOnly(sql string) error {
 		switch name := strings.ToLower(toks[i]); {
 		case name == "`" || name == "\"":
 			return fmt.Errorf("%w: a quoted name called as a function", ErrNotReadOnly)
-		case outsideFunctions[name]:
+		case slices.Contains(outsideFunctions, name):
 			return fmt.Errorf("%w: %s(...) reaches outside the database (files, network, processes or server settings)", ErrNotReadOnly, toks[i])
 		}
 	}
@@ -68,7 +69,7 @@ func CheckReadOnly(sql string) error {
 // files, reach the network, run processes, read the server's configuration or stall the
 // engine, in lower case. CheckReadOnly refuses a call to any of them on every backend; the
 // embedded store also checks the engine's own parse of the query (checkFunctions).
-var outsideFunctions = setOf(
+var outsideFunctions = []string{
 	// files and processes
 	"file", "filecluster", "executable", "executablepool", "input", "infile", "catboostevaluate",
 	"modelevaluate", "filesystemavailable", "filesystemcapacity", "filesystemunreserved", "filesystemfree",
@@ -81,14 +82,6 @@ var outsideFunctions = setOf(
 	"arrowflight", "ytsaurus", "paimon", "dictionary",
 	// the server's configuration and the engine's time
 	"getsetting", "getserversetting", "getmacro", "hostname", "fqdn", "sleep", "sleepeachrow",
-)
-
-func setOf(words ...string) map[string]bool {
-	m := make(map[string]bool, len(words))
-	for _, w := range words {
-		m[w] = true
-	}
-	return m
 }
 
 // checkFunctions refuses sql when the engine's own parse of it (EXPLAIN AST, run by explain)
@@ -104,9 +97,9 @@ func checkFunctions(ast []string, tableFunctions map[string]bool) error {
 		name, _, _ := strings.Cut(rest, " ")
 		lower := strings.ToLower(name)
 		switch {
-		case outsideFunctions[lower]:
+		case slices.Contains(outsideFunctions, lower):
 			return fmt.Errorf("%w: %s(...) reaches outside the database (files, network, processes or server settings)", ErrNotReadOnly, name)
-		case tableFunctions[lower] && !allowedTableFunctions[lower]:
+		case tableFunctions[lower] && !slices.Contains(allowedTableFunctions, lower):
 			return fmt.Errorf("%w: table function %s(...) is not allowed (allowed: numbers, zeros, values, generateRandom, generate_series, null, view, merge, format)", ErrNotReadOnly, name)
 		}
 	}
@@ -115,8 +108,8 @@ func checkFunctions(ast []string, tableFunctions map[string]bool) error {
 
 // allowedTableFunctions are the table functions an analyst's query may use: they read nothing
 // outside the database.
-var allowedTableFunctions = setOf("numbers", "numbers_mt", "zeros", "zeros_mt", "values", "generaterandom",
-	"generate_series", "generateseries", "null", "view", "viewifpermitted", "merge", "format")
+var allowedTableFunctions = []string{"numbers", "numbers_mt", "zeros", "zeros_mt", "values", "generaterandom",
+	"generate_series", "generateseries", "null", "view", "viewifpermitted", "merge", "format"}
 
 // QueryUser runs an analyst's query, the one way user SQL reaches a store. It checks sql with
 // CheckReadOnly; on an engine that can explain a query (ClickHouse 20.6 and later, the embedded

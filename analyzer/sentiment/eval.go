@@ -1,7 +1,6 @@
 package sentiment
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -25,7 +24,7 @@ const (
 	formatJSONL
 )
 
-// maxLabelledBytes bounds the input ReadLabelled accepts.
+// maxLabelledBytes bounds the input ReadInput accepts.
 const maxLabelledBytes = 256 << 20
 
 // ReadLabelled reads labelled examples as TSV "text<TAB>label" (no header, or a "text<TAB>label"
@@ -35,14 +34,10 @@ const maxLabelledBytes = 256 << 20
 // neg/neu/pos. Bad lines are skipped and reported, with name and line number, in the returned
 // error (errors.Join), next to the good examples.
 func ReadLabelled(r io.Reader, name string) ([]Example, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxLabelledBytes+1))
+	data, err := ReadInput(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err
 	}
-	if len(data) > maxLabelledBytes {
-		return nil, fmt.Errorf("read %s: larger than %d bytes", name, maxLabelledBytes)
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	switch detectFormat(data, name) {
 	case formatJSONL:
 		return readJSONL(data, name)
@@ -87,8 +82,21 @@ func detectFormat(data []byte, name string) int {
 	return formatTSV
 }
 
-// lineError is a bad input line.
-func lineError(name string, line int, format string, args ...any) error {
+// ReadInput reads a labelled data file called name whole, at most 256 MiB, without its
+// byte-order mark.
+func ReadInput(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxLabelledBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(data) > maxLabelledBytes {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", name, maxLabelledBytes)
+	}
+	return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), nil
+}
+
+// LineError reports a bad line of the input called name.
+func LineError(name string, line int, format string, args ...any) error {
 	return fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...))
 }
 
@@ -107,18 +115,16 @@ func canonicalLabel(label string) (string, bool) {
 func readTSV(data []byte, name string) ([]Example, error) {
 	var out []Example
 	var errs []error
-	s := bufio.NewScanner(bytes.NewReader(data))
-	s.Buffer(make([]byte, 64<<10), maxLabelledBytes)
 	line := 0
-	for s.Scan() {
+	for text := range strings.Lines(string(data)) {
 		line++
-		text := strings.TrimRight(s.Text(), "\r")
+		text = strings.TrimRight(text, "\r\n")
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
 		i := strings.LastIndexByte(text, '\t')
 		if i < 0 {
-			errs = append(errs, lineError(name, line, "want text<TAB>label"))
+			errs = append(errs, LineError(name, line, "want text<TAB>label"))
 			continue
 		}
 		body, label := strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
@@ -127,17 +133,14 @@ func readTSV(data []byte, name string) ([]Example, error) {
 		}
 		canon, ok := canonicalLabel(label)
 		if !ok {
-			errs = append(errs, lineError(name, line, "unknown label %q", label))
+			errs = append(errs, LineError(name, line, "unknown label %q", label))
 			continue
 		}
 		if body == "" {
-			errs = append(errs, lineError(name, line, "empty text"))
+			errs = append(errs, LineError(name, line, "empty text"))
 			continue
 		}
 		out = append(out, Example{Text: body, Label: canon})
-	}
-	if err := s.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("%s:%d: %w", name, line+1, err))
 	}
 	return out, errors.Join(errs...)
 }
@@ -177,24 +180,24 @@ func readCSV(data []byte, name string) ([]Example, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				errs = append(errs, lineError(name, pe.StartLine, "%v", pe.Err))
+				errs = append(errs, LineError(name, pe.StartLine, "%v", pe.Err))
 				continue
 			}
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			break
 		}
 		if len(rec) <= textCol || len(rec) <= labelCol {
-			errs = append(errs, lineError(name, line, "want %d fields, got %d", len(header), len(rec)))
+			errs = append(errs, LineError(name, line, "want %d fields, got %d", len(header), len(rec)))
 			continue
 		}
 		canon, ok := canonicalLabel(rec[labelCol])
 		if !ok {
-			errs = append(errs, lineError(name, line, "unknown label %q", rec[labelCol]))
+			errs = append(errs, LineError(name, line, "unknown label %q", rec[labelCol]))
 			continue
 		}
 		body := strings.TrimSpace(rec[textCol])
 		if body == "" {
-			errs = append(errs, lineError(name, line, "empty text"))
+			errs = append(errs, LineError(name, line, "empty text"))
 			continue
 		}
 		out = append(out, Example{Text: body, Label: canon})
@@ -206,16 +209,9 @@ func readJSONL(data []byte, name string) ([]Example, error) {
 	var out []Example
 	var errs []error
 	line := 0
-	for len(data) > 0 {
+	for raw := range bytes.Lines(data) {
 		line++
-		var raw []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i], data[i+1:]
-		} else {
-			raw, data = data, nil
-		}
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
+		if raw = bytes.TrimSpace(raw); len(raw) == 0 {
 			continue
 		}
 		var rec struct {
@@ -223,21 +219,21 @@ func readJSONL(data []byte, name string) ([]Example, error) {
 			Label *string `json:"label"`
 		}
 		if err := json.Unmarshal(raw, &rec); err != nil {
-			errs = append(errs, lineError(name, line, "%v", err))
+			errs = append(errs, LineError(name, line, "%v", err))
 			continue
 		}
 		if rec.Text == nil || rec.Label == nil {
-			errs = append(errs, lineError(name, line, "want {\"text\", \"label\"}"))
+			errs = append(errs, LineError(name, line, "want {\"text\", \"label\"}"))
 			continue
 		}
 		canon, ok := canonicalLabel(*rec.Label)
 		if !ok {
-			errs = append(errs, lineError(name, line, "unknown label %q", *rec.Label))
+			errs = append(errs, LineError(name, line, "unknown label %q", *rec.Label))
 			continue
 		}
 		body := strings.TrimSpace(*rec.Text)
 		if body == "" {
-			errs = append(errs, lineError(name, line, "empty text"))
+			errs = append(errs, LineError(name, line, "empty text"))
 			continue
 		}
 		out = append(out, Example{Text: body, Label: canon})
