@@ -577,10 +577,5 @@ func (ps phraseSet) any(words []string) bool {
 }
 
 func equalWords(a, b []string) bool {
-	for i := range a {
-		if !sameWord(b[i], a[i]) {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(a, b, func(x, y string) bool { return sameWord(y, x) })
 }

@@ -18,6 +18,7 @@ package regions
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/csv"
 	"fmt"
@@ -569,12 +570,7 @@ func (g *Gazetteer) Count(hits []Hit) []Found {
 			add(g.byCode[h.Region.Province], h.At)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Found) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		return a.First - b.First
-	})
+	slices.SortStableFunc(out, func(a, b Found) int { return cmp.Or(b.Count-a.Count, a.First-b.First) })
 	return out
 }
 

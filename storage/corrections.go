@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -255,22 +256,9 @@ LIMIT 1 BY story, programme, kind`, strings.Join(CorrectionColumns, ", "), where
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Correction) int {
-		if a.Story != b.Story {
-			return compareUint(a.Story, b.Story)
-		}
-		return compareUint(a.Version, b.Version)
+		return cmp.Or(cmp.Compare(a.Story, b.Story), cmp.Compare(a.Version, b.Version))
 	})
 	return out, nil
-}
-
-func compareUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ApplyCorrections returns ms with the corrections cs applied, in version order: a

@@ -155,8 +155,7 @@ func inOrder[In, Out any](ctx context.Context, inputs []In, workers int, do func
 }
 
 func cmdTaxonomy(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "taxonomy")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "taxonomy")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

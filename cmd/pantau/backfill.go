@@ -16,8 +16,7 @@ import (
 )
 
 func cmdBackfill(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "backfill")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "backfill")
 	from := fs.String("from", "", "first publication `DATE` (YYYY-MM-DD, WIB)")
 	to := fs.String("to", "", "last publication `DATE` (YYYY-MM-DD, WIB), inclusive")
 	source := fs.String("source", "", "read only this source's listings; with --urls, the source `NAME` the URLs are stored under")

@@ -51,8 +51,7 @@ func newLogger(c config.Log, w io.Writer) *slog.Logger {
 }
 
 func cmdCheckConfig(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "check-config")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "check-config")
 	print := fs.Bool("print", false, "print the effective configuration, defaults included (secrets hidden)")
 	if err := parse(fs, args); err != nil {
 		return err

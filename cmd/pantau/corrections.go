@@ -23,8 +23,7 @@ at once, and is kept by pantau reanalyze.
 `
 
 func cmdCorrect(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "correct")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "correct")
 	rawURL := fs.String("url", "", "the article's canonical `URL`")
 	hash := fs.String("hash", "", "the article's url_hash (`NUMBER`) instead of --url")
 	programme := fs.String("programme", "", "the mention's programme `ID`")
@@ -94,8 +93,7 @@ func knownProgrammes(tax *taxonomy.Taxonomy, ids ...string) error {
 }
 
 func cmdExportCorrections(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "export-corrections")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "export-corrections")
 	fs.more = "\nOne JSON line per corrected article, in the format pantau eval --data reads.\n"
 	if err := parse(fs, args); err != nil {
 		return err

@@ -13,8 +13,7 @@ import (
 )
 
 func cmdDigest(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "digest")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "digest")
 	unit := fs.String("unit", "", "the unit's `ID` (see --list) or a unique part of its name")
 	date := fs.String("date", "", "the `DAY` (YYYY-MM-DD, WIB) whose digest to print (default: today)")
 	format := fs.String("format", "md", "output `FORMAT`: html (printable page), md, text or json")

@@ -137,6 +137,12 @@ func newFlags(e *env, name string) *cmdFlags {
 	return c
 }
 
+// newConfigFlags is newFlags with the --config flag, whose value it returns.
+func newConfigFlags(e *env, name string) (*cmdFlags, *string) {
+	fs := newFlags(e, name)
+	return fs, fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+}
+
 // Usage reports a command-line mistake's way out, on standard error.
 func (fs *cmdFlags) Usage() {
 	fmt.Fprintf(fs.Output(), "Run 'pantau help %s' for its flags.\n", fs.name)

@@ -15,8 +15,7 @@ import (
 )
 
 func cmdReanalyze(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "reanalyze")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "reanalyze")
 	from := fs.String("from", "", "first publication `DATE` (YYYY-MM-DD, WIB) to re-analyse; default: the oldest")
 	to := fs.String("to", "", "last publication `DATE` (YYYY-MM-DD, WIB) to re-analyse, inclusive; default: the newest")
 	source := fs.String("source", "", "re-analyse only this source `NAME`")

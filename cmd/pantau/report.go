@@ -13,8 +13,7 @@ import (
 )
 
 func cmdReport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "report")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "report")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	window := fs.Duration("window", config.ReportWindow, "how far back the report looks (`DURATION`, 1h to 8760h)")
 	region := fs.String("region", "", "only coverage from sources of this `REGION` (sources[].region), or about it when it names a province, regency or city (\"Kota Padang\", \"Sumbar\", \"13.71\")")

@@ -30,8 +30,7 @@ import (
 )
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "run")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "run")
 	once := fs.Bool("once", false, "poll every source once, store what is new, then exit")
 	listen := fs.String("listen", "", "serve HTTP on `ADDR` instead of http.listen (\"off\" disables)")
 	shard := fs.String("shard", "", "crawl only shard `i/n` of the sources (overrides crawler.shard)")

@@ -14,8 +14,7 @@ import (
 )
 
 func cmdSearch(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "search")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "search")
 	from := fs.String("from", "", "first publication `DATE` (WIB), such as 2026-11-01 (default: 30 days before --to)")
 	to := fs.String("to", "", "last publication `DATE` (WIB), inclusive (default: now)")
 	programme := fs.String("programme", "", "only articles with a mention of this programme `ID`")

@@ -13,8 +13,7 @@ import (
 )
 
 func cmdSources(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "sources")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "sources")
 	window := fs.Duration("window", 24*time.Hour, "count fetches, errors and articles over this `DURATION`")
 	asJSON := fs.Bool("json", false, "print one JSON object per source (times in UTC, RFC 3339)")
 	if err := parse(fs, args); err != nil {

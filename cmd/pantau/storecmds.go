@@ -37,8 +37,7 @@ func openStore(ctx context.Context, cfg *config.Config, e *env) (storage.Store, 
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "migrate")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "migrate")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -67,8 +66,7 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdSQL(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "sql")
-	file := fs.String("config", "", "configuration `FILE` (default: the built-in configuration)")
+	fs, file := newConfigFlags(e, "sql")
 	asJSON := fs.Bool("json", false, "print JSON lines (one object per row) instead of TSV")
 	header := fs.Bool("header", false, "print a header line of column names before TSV rows")
 	if err := parse(fs, args); err != nil {
