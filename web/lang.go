@@ -38,8 +38,8 @@ type messages struct {
 	BadDate, BadLimit, BadFormat, BadQuery, BadSearch, SearchUnavailable string
 	// labels name the search labels (storage.SearchLabels).
 	labels map[string]string
-	// ago formats how long before now t was.
-	ago func(now, t time.Time) string
+	// ago are the phrases that say how long before now a time was (see ago).
+	ago [4]string
 	// months are the short month names, January first.
 	months [12]string
 }
@@ -130,7 +130,7 @@ var pageMessages = map[string]*messages{
 		BadSearch:         "The search filters are not valid",
 		SearchUnavailable: "Search unavailable: the store did not answer.",
 		labels:            map[string]string{"negative": "negative", "neutral": "neutral", "positive": "positive", "critical": "criticism"},
-		ago:               Ago,
+		ago:               agoEnglish,
 		months:            [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
 	},
 }
@@ -174,20 +174,26 @@ func (m *messages) windowLabel(d time.Duration) string {
 	return fmt.Sprintf("%s %s", hours(d), m.Hours)
 }
 
-// agoIndonesian is Ago in Bahasa Indonesia.
-func agoIndonesian(now, t time.Time) string {
+// agoEnglish and agoIndonesian are the phrases of ago: under a minute, then minutes, hours
+// and days ago.
+var (
+	agoEnglish    = [4]string{"just now", "%d min ago", "%d h ago", "%d days ago"}
+	agoIndonesian = [4]string{"baru saja", "%d menit lalu", "%d jam lalu", "%d hari lalu"}
+)
+
+// ago formats the age of t at now, rounded, with the phrases say; "-" for the zero time.
+func ago(now, t time.Time, say [4]string) string {
 	if t.IsZero() {
 		return "-"
 	}
-	d := now.Sub(t)
-	switch {
+	switch d := now.Sub(t); {
 	case d < time.Minute:
-		return "baru saja"
+		return say[0]
 	case d < time.Hour:
-		return fmt.Sprintf("%d menit lalu", int(d.Minutes()))
+		return fmt.Sprintf(say[1], int(d.Minutes()))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d jam lalu", int(d.Hours()))
+		return fmt.Sprintf(say[2], int(d.Hours()))
 	default:
-		return fmt.Sprintf("%d hari lalu", int(d.Hours()/24))
+		return fmt.Sprintf(say[3], int(d.Hours()/24))
 	}
 }

@@ -36,8 +36,10 @@ func TestMessagesComplete(t *testing.T) {
 				t.Errorf("%s: %s %q has verbs %v, English %v", lang, f.Name, s, got, want)
 			}
 		}
-		if m.ago == nil {
-			t.Errorf("%s: no ago", lang)
+		for i, say := range m.ago {
+			if got, want := verbs.FindAllString(say, -1), verbs.FindAllString(agoEnglish[i], -1); say == "" || !slices.Equal(got, want) {
+				t.Errorf("%s: ago phrase %d %q is empty or has verbs %v, English %v", lang, i, say, got, want)
+			}
 		}
 		for i, mo := range m.months {
 			if mo == "" {

@@ -153,7 +153,7 @@ func ReportHandler(q storage.Querier, opts ReportHandlerOptions) (http.Handler, 
 		page := reportPage{
 			Report: rep, L: msgs, Emerging: emerging, Corrected: r.URL.Query().Get("corrected") != "",
 			Stamp: func(t time.Time) string { return msgs.stamp(t, opts.Location) },
-			Ago:   func(t time.Time) string { return msgs.ago(rep.GeneratedAt, t) },
+			Ago:   func(t time.Time) string { return ago(rep.GeneratedAt, t, msgs.ago) },
 		}
 		for _, d := range pageWindows {
 			v := url.Values{"window": {hours(d) + "h"}, "lang": {msgs.Lang}}
@@ -247,19 +247,4 @@ func fmtWindow(d time.Duration) string {
 
 // Ago formats the age of t at now, rounded: "just now", "5 min ago", "3 h ago",
 // "2 days ago"; "-" for the zero time.
-func Ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
-	}
-}
+func Ago(now, t time.Time) string { return ago(now, t, agoEnglish) }
