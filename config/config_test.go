@@ -343,3 +343,13 @@ func TestDisplayZone(t *testing.T) {
 		t.Errorf("display.good.yml: %v %v %q", loc, err, cfg.Display.Language)
 	}
 }
+
+func TestSpoolMaxBytesZeroTakesTheDefault(t *testing.T) {
+	cfg, err := Parse([]byte("storage:\n  spool_max_bytes: 0\n"), "zero.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Storage.SpoolMaxBytes, Default().Storage.SpoolMaxBytes; got != want {
+		t.Errorf("spool_max_bytes = %d, want the default %d", got, want)
+	}
+}

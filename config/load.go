@@ -101,6 +101,9 @@ func parseOver(base Config, data []byte, name string) (*Config, error) {
 			}
 		}
 	}
+	if cfg.Storage.SpoolMaxBytes == 0 {
+		cfg.Storage.SpoolMaxBytes = Default().Storage.SpoolMaxBytes // documented: 0 takes the default
+	}
 	if pw := os.Getenv(PasswordEnv); pw != "" {
 		cfg.Storage.Password = Secret(pw)
 	}
