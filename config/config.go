@@ -185,9 +185,13 @@ type Source struct {
 	Disabled bool `yaml:"disabled"`
 }
 
+// WIB is Western Indonesia Time (Asia/Jakarta, UTC+7, no daylight saving): the zone of the
+// digest's day and delivery time and of dates given on the command line.
+var WIB = time.FixedZone("WIB", 7*3600)
+
 // Indonesia's time zones by the abbreviations sources write after times.
 var indonesianZones = map[string]*time.Location{
-	"WIB":  time.FixedZone("WIB", 7*3600),  // Western Indonesia Time, Asia/Jakarta
+	"WIB":  WIB,                            // Western Indonesia Time, Asia/Jakarta
 	"WITA": time.FixedZone("WITA", 8*3600), // Central Indonesia Time, Asia/Makassar
 	"WIT":  time.FixedZone("WIT", 9*3600),  // Eastern Indonesia Time, Asia/Jayapura
 }

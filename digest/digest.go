@@ -25,9 +25,6 @@ import (
 	"github.com/pantau-id/pantau/storage"
 )
 
-// WIB is Western Indonesia Time (Asia/Jakarta, UTC+7, no daylight saving): the zone of the
-// digest's day and delivery time.
-var WIB = time.FixedZone("WIB", 7*3600)
 
 // Unit is a responsible unit of the taxonomy with its programmes.
 type Unit struct {
@@ -117,7 +114,7 @@ func FindUnit(units []Unit, s string) (Unit, error) {
 
 // Options tunes Compose; OptionsFrom builds them from the configuration.
 type Options struct {
-	// At is the time of day (WIB) the digest covers up to, e.g. 7h for 07:00; the digest
+	// At is the time of day (config.WIB) the digest covers up to, e.g. 7h for 07:00; the digest
 	// of a day covers the 24 hours before that time.
 	At time.Duration
 	// Critical and Positive are the most stories listed per section.
@@ -175,25 +172,25 @@ type Trend struct {
 const reachNote = "Reach sums the configured reach of every outlet that carried the story (1 for an outlet without one), so syndicated copies add their outlet's audience."
 
 // Day returns the date of t in WIB as YYYY-MM-DD.
-func Day(t time.Time) string { return t.In(WIB).Format(time.DateOnly) }
+func Day(t time.Time) string { return t.In(config.WIB).Format(time.DateOnly) }
 
 // ParseDay reads a YYYY-MM-DD date as a day in WIB.
 func ParseDay(s string) (time.Time, error) {
-	d, err := time.ParseInLocation(time.DateOnly, s, WIB)
+	d, err := time.ParseInLocation(time.DateOnly, s, config.WIB)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
 	}
 	return d, nil
 }
 
-// Window returns the span a digest of day covers: the 24 hours up to day's at (WIB).
+// Window returns the span a digest of day covers: the 24 hours up to day's at (config.WIB).
 func Window(day time.Time, at time.Duration) (from, to time.Time) {
-	y, m, d := day.In(WIB).Date()
-	to = time.Date(y, m, d, 0, 0, 0, 0, WIB).Add(at)
+	y, m, d := day.In(config.WIB).Date()
+	to = time.Date(y, m, d, 0, 0, 0, 0, config.WIB).Add(at)
 	return to.Add(-24 * time.Hour), to
 }
 
-// Compose builds unit's digest of day (a date in WIB) from the store.
+// Compose builds unit's digest of day (a date in config.WIB) from the store.
 func Compose(ctx context.Context, q storage.Querier, unit Unit, day time.Time, opts Options) (*Digest, error) {
 	if opts.Critical <= 0 || opts.Positive <= 0 || opts.TrendThreshold <= 0 {
 		return nil, fmt.Errorf("digest: options need positive critical and positive story counts and trend threshold (got %d, %d, %g): build them with OptionsFrom",

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 )
 
@@ -24,7 +25,7 @@ var pageTemplate = template.Must(template.New("digest").Funcs(template.FuncMap{
 }).Parse(pageHTML))
 
 // wib formats t in WIB.
-func wib(t time.Time) string { return t.In(WIB).Format("02 Jan 2006 15:04") + " WIB" }
+func wib(t time.Time) string { return t.In(config.WIB).Format("02 Jan 2006 15:04") + " WIB" }
 
 func reach(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 

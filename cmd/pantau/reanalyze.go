@@ -66,21 +66,18 @@ func cmdReanalyze(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// wib is Western Indonesian Time, in which dates on the command line are read.
-var wib = time.FixedZone("WIB", 7*3600)
-
 // dateFilter turns --from and --to dates (inclusive days, WIB) into an article filter.
 func dateFilter(from, to string) (storage.ArticleFilter, error) {
 	var f storage.ArticleFilter
 	if from != "" {
-		t, err := time.ParseInLocation(time.DateOnly, from, wib)
+		t, err := time.ParseInLocation(time.DateOnly, from, config.WIB)
 		if err != nil {
 			return f, fmt.Errorf("--from %q: want a date such as 2026-11-01", from)
 		}
 		f.From = t
 	}
 	if to != "" {
-		t, err := time.ParseInLocation(time.DateOnly, to, wib)
+		t, err := time.ParseInLocation(time.DateOnly, to, config.WIB)
 		if err != nil {
 			return f, fmt.Errorf("--to %q: want a date such as 2026-11-30", to)
 		}
