@@ -254,13 +254,10 @@ func arrivals(rng *rand.Rand, start time.Time, gap, horizon time.Duration, daily
 	}
 }
 
-// wib is Western Indonesia Time, where the simulated portals publish.
-var wib = time.FixedZone("WIB", 7*3600)
-
 // DailyRate is the publication rate at t relative to the day's mean: 1.6 at 10:00 WIB,
 // 0.4 at 22:00, a cosine in between.
 func DailyRate(t time.Time) float64 {
-	t = t.In(wib)
+	t = t.In(config.WIB)
 	h := float64(t.Hour()) + float64(t.Minute())/60
 	return 1 + 0.6*math.Cos(2*math.Pi*(h-10)/24)
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pantau-id/pantau/config"
 )
 
 // handler serves one host: robots.txt, its feeds, its section pages and its articles,
@@ -135,7 +137,7 @@ func (w *Web) feed(hs *host, l *listing, shown []*Article) string {
 		a := shown[i]
 		lead := w.opts.Corpus.Leads[a.lead].Text
 		fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate><description>%s</description></item>\n",
-			html.EscapeString(a.Title), a.URL, a.URL, a.Published.In(wib).Format(time.RFC1123Z), html.EscapeString(lead))
+			html.EscapeString(a.Title), a.URL, a.URL, a.Published.In(config.WIB).Format(time.RFC1123Z), html.EscapeString(lead))
 	}
 	b.WriteString("</channel></rss>\n")
 	return b.String()
@@ -163,7 +165,7 @@ func (w *Web) sectionPage(hs *host, l *listing, shown []*Article) string {
 	b.WriteString(`<main><h1>Berita Terkini</h1><ul class="list">`)
 	for i := len(shown) - 1; i >= 0; i-- {
 		a := shown[i]
-		fmt.Fprintf(&b, `<li><a href="%s">%s</a> <time>%s</time></li>`, strings.TrimPrefix(a.URL, hs.base), html.EscapeString(a.Title), a.Published.In(wib).Format("02/01/2006 15:04"))
+		fmt.Fprintf(&b, `<li><a href="%s">%s</a> <time>%s</time></li>`, strings.TrimPrefix(a.URL, hs.base), html.EscapeString(a.Title), a.Published.In(config.WIB).Format("02/01/2006 15:04"))
 	}
 	b.WriteString(`</ul><a class="more" href="?page=2">Selanjutnya</a></main>`)
 	return chrome(hs, "Kanal "+l.name, "", b.String())
@@ -171,7 +173,7 @@ func (w *Web) sectionPage(hs *host, l *listing, shown []*Article) string {
 
 func (w *Web) articlePage(hs *host, a *Article) string {
 	c := w.opts.Corpus
-	pub := a.Published.In(wib)
+	pub := a.Published.In(config.WIB)
 	head := fmt.Sprintf(`<meta property="og:title" content="%s"><meta property="article:published_time" content="%s"><link rel="canonical" href="%s">`,
 		html.EscapeString(a.Title), pub.Format(time.RFC3339), a.URL)
 	var b strings.Builder
