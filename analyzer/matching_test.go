@@ -100,6 +100,81 @@ func TestDefaultTaxonomyMatching(t *testing.T) {
 		{"rice for the poor", "Warga mengeluhkan beras miskin yang berkutu.", []string{"bansos"}},
 		{"claim debunked by the ministry", "Kemensos tidak pernah membagikan bansos lewat WhatsApp seperti klaim yang beredar.", []string{"bansos", "hoaks"}},
 		{"fabricated content", "Unggahan berisi tautan pendaftaran BLT itu merupakan konten palsu.", []string{"bansos", "hoaks"}},
+
+		// Social aid handed out, named by what is given rather than by a programme acronym.
+		{"fuel cash aid is social aid", "Kantor Pos menyalurkan BLT BBM kepada 1.200 keluarga penerima manfaat.", []string{"bansos"}},
+		{"food parcels handed out", "Dinas Sosial membagikan sembako kepada 84 lansia terlantar.", []string{"bansos"}},
+		{"rice for the poor by its later name", "Penyaluran rastra tahap kedua di desa itu tertunda.", []string{"bansos"}},
+		{"aid from the ministry", "Para pengungsi menerima bantuan dari Kemensos.", []string{"bansos"}},
+		{"food prices are not aid", "Harga sembako naik menjelang Lebaran.", nil},
+		{"premium subsidy is not social aid", "Warga miskin yang terdaftar di DTKS masuk PBI BPJS Kesehatan.", []string{"bpjs_kesehatan"}},
+
+		// Hoax clarifications phrased without "hoaks".
+		{"video not matching the facts", "Dinas PUPR menyatakan video jalan berlubang itu tidak sesuai fakta.", []string{"hoaks", "jalan"}},
+		{"claim found wrong", "Hasil penelusuran menunjukkan klaim soal token listrik gratis itu keliru.", []string{"hoaks", "listrik_pln"}},
+		{"landslide denied", "DLH membantah adanya longsor di TPA Bantargebang.", []string{"hoaks", "sampah_tps"}},
+		{"circulating claim answered", "Bendungan itu masih normal dan tidak jebol seperti informasi yang beredar di media sosial.", []string{"hoaks"}},
+		{"not denying is no clarification", "Kepala Samsat tidak membantah adanya pungli di loket.", []string{"pajak_daerah"}},
+
+		// Roads: bridges, named segments and toll roads; road classes stand down for street lights.
+		{"bridge opened", "Bupati meresmikan jembatan gantung antardesa di Kecamatan Kendit.", []string{"jalan"}},
+		{"bridge as a landmark", "Warga berfoto di jembatan yang menjadi ikon kota.", nil},
+		{"segment resurfaced", "Ruas Simpang Empat kini mulus setelah diaspal.", []string{"jalan"}},
+		{"toll section opened", "Presiden meresmikan Tol Pekanbaru-Dumai seksi dua.", []string{"jalan"}},
+		{"provincial road damaged", "Jalan provinsi di Kecamatan Ciawi rusak parah.", []string{"jalan"}},
+		{"lights on a provincial road", "Dishub memperbaiki PJU yang padam di jalan provinsi.", []string{"pju"}},
+		{"dark road is lighting", "Kondisi jalan desa itu gelap gulita karena lampu PJU padam.", []string{"pju"}},
+		{"on the road is not road works", "Dua minggu mengaspal di jalanan, bus feeder itu masih sepi penumpang.", []string{"transportasi_publik"}},
+
+		// Regional tax: the vehicle tax (PKB) and land tax (PBB), not the party or the UN.
+		{"vehicle tax fines waived", "Pemprov menghapus denda PKB hingga akhir Juni.", []string{"pajak_daerah"}},
+		{"the party is not the tax", "Fraksi PKB menargetkan tambahan kursi pada pemilu mendatang.", nil},
+		{"motorbike tax arrears", "Sopiah sudah menunggak pajak motornya sejak 2016.", []string{"pajak_daerah"}},
+		{"land tax embezzled", "Kepala dusun itu menggelapkan pungutan PBB dari warga.", []string{"pajak_daerah"}},
+
+		// Public transport named by its bus lines, corridors, stops and feeders.
+		{"new Trans bus line", "Bus Trans Banjarbakula mulai beroperasi pekan depan.", []string{"transportasi_publik"}},
+		{"crowded bus stop", "Halte Bundaran Senayan penuh penumpang setiap sore.", []string{"transportasi_publik"}},
+		{"economic corridor is not a bus", "Pemerintah membangun koridor ekonomi di Sumatera.", nil},
+
+		// Piped water by the utility's full name, household connections and water crises.
+		{"utility by its full name", "Perusahaan Daerah Air Minum Kapuas menaikkan tarif.", []string{"air_bersih"}},
+		{"drought water crisis", "Sebanyak 34 desa di Pacitan berpotensi krisis air saat kemarau.", []string{"air_bersih"}},
+		{"water house connections", "Program hibah membangun 5.000 sambungan rumah air minum bagi warga miskin.", []string{"air_bersih"}},
+		{"gas house connections", "Pemerintah membangun 10.000 sambungan rumah jaringan gas.", nil},
+
+		// Civil registration: marriage certificates and the child card; a KK named for school admission
+		// or a notary deed is not the service.
+		{"marriage certificate", "Disdukcapil menerbitkan akta nikah bagi pasangan nonmuslim.", []string{"kk_akta"}},
+		{"child card printed", "Pencetakan KIA bisa dilakukan di kelurahan.", []string{"kk_akta"}},
+		{"borrowed family card for school", "Ombudsman menemukan praktik numpang KK pada PPDB jalur zonasi.", []string{"ppdb"}},
+		{"notary deed", "Biaya notaris mencakup pembuatan akta pendirian perseroan.", nil},
+		{"KTP for fertiliser", "Wamentan mengusulkan petani memakai KTP saat membeli pupuk subsidi.", nil},
+
+		// Waste clogging a drain is drainage news; waste handling is named when it is the news.
+		{"rubbish in the drain", "Petugas membersihkan sampah yang menyumbat saluran air.", []string{"banjir_drainase"}},
+		{"rubbish piling up", "Sampah menumpuk di pasar karena truk pengangkut rusak.", []string{"sampah_tps"}},
+
+		// Health posts named as the channel of another programme.
+		{"MBG at the posyandu", "MBG untuk ibu hamil disalurkan melalui posyandu.", []string{"mbg"}},
+		{"birth certificate at the hospital", "Bayi yang lahir di RSUD langsung mendapat akta kelahiran.", []string{"kk_akta"}},
+		{"posyandu service", "Posyandu Anggrek melayani penimbangan balita setiap bulan.", []string{"kesehatan_puskesmas"}},
+
+		// Electricity: new connections for the poor, planned outages; putting out a fire is not.
+		{"new connection aid", "Program BPBL menyambung listrik ke 150.000 rumah tangga.", []string{"listrik_pln"}},
+		{"planned outage", "Pelanggan mendapat notifikasi pemadaman terencana di wilayahnya.", []string{"listrik_pln"}},
+		{"fire put out", "Petugas melakukan pemadaman api di gudang itu selama dua jam.", nil},
+
+		// Street lighting without the word PJU; a traffic light is not street lighting.
+		{"dark alleys", "Warga mengeluhkan minimnya penerangan di setiap lorong.", []string{"pju"}},
+		{"lights along the road", "Lampu di sepanjang jalan protokol kini menyala terang.", []string{"pju"}},
+		{"red light", "Pengendara menerobos lampu merah di ruas Jalan Sudirman.", nil},
+
+		// Flood control, licensing and fuel by their service words.
+		{"river dredging", "Warga meminta pengerukan sungai yang mendangkal.", []string{"banjir_drainase"}},
+		{"flood of protests", "Kebijakan zonasi PPDB banjir protes orang tua.", []string{"ppdb"}},
+		{"building certificate", "Gedung wajib memiliki Sertifikat Laik Fungsi sebelum dipakai.", []string{"perizinan_oss"}},
+		{"diesel queue", "Sopir truk menunggu solar di SPBU hingga belasan jam.", []string{"subsidi_bbm"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
