@@ -43,6 +43,12 @@ type clustered interface {
 	// clusterName returns the cluster and the database the schema lives in; an empty
 	// cluster means a single server.
 	clusterName() (cluster, database string)
+	// clusterServers returns the addresses (host:port) of the cluster's servers, by shard,
+	// in replica order.
+	clusterServers(ctx context.Context) ([][]string, error)
+	// server returns a store on the cluster's server at addr, with this store's user,
+	// database and settings. The store that made it closes it: callers do not.
+	server(ctx context.Context, addr string) (Store, error)
 }
 
 // clusterOf returns the cluster and database of x when it is a store on a cluster.
@@ -173,20 +179,22 @@ func (r clusterRender) createTable(name, rest string) ([]string, error) {
 
 // addColumn adds a column to the local tables and rebuilds the Distributed table over them
 // (18.16 cannot ALTER a Distributed table ON CLUSTER; a Distributed table holds no rows).
-// Either step is left out when the connected server's table already has the column.
+// Nothing is left to do when the connected server's Distributed table has the column. The
+// ALTER names no cluster: execStatement sends it to one replica of every shard.
 func (r clusterRender) addColumn(table, column, addClause string) ([]string, error) {
-	var out []string
-	if !r.have[table+localSuffix+"."+column] {
-		out = append(out, "ALTER TABLE "+r.qualified(table+localSuffix)+r.onCluster()+" "+addClause)
+	if r.have[table+"."+column] {
+		return nil, nil
 	}
-	if !r.have[table+"."+column] {
-		dist, err := r.distributed(table)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, "DROP TABLE IF EXISTS "+r.qualified(table)+r.onCluster(), dist)
+	dist, err := r.distributed(table)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	// The ALTER goes to every shard, which skips it where the column is (see alterShards):
+	// the connected server's local table having it does not say that the other shards have.
+	return []string{
+		"ALTER TABLE " + r.qualified(table+localSuffix) + " " + addClause,
+		"DROP TABLE IF EXISTS " + r.qualified(table) + r.onCluster(), dist,
+	}, nil
 }
 
 // balanced splits s, which follows an opening parenthesis, at its matching closing one,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,6 +84,14 @@ func TestClusterMigrateAndCount(t *testing.T) {
 		}
 		if err := storage.CheckSchema(ctx, stores[node]); err != nil {
 			t.Errorf("%s: %v", node, err)
+		}
+		// Columns added by migrations, on one replica of each shard, reach every server.
+		for _, column := range []string{"articles_local.regions", "mentions_local.region", "source_state_local.last_item", "articles.regions"} {
+			table, name, _ := strings.Cut(column, ".")
+			sql := "SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = '" + table + "' AND name = '" + name + "'"
+			if count(node, sql) != 1 {
+				t.Errorf("%s: column %s missing", node, column)
+			}
 		}
 		for table, engine := range map[string]string{
 			"articles": "Distributed", "articles_local": "ReplicatedReplacingMergeTree",
@@ -216,6 +225,22 @@ func TestClusterMigrateAndCount(t *testing.T) {
 	}
 	if split != n {
 		t.Errorf("the two halves of a split re-analysis count %d articles, want %d", split, n)
+	}
+
+	// No ALTER went through the cluster's DDL queue: 18.16's DDL worker can die running one
+	// on a Replicated table (see clusteralter.go). The queue's ZooKeeper nodes hold each
+	// ON CLUSTER statement.
+	res, err := stores["ch1"].Query(ctx, "SELECT name, value FROM system.zookeeper WHERE path = '/clickhouse/task_queue/ddl'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) == 0 {
+		t.Error("the DDL queue is empty: no ON CLUSTER statement seen")
+	}
+	for _, r := range res.Rows {
+		if q, _ := r[1].(string); strings.Contains(q, "ALTER TABLE") {
+			t.Errorf("an ALTER went ON CLUSTER (%v): %s", r[0], q)
+		}
 	}
 }
 

@@ -197,8 +197,9 @@ func CheckSchema(ctx context.Context, s Store) error {
 // idempotent (a column is added only when missing), so a migration interrupted half way
 // is completed by the next run.
 //
-// On a cluster (storage.cluster) every statement runs ON CLUSTER with Replicated tables
-// behind Distributed ones (see cluster.go), and a cluster-wide lock lets one process at a
+// On a cluster (storage.cluster) tables are created and dropped ON CLUSTER, Replicated tables
+// behind Distributed ones (see cluster.go); an ALTER of a Replicated table goes to one replica
+// of every shard instead (see clusteralter.go). A cluster-wide lock lets one process at a
 // time apply migrations: the others wait, then find them applied.
 func Migrate(ctx context.Context, s Store, opts MigrateOptions) (applied []string, err error) {
 	migs, err := Migrations()
@@ -256,7 +257,7 @@ func Migrate(ctx context.Context, s Store, opts MigrateOptions) (applied []strin
 			return applied, fmt.Errorf("migrate: %w", err)
 		}
 		for i, st := range stmts {
-			if err := s.Exec(ctx, st); err != nil && !(cluster != "" && ddlInBackground(err)) {
+			if err := execStatement(ctx, s, st); err != nil && !(cluster != "" && ddlInBackground(err)) {
 				return applied, fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -350,10 +351,9 @@ func applyRetention(ctx context.Context, s Store, retention time.Duration) error
 	want := "toIntervalSecond(" + strconv.FormatInt(secs, 10) + ")"
 	cluster, _ := clusterOf(s)
 	for _, t := range retentionTables {
-		target := quoteIdent(t)
+		target := mutationTarget(s, t)
 		if cluster != "" {
 			t += localSuffix
-			target = quoteIdent(t) + " ON CLUSTER " + quoteIdent(cluster)
 		}
 		res, err := s.Query(ctx, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '"+t+"'")
 		if err != nil {
@@ -373,7 +373,7 @@ func applyRetention(ctx context.Context, s Store, retention time.Duration) error
 		default:
 			continue
 		}
-		if err := s.Exec(ctx, stmt); err != nil {
+		if err := execStatement(ctx, s, stmt); err != nil {
 			return fmt.Errorf("set ttl of %s: %w", t, err)
 		}
 	}

@@ -85,20 +85,21 @@ func DeleteMentions(ctx context.Context, e Execer, urlHashes []uint64) error {
 		b.WriteString(strconv.FormatUint(h, 10))
 	}
 	b.WriteString(")")
-	if err := e.Exec(ctx, b.String()); err != nil {
+	if err := execStatement(ctx, e, b.String()); err != nil {
 		return fmt.Errorf("delete mentions: %w", err)
 	}
 	return nil
 }
 
 // mutationTarget is what ALTER TABLE ... DELETE names to change table's rows: the table, or on
-// a cluster its local tables on every server (a Distributed table has no rows to mutate).
+// a cluster its local table (a Distributed table has no rows to mutate), which execStatement
+// alters on one replica of every shard.
 func mutationTarget(x any, table string) string {
 	cluster, db := clusterOf(x)
 	if cluster == "" {
 		return quoteIdent(table)
 	}
-	return quoteIdent(db) + "." + quoteIdent(table+localSuffix) + " ON CLUSTER " + quoteIdent(cluster)
+	return quoteIdent(db) + "." + quoteIdent(table+localSuffix)
 }
 
 // WaitMutations waits until every mutation of table is done, polling system.mutations (on a
@@ -158,7 +159,7 @@ func RebuildHourlyRollup(ctx context.Context, s Store, f ArticleFilter) (err err
 		rollup = append(rollup, "source = "+quoteString(f.Source))
 		mentions = append(mentions, "source = "+quoteString(f.Source))
 	}
-	if err := s.Exec(ctx, "ALTER TABLE "+mutationTarget(s, "mentions_hourly")+" DELETE WHERE "+strings.Join(rollup, " AND ")); err != nil {
+	if err := execStatement(ctx, s, "ALTER TABLE "+mutationTarget(s, "mentions_hourly")+" DELETE WHERE "+strings.Join(rollup, " AND ")); err != nil {
 		return fmt.Errorf("rebuild rollup: %w", err)
 	}
 	if err := WaitMutations(ctx, s, "mentions_hourly"); err != nil {

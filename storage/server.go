@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"net"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +26,10 @@ type serverStore struct {
 	db      string
 	cluster string // storage.cluster; empty for a single server
 	logger  *slog.Logger
+	opts    *clickhouse.Options // how conn was opened, for connections to the cluster's other servers
+
+	peersMu sync.Mutex
+	peers   map[string]*serverStore // connections to the cluster's servers, by address
 
 	verMu sync.Mutex
 	ver   Version // zero until asked successfully
@@ -81,7 +88,7 @@ func openServer(ctx context.Context, cfg config.Storage, logger *slog.Logger, cr
 		}
 		return nil, fmt.Errorf("open clickhouse server %s: ping: %w", addr, err)
 	}
-	s := &serverStore{conn: conn, db: db, cluster: cfg.Cluster, logger: logger}
+	s := &serverStore{conn: conn, db: db, cluster: cfg.Cluster, logger: logger, opts: opts}
 	if v, err := s.ServerVersion(ctx); err == nil {
 		logger.Debug("clickhouse server connected", "addr", addr, "database", db, "version", v.String())
 	}
@@ -122,6 +129,61 @@ func createDatabase(ctx context.Context, c driver.Conn, db, cluster string) erro
 
 // clusterName returns the store's cluster and database.
 func (s *serverStore) clusterName() (cluster, database string) { return s.cluster, s.db }
+
+// clusterServers returns the addresses of the cluster's servers, by shard in replica order,
+// as the connected server's system.clusters lists them.
+func (s *serverStore) clusterServers(ctx context.Context) ([][]string, error) {
+	res, err := s.Query(ctx, "SELECT shard_num, host_address, port FROM system.clusters WHERE cluster = "+
+		quoteString(s.cluster)+" ORDER BY shard_num, replica_num")
+	if err != nil {
+		return nil, fmt.Errorf("read servers of cluster %s: %w", s.cluster, err)
+	}
+	var shards [][]string
+	last := uint64(0)
+	for _, r := range res.Rows {
+		addr := net.JoinHostPort(asString(r[1]), strconv.FormatUint(asUint(r[2]), 10))
+		if n := asUint(r[0]); n != last || len(shards) == 0 {
+			shards, last = append(shards, nil), n
+		}
+		shards[len(shards)-1] = append(shards[len(shards)-1], addr)
+	}
+	if len(shards) == 0 {
+		return nil, fmt.Errorf("read servers of cluster %s: the server has no such cluster in system.clusters", s.cluster)
+	}
+	return shards, nil
+}
+
+// server returns a store on the cluster's server at addr, connected with this store's user,
+// password, database and settings; it is kept for the next call while it answers, and
+// closed with this store.
+func (s *serverStore) server(ctx context.Context, addr string) (Store, error) {
+	s.peersMu.Lock()
+	defer s.peersMu.Unlock()
+	if p := s.peers[addr]; p != nil {
+		if p.conn.Ping(ctx) == nil {
+			return p, nil
+		}
+		_ = p.conn.Close()
+		delete(s.peers, addr)
+	}
+	opts := *s.opts
+	opts.Addr = []string{addr}
+	opts.Settings = maps.Clone(s.opts.Settings)
+	conn, err := clickhouse.Open(&opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	p := &serverStore{conn: conn, db: s.db, cluster: s.cluster, logger: s.logger, opts: &opts}
+	if s.peers == nil {
+		s.peers = map[string]*serverStore{}
+	}
+	s.peers[addr] = p
+	return p, nil
+}
 
 // redactErr returns err with the DSN's text removed, in case the parser quoted it.
 func redactErr(err error, dsn string) error {
@@ -256,8 +318,14 @@ func (s *serverStore) ServerVersion(ctx context.Context) (Version, error) {
 	return v, nil
 }
 
-// Close closes the connection pool.
+// Close closes the connection pool and those to the cluster's other servers.
 func (s *serverStore) Close() error {
+	s.peersMu.Lock()
+	for _, p := range s.peers {
+		_ = p.conn.Close()
+	}
+	s.peers = nil
+	s.peersMu.Unlock()
 	if err := s.conn.Close(); err != nil {
 		return fmt.Errorf("close clickhouse server: %w", err)
 	}

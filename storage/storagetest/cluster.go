@@ -44,16 +44,28 @@ func StartCluster(tb testing.TB) *Cluster {
 			Unavailable(tb, "cluster test needs ZooKeeper (apt-get install zookeeper, or set ZOOKEEPER_CLASSPATH): %v", err)
 		}
 	}
-	c := &Cluster{tb: tb, script: filepath.Join(moduleRoot(), "deploy", "cluster", "cluster.sh"), Dir: tb.TempDir(), base: freeBase(tb)}
-	tb.Cleanup(func() {
-		if out, err := c.run("stop"); err != nil {
-			tb.Errorf("stop cluster: %v\n%s", err, out)
+	// cluster.sh starts a failing node again itself; a cluster that still does not start
+	// (ports taken since freeBase found them free) is started afresh on other ports.
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		c := &Cluster{tb: tb, script: filepath.Join(moduleRoot(), "deploy", "cluster", "cluster.sh"), Dir: tb.TempDir(), base: freeBase(tb)}
+		out, err := c.run("start")
+		if err == nil {
+			tb.Cleanup(func() {
+				if out, err := c.run("stop"); err != nil {
+					tb.Errorf("stop cluster: %v\n%s", err, out)
+				}
+			})
+			return c
 		}
-	})
-	if out, err := c.run("start"); err != nil {
-		tb.Fatalf("start cluster: %v\n%s", err, out)
+		if stop, serr := c.run("stop"); serr != nil {
+			tb.Errorf("stop cluster: %v\n%s", serr, stop)
+		}
+		if attempt == attempts {
+			tb.Fatalf("start cluster (attempt %d of %d, ports from %d): %v\n%s", attempt, attempts, c.base, err, out)
+		}
+		tb.Logf("start cluster (attempt %d of %d, ports from %d): %v\n%s", attempt, attempts, c.base, err, out)
 	}
-	return c
 }
 
 // run runs cluster.sh with a command and the cluster's folder.
