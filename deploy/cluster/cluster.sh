@@ -46,6 +46,14 @@ running() {
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$dir/$1/"
 }
 
+# exited NODE: NODE's pid file names a process that is gone. The server creates its pid file
+# before it writes its pid there: an empty pid file is a server still starting.
+exited() {
+  local pid
+  pid=$(cat "$dir/$1/pid" 2>/dev/null || true)
+  [ -n "$pid" ] && ! running "$1"
+}
+
 # render TEMPLATE OUT NODE: copies a template with this node's placeholders replaced.
 render() {
   local k=${3#ch} shard=1
@@ -70,9 +78,25 @@ answers() {
   fi
 }
 
+# start_node NODE: starts NODE unless it runs and waits until it answers. A node that exits
+# or does not answer is started again, three times in all (a port another process held for a
+# moment, a slow ZooKeeper), with the end of its logs printed each time.
 start_node() {
-  local n=$1 d="$dir/$1"
+  local n=$1 attempt
   if running "$n"; then return 0; fi
+  for attempt in 1 2 3; do
+    if launch "$n" && await "$n"; then echo "$n up"; return 0; fi
+    echo "cluster.sh: $n failed to start (attempt $attempt of 3); see $dir/$n" >&2
+    show_logs "$n"
+    signal_node "$n" KILL 5 > /dev/null
+    sleep 2
+  done
+  exit 1
+}
+
+# launch NODE: starts NODE's process from its configuration templates.
+launch() {
+  local n=$1 d="$dir/$1"
   mkdir -p "$d"
   if [ "$n" = zk ]; then
     command -v java >/dev/null || { echo "cluster.sh: java not found (apt-get install zookeeper)" >&2; exit 1; }
@@ -89,14 +113,30 @@ start_node() {
     # The server daemonizes itself in the node's folder and writes its pid file there.
     (cd "$d" && "$chserver" --config-file="$d/config.xml" --daemon --pid-file="$d/pid" > "$d/stdout.log" 2>&1 < /dev/null)
   fi
+}
+
+# await NODE: waits until NODE answers; fails when it exits or has not answered in 120 s.
+await() {
+  local n=$1
   for _ in $(seq 1 240); do
-    if answers "$n"; then echo "$n up"; return 0; fi
-    [ -f "$d/pid" ] && ! running "$n" && { echo "cluster.sh: $n exited; see $d" >&2; tail -n 20 "$d"/*.log >&2 || true; exit 1; }
+    if answers "$n"; then return 0; fi
+    if exited "$n"; then echo "cluster.sh: $n exited" >&2; return 1; fi
     sleep 0.5
   done
-  echo "cluster.sh: $n did not answer within 120 s; see $d" >&2
-  tail -n 20 "$d"/*.log >&2 || true
-  exit 1
+  echo "cluster.sh: $n did not answer within 120 s" >&2
+  return 1
+}
+
+# show_logs NODE: prints the end of each of NODE's logs that is not empty.
+show_logs() {
+  local f shown=0
+  for f in "$dir/$1"/server.err.log "$dir/$1"/server.log "$dir/$1"/*std*.log "$dir/$1"/zookeeper*.log; do
+    [ -s "$f" ] || continue
+    echo "--- end of $f" >&2
+    tail -n 30 "$f" >&2
+    shown=1
+  done
+  [ $shown = 1 ] || echo "cluster.sh: $1 wrote no log" >&2
 }
 
 signal_node() { # signal_node NODE SIGNAL WAIT_SECONDS
