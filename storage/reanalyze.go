@@ -91,9 +91,9 @@ func DeleteMentions(ctx context.Context, e Execer, urlHashes []uint64) error {
 	return nil
 }
 
-// mutationTarget is what ALTER TABLE ... DELETE names to change table's rows: the table, or on
-// a cluster its local table (a Distributed table has no rows to mutate), which execStatement
-// alters on one replica of every shard.
+// mutationTarget is what an ALTER TABLE names to change table's rows or TTL: the table, or on
+// a cluster its local table (a Distributed table holds no rows), which execStatement alters on
+// one replica of every shard.
 func mutationTarget(x any, table string) string {
 	cluster, db := clusterOf(x)
 	if cluster == "" {
