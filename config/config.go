@@ -64,7 +64,8 @@ type Storage struct {
 	Retention Duration `yaml:"retention"`
 	// Cluster names the ClickHouse cluster (a remote_servers entry of the server DSN names)
 	// the schema lives on: migrate creates every table ON CLUSTER as a Replicated table with
-	// a Distributed table of the same name in front. Empty: a single server.
+	// a Distributed table of the same name in front, and alters the Replicated tables on one
+	// server of each shard. Empty: a single server.
 	Cluster string `yaml:"cluster"`
 }
 
