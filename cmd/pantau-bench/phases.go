@@ -206,9 +206,10 @@ type latencyResult struct {
 
 // latency runs `pantau run` for o.latencyRun against 200 hosts × 5 feeds and a section
 // page per host, publishing as Poisson processes (a mean of 3 minutes per feed, each feed
-// between 1.5 and 6), with faults, at host_delay 1 s and otherwise default politeness. It
-// reads the stored URLs every second and measures, for the articles published in all but
-// the last 90 s, the delay from publication to the row being queryable.
+// between 1.5 and 6), with faults, at host_delay 1 s and otherwise default politeness and
+// polling (o.minInterval, when set, overrides min_interval). It reads the stored URLs
+// every second and measures, for the articles published in all but the last 90 s, the
+// delay from publication to the row being queryable.
 func latency(ctx context.Context, o options, b backend, tmp string, corpus *newsim.Corpus) (latencyResult, error) {
 	const hosts, feeds = 200, 5
 	minInterval := o.minInterval
@@ -220,6 +221,9 @@ func latency(ctx context.Context, o options, b backend, tmp string, corpus *news
 	}
 	defer w.Close()
 	r, err := startPantau(o.pantau, tmp, b, w.Sources(), crawlKnobs{hostDelay: time.Second, minInterval: minInterval}, false, "latency")
+	if minInterval <= 0 {
+		minInterval = config.Default().Crawler.MinInterval.D()
+	}
 	if err != nil {
 		return latencyResult{}, err
 	}
