@@ -34,6 +34,7 @@ type options struct {
 	short       bool
 	latencyRun  time.Duration
 	minInterval time.Duration
+	cpuProfile  string // a folder for the throughput children's CPU profiles
 	out         io.Writer
 }
 
@@ -47,6 +48,7 @@ func main() {
 	phases := fs.String("phases", "analyzer,rows,throughput,latency", "phases to run, comma-separated")
 	fs.BoolVar(&o.short, "short", false, "a quick run: a smaller throughput web and a 3-minute latency run")
 	fs.DurationVar(&o.minInterval, "min-interval", 0, "crawler.min_interval of the latency run (0: Pantau's default)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the throughput runs' CPU profiles (throughput-BACKEND.pprof) into `DIR`")
 	fs.DurationVar(&o.latencyRun, "latency-run", 0, "length of the latency run (default 6m, 3m with -short)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)

@@ -109,7 +109,7 @@ type throughputResult struct {
 
 // throughput runs `pantau run --once` without politeness delay over 50 hosts whose
 // feeds list their backlog, and measures the articles stored per second, CPU per article
-// and peak RSS.
+// and peak RSS. With o.cpuProfile the child writes its CPU profile there.
 func throughput(ctx context.Context, o options, b backend, tmp string, corpus *newsim.Corpus) (throughputResult, error) {
 	const hosts, feeds = 50, 4
 	backlog := 50
@@ -122,7 +122,11 @@ func throughput(ctx context.Context, o options, b backend, tmp string, corpus *n
 		return throughputResult{}, err
 	}
 	defer w.Close()
-	r, err := startPantau(o.pantau, tmp, b, w.Sources(), crawlKnobs{hostDelay: 0}, true, "throughput")
+	k := crawlKnobs{hostDelay: 0}
+	if o.cpuProfile != "" {
+		k.cpuProfile = filepath.Join(o.cpuProfile, "throughput-"+b.name+".pprof")
+	}
+	r, err := startPantau(o.pantau, tmp, b, w.Sources(), k, true, "throughput")
 	if err != nil {
 		return throughputResult{}, err
 	}
