@@ -112,6 +112,10 @@ type Crawler struct {
 	// MinInterval and MaxInterval bound each feed's adaptive poll interval.
 	MinInterval Duration `yaml:"min_interval"`
 	MaxInterval Duration `yaml:"max_interval"`
+	// FreshnessTarget bounds the poll interval of a source that publishes often, so that
+	// its items wait at most this long to be seen, as far as that takes at most twelve
+	// polls per item (README, Polling); min_interval still wins. 0 turns the bound off.
+	FreshnessTarget Duration `yaml:"freshness_target"`
 	// DeadAfter marks a source dead after failing for this long; dead sources are retried at MaxInterval.
 	DeadAfter Duration `yaml:"dead_after"`
 	// MaxArticleAge skips feed items published longer ago than this; 0 keeps all.
@@ -246,8 +250,9 @@ func Default() Config {
 			HostDelay:       Duration(2 * time.Second),
 			HostParallelism: 2,
 			Workers:         16,
-			MinInterval:     Duration(time.Minute),
+			MinInterval:     Duration(15 * time.Second),
 			MaxInterval:     Duration(6 * time.Hour),
+			FreshnessTarget: Duration(30 * time.Second),
 			DeadAfter:       Duration(72 * time.Hour),
 			MaxArticleAge:   Duration(30 * 24 * time.Hour),
 		},

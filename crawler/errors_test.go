@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -98,5 +99,51 @@ func TestStatusClass(t *testing.T) {
 		if got := StatusClass(status); got != want {
 			t.Errorf("StatusClass(%d) = %q, want %q", status, got, want)
 		}
+	}
+}
+
+// TestBackOffWithoutRetryAfterDoubles fetches from a host that answers 503 without
+// Retry-After: it is left alone 10 s, then 20 s, then 40 s; a success starts again at 10 s.
+func TestBackOffWithoutRetryAfterDoubles(t *testing.T) {
+	s := newSite(t)
+	var mu sync.Mutex
+	up := false
+	s.mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !up {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "<html><body>ok</body></html>")
+	})
+	clk := &clock{t: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
+	tc := newTestCrawler(t, testConfig(), []config.Source{{Name: "f", Kind: config.KindFeed, URL: s.URL + "/rss.xml"}}, WithClock(clk.now))
+	fetchWait := func() time.Duration {
+		t.Helper()
+		_, err := tc.f.fetch(context.Background(), "f", FetchArticle, s.URL+"/page", fetchOpts{})
+		var bo *BackOffError
+		if !errors.As(err, &bo) || bo.Err == nil {
+			t.Fatalf("fetch error %v: want a 503 back-off", err)
+		}
+		clk.add(bo.Wait)
+		return bo.Wait
+	}
+	for i, want := range []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second} {
+		if got := fetchWait(); got != want {
+			t.Errorf("503 number %d: back-off %v, want %v", i+1, got, want)
+		}
+	}
+	mu.Lock()
+	up = true
+	mu.Unlock()
+	if _, err := tc.f.fetch(context.Background(), "f", FetchArticle, s.URL+"/page", fetchOpts{}); err != nil {
+		t.Fatalf("fetch after the back-off: %v", err)
+	}
+	mu.Lock()
+	up = false
+	mu.Unlock()
+	if got := fetchWait(); got != 10*time.Second {
+		t.Errorf("503 after a success: back-off %v, want 10s again", got)
 	}
 }

@@ -78,9 +78,33 @@ func extract(page []byte, pageURL string, h extractHints) (Extracted, error) {
 		}
 	}
 
-	dateOpts := htmldate.Options{ExtractTime: true, UseOriginalDate: true, URL: pageURL, SkipExtensiveSearch: true}
-	hd, hdErr := htmldate.FromDocument(doc, dateOpts)
-	// The date comes from htmldate above (with the time of day), so trafilatura skips its own.
+	// Publication time: a precise page timestamp first, then the listing's date, then
+	// whatever day htmldate finds. htmldate reads the document as parsed (before
+	// separateBlocks), and only when neither the page's metadata nor the listing dates it.
+	local := parseLocalTime(meta.publishedRaw, zone)
+	switch {
+	case !meta.published.IsZero():
+		out.Published = meta.published
+	case !local.IsZero():
+		out.Published = local
+	case !h.feedPublished.IsZero():
+		out.Published = h.feedPublished
+	default:
+		dateOpts := htmldate.Options{ExtractTime: true, UseOriginalDate: true, URL: pageURL, SkipExtensiveSearch: true}
+		if hd, err := htmldate.FromDocument(doc, dateOpts); err == nil && !hd.DateTime.IsZero() {
+			t := hd.DateTime
+			if !hd.HasTimezone {
+				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, zone)
+			}
+			out.Published = t
+		}
+	}
+	if !out.Published.IsZero() {
+		out.Published = out.Published.UTC()
+	}
+
+	// The date comes from the page or htmldate above (with the time of day), so
+	// trafilatura skips its own.
 	opts := trafilatura.Options{
 		OriginalURL:     base,
 		ExcludeComments: true,
@@ -103,27 +127,6 @@ func extract(page []byte, pageURL string, h extractHints) (Extracted, error) {
 	}
 	if out.Lang == "" {
 		out.Lang = primaryLang(res.Metadata.Language)
-	}
-
-	// Publication time: a precise page timestamp first, then the listing's date, then
-	// whatever day htmldate found.
-	local := parseLocalTime(meta.publishedRaw, zone)
-	switch {
-	case !meta.published.IsZero():
-		out.Published = meta.published
-	case !local.IsZero():
-		out.Published = local
-	case !h.feedPublished.IsZero():
-		out.Published = h.feedPublished
-	case hdErr == nil && !hd.DateTime.IsZero():
-		t := hd.DateTime
-		if !hd.HasTimezone {
-			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, zone)
-		}
-		out.Published = t
-	}
-	if !out.Published.IsZero() {
-		out.Published = out.Published.UTC()
 	}
 
 	out.URL = canonicalOf(base, meta.canonical)

@@ -295,3 +295,30 @@ func BenchmarkExtract(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
 }
+
+// TestExtractDateFallbacks: a page that dates itself only in its text gets htmldate's day
+// when the listing gives no date, and the listing's date when it gives one.
+func TestExtractDateFallbacks(t *testing.T) {
+	page := []byte(`<html lang="id"><head><title>Jalan Rusak</title></head><body>
+<article><h1>Jalan Rusak di Pasar Raya Dikeluhkan Warga</h1>
+<p class="date">Diterbitkan 14/03/2025</p>
+<p>Warga Pasar Raya mengeluhkan jalan rusak yang tidak kunjung diperbaiki oleh dinas pekerjaan umum kota sejak awal tahun.</p>
+<p>Menurut warga, lubang di jalan itu sudah beberapa kali menyebabkan pengendara sepeda motor terjatuh saat hujan turun.</p>
+</article></body></html>`)
+	const u = "https://kabarpadang.example.id/kota/jalan-rusak"
+	got, err := extract(page, u, extractHints{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2025, 3, 13, 17, 0, 0, 0, time.UTC); !got.Published.Equal(want) {
+		t.Errorf("without a listing date: Published = %v, want %v (htmldate's day, WIB)", got.Published, want)
+	}
+	listed := time.Date(2025, 3, 14, 2, 30, 0, 0, time.UTC)
+	got, err = extract(page, u, extractHints{feedPublished: listed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Published.Equal(listed) {
+		t.Errorf("with a listing date: Published = %v, want %v", got.Published, listed)
+	}
+}

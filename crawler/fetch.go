@@ -48,7 +48,9 @@ const (
 	hostSweepEvery = 10 * time.Minute
 	maxCrawlDelay  = 60 * time.Second
 	maxRetryAfter  = time.Hour
-	defaultBackOff = time.Minute
+	// firstBackOff is how long a host that answers 429 or 503 without Retry-After is
+	// left alone; it doubles with each such answer in a row, up to maxRetryAfter.
+	firstBackOff   = 10 * time.Second
 	maxRobotsBytes = 512 << 10
 )
 
@@ -73,6 +75,7 @@ type hostState struct {
 	delay     time.Duration    // host_delay, or the host's longer Crawl-delay
 	nextAt    time.Time        // no request starts before (real time)
 	notBefore time.Time
+	backOffs  uint // 429 and 503 answers without Retry-After since the last success
 	lastUsed  time.Time
 	inflight  int // requests started or reserved, not yet finished
 }
@@ -492,6 +495,9 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 	switch {
 	case got != nil && (got.StatusCode == http.StatusNotModified || (got.StatusCode >= 200 && got.StatusCode < 300)):
 		err = nil
+		hs.mu.Lock()
+		hs.backOffs = 0
+		hs.mu.Unlock()
 	case got != nil:
 		err = &httpStatusError{status: got.StatusCode}
 		if got.StatusCode == http.StatusTooManyRequests || got.StatusCode == http.StatusServiceUnavailable {
@@ -511,10 +517,14 @@ func (f *fetcher) fetch(ctx context.Context, source, kind, rawURL string, o fetc
 	return resp, err
 }
 
-// backOff keeps a host idle for its Retry-After (or a default minute), at most an hour,
-// and returns that wait.
+// backOff keeps a host idle for its Retry-After, at most an hour, and returns that wait.
+// Without a Retry-After the wait is firstBackOff, doubled for each such answer in a row
+// (a success starts again from firstBackOff).
 func (f *fetcher) backOff(u *url.URL, source string, h http.Header) time.Duration {
-	wait := defaultBackOff
+	hs := f.host(hostKey(u))
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	wait := time.Duration(-1)
 	if ra := h.Get("Retry-After"); ra != "" {
 		if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && s >= 0 {
 			wait = time.Duration(s) * time.Second
@@ -522,11 +532,15 @@ func (f *fetcher) backOff(u *url.URL, source string, h http.Header) time.Duratio
 			wait = t.Sub(f.now())
 		}
 	}
+	if wait < 0 {
+		wait = maxRetryAfter
+		if hs.backOffs < 16 {
+			wait = min(firstBackOff<<hs.backOffs, maxRetryAfter)
+		}
+		hs.backOffs++
+	}
 	wait = min(max(wait, time.Second), maxRetryAfter)
-	hs := f.host(hostKey(u))
-	hs.mu.Lock()
 	hs.notBefore = f.now().Add(wait)
-	hs.mu.Unlock()
 	f.log.Info("host asked to back off", "source", source, "host", hostKey(u), "wait", wait)
 	return wait
 }

@@ -27,6 +27,14 @@ const (
 	// time in twenty, so that polling slows down for a real drop in rate (the night),
 	// not for ordinary chance.
 	silenceFactor = 3
+	// maxPollsPerItem bounds what crawler.freshness_target may cost: a source is polled
+	// at most this many times per mean gap between its items to keep its items' wait
+	// under the target, so a source that publishes every few minutes is polled every
+	// freshness_target and one that publishes rarely still backs off with its gap.
+	maxPollsPerItem = 12
+	// defaultStartInterval is a source's poll interval before its first poll when the
+	// source sets none.
+	defaultStartInterval = 15 * time.Minute
 )
 
 // pollResult is what one poll observed, for the scheduler.
@@ -67,11 +75,12 @@ func (c *scheduler) schedule(s *source, r pollResult) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &s.st
+	start := s.Interval.D()
+	if start <= 0 {
+		start = defaultStartInterval
+	}
 	if st.Interval <= 0 {
-		st.Interval = s.Interval.D()
-		if st.Interval <= 0 {
-			st.Interval = 15 * time.Minute
-		}
+		st.Interval = start
 	}
 	var wait time.Duration
 	if r.err != nil {
@@ -108,7 +117,12 @@ func (c *scheduler) schedule(s *source, r pollResult) time.Duration {
 			if !st.LastItem.IsZero() {
 				silence = now.Sub(st.LastItem)
 			}
-			st.Interval = pollInterval(st.Interval, st.MeanGap, silence, minI, maxI)
+			target := c.cfg.FreshnessTarget.D()
+			if st.MeanGap <= 0 && target > 0 && !st.LastItem.IsZero() {
+				st.Interval = learningInterval(silence, target, start, minI, maxI)
+			} else {
+				st.Interval = pollInterval(st.Interval, st.MeanGap, silence, target, minI, maxI)
+			}
 			if r.fresh > st.Interval {
 				st.Interval = min(r.fresh, maxI)
 			}
@@ -217,13 +231,30 @@ func observeArrivals(st *SourceState, dates []time.Time, arrived int, now time.T
 
 // pollInterval returns the poll interval of a source whose items arrive meanGap apart
 // on average and whose last item arrived silence ago: itemsPerPoll times the gap, where
-// a silence longer than silenceFactor gaps stands for silence/silenceFactor. Without an
-// estimate it keeps prev. The result lies in [minI, maxI].
-func pollInterval(prev, meanGap, silence time.Duration, minI, maxI time.Duration) time.Duration {
+// a silence longer than silenceFactor gaps stands for silence/silenceFactor; a target
+// above 0 (crawler.freshness_target) caps that at the target as far as this takes at
+// most maxPollsPerItem polls per gap. Without an estimate it keeps prev. The result lies
+// in [minI, maxI].
+func pollInterval(prev, meanGap, silence, target, minI, maxI time.Duration) time.Duration {
 	next := prev
 	if meanGap > 0 {
-		next = time.Duration(itemsPerPoll * float64(max(meanGap, silence/silenceFactor)))
+		gap := max(meanGap, silence/silenceFactor)
+		next = time.Duration(itemsPerPoll * float64(gap))
+		if target > 0 && next > target {
+			next = max(target, gap/maxPollsPerItem)
+		}
 	}
+	return min(max(next, minI), maxI)
+}
+
+// learningInterval is the poll interval of a source that has not shown a rate yet (a
+// section page after its first poll, a feed listing one dated item): the time it has
+// been silent since its first listing (or its newest item), at least target and at most
+// start, its starting interval. A busy section page learns its rate from its second
+// poll, target after its first; a quiet one is polled about twice as far apart each time
+// until it reaches start. The result lies in [minI, maxI].
+func learningInterval(silence, target, start, minI, maxI time.Duration) time.Duration {
+	next := min(max(silence, target), max(start, target))
 	return min(max(next, minI), maxI)
 }
 

@@ -27,7 +27,7 @@ func TestPollInterval(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := pollInterval(tt.prev, tt.gap, tt.sil, minI, maxI); got != tt.want {
+			if got := pollInterval(tt.prev, tt.gap, tt.sil, 0, minI, maxI); got != tt.want {
 				t.Errorf("pollInterval = %v, want %v", got, tt.want)
 			}
 		})
@@ -57,7 +57,7 @@ func TestObserveArrivals(t *testing.T) {
 		} else {
 			observeArrivals(&st, nil, 0, now, maxI) // 304: nothing listed
 		}
-		got := pollInterval(st.Interval, st.MeanGap, now.Sub(st.LastItem), minI, maxI)
+		got := pollInterval(st.Interval, st.MeanGap, now.Sub(st.LastItem), 0, minI, maxI)
 		if got < 2*time.Minute || got > 4*time.Minute {
 			t.Fatalf("poll %d: interval %v (gap %v), want about 3m", i, got, st.MeanGap)
 		}
@@ -347,5 +347,111 @@ func TestNotModifiedDoesNotSlowPolling(t *testing.T) {
 	}
 	if n := s.hitCount("/rss.xml"); n != 4 {
 		t.Errorf("feed fetched %d times, want 4", n)
+	}
+}
+
+// TestPollIntervalFreshnessTarget: with a 30 s target, sources publishing up to every 6
+// minutes (12 polls per item) are polled every 30 s at most, busier ones at a quarter of
+// their gap down to min_interval, quieter ones 12 times per gap up to max_interval.
+func TestPollIntervalFreshnessTarget(t *testing.T) {
+	minI, maxI, target := 15*time.Second, 6*time.Hour, 30*time.Second
+	tests := []struct {
+		name     string
+		gap, sil time.Duration
+		want     time.Duration
+	}{
+		{"an item a minute: min bound", time.Minute, 0, minI},
+		{"every 2 minutes: a quarter of the gap", 2 * time.Minute, 0, 30 * time.Second},
+		{"every 4 minutes: the target", 4 * time.Minute, 0, target},
+		{"every 6 minutes: the target, 12 polls per item", 6 * time.Minute, 0, target},
+		{"every 12 minutes: 12 polls per item", 12 * time.Minute, 0, time.Minute},
+		{"daily: 12 polls per item", 24 * time.Hour, 0, 2 * time.Hour},
+		{"weekly: max bound", 7 * 24 * time.Hour, 0, maxI},
+		{"a long silence slows polling", 4 * time.Minute, 2 * time.Hour, 200 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pollInterval(time.Hour, tt.gap, tt.sil, target, minI, maxI); got != tt.want {
+				t.Errorf("pollInterval = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// Over the whole range: never more polls per item than the quarter-gap rule and the
+	// target's budget allow, and never a longer interval than without the target.
+	for gap := time.Second; gap < 30*24*time.Hour; gap = gap * 11 / 10 {
+		got := pollInterval(time.Hour, gap, 0, target, minI, maxI)
+		plain := pollInterval(time.Hour, gap, 0, 0, minI, maxI)
+		if got > plain {
+			t.Fatalf("gap %v: interval %v longer than without the target (%v)", gap, got, plain)
+		}
+		if got != minI && got != maxI && got != target && got < gap/maxPollsPerItem {
+			t.Fatalf("gap %v: interval %v polls more than %d times per item", gap, got, maxPollsPerItem)
+		}
+		if gap <= maxPollsPerItem*target && got > target {
+			t.Fatalf("gap %v: interval %v over the target", gap, got)
+		}
+	}
+}
+
+func TestLearningInterval(t *testing.T) {
+	minI, maxI, target, start := 15*time.Second, 6*time.Hour, 30*time.Second, 15*time.Minute
+	tests := []struct {
+		silence, want time.Duration
+	}{
+		{0, target},                // just after the first listing: an early second poll
+		{30 * time.Second, target}, // nothing new yet
+		{time.Minute, time.Minute}, // about twice as far apart each time
+		{4 * time.Minute, 4 * time.Minute},
+		{time.Hour, start}, // never slower than the starting interval
+	}
+	for _, tt := range tests {
+		if got := learningInterval(tt.silence, target, start, minI, maxI); got != tt.want {
+			t.Errorf("learningInterval(silence %v) = %v, want %v", tt.silence, got, tt.want)
+		}
+	}
+}
+
+// TestSectionPageEarlySecondPoll polls a section page (no dates) with a 30 s freshness
+// target: its second poll comes 30 s after the first instead of after its 15-minute
+// starting interval, and the article the second poll finds gives it a rate.
+func TestSectionPageEarlySecondPoll(t *testing.T) {
+	s := newSite(t)
+	var mu sync.Mutex
+	shown := 3
+	s.mux.HandleFunc("/kanal/", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		var b strings.Builder
+		b.WriteString("<html><body><ul>")
+		for i := shown; i > 0; i-- {
+			fmt.Fprintf(&b, `<li><a href="/berita/%d">Berita %d</a></li>`, i, i)
+		}
+		b.WriteString("</ul></body></html>")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, b.String())
+	})
+	clk := &clock{t: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
+	cfg := testConfig()
+	cfg.MinInterval, cfg.MaxInterval, cfg.FreshnessTarget = config.Duration(15*time.Second), config.Duration(6*time.Hour), config.Duration(30*time.Second)
+	stored := seenFunc(func(urls []string) map[string]bool {
+		out := map[string]bool{}
+		for _, u := range urls {
+			out[u] = true
+		}
+		return out
+	})
+	tc := newTestCrawler(t, cfg, []config.Source{{Name: "kanal", Kind: config.KindPortal, URL: s.URL + "/kanal/", LinkPattern: "/berita/"}},
+		WithClock(clk.now), WithSeen(stored))
+	tc.runOnce(t)
+	if st := tc.States()[0]; st.Interval != 30*time.Second || st.MeanGap != 0 {
+		t.Fatalf("after the first poll: interval %v, gap %v; want 30s (the target) and no rate yet", st.Interval, st.MeanGap)
+	}
+	clk.add(time.Minute)
+	mu.Lock()
+	shown += 2
+	mu.Unlock()
+	tc.runOnce(t)
+	if st := tc.States()[0]; st.MeanGap != 30*time.Second || st.Interval != 15*time.Second {
+		t.Errorf("after the second poll: gap %v, interval %v; want 30s (two articles in a minute) and 15s (min_interval)", st.MeanGap, st.Interval)
 	}
 }

@@ -80,7 +80,9 @@ func simHashPerBit(text string) uint64 {
 
 func TestSimHashMatchesPerBitCounts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	vocab := strings.Fields("warga jalan lampu kota program pemerintah e-KTP blangko kosong banjir air bersih sekolah puskesmas dinas 2026 Rp10 juta")
+	// ASCII of both cases (SimHash's fast path) mixed with other scripts and marks.
+	vocab := strings.Fields("warga jalan lampu kota program pemerintah e-KTP blangko kosong banjir air bersih sekolah puskesmas dinas 2026 Rp10 juta " +
+		"PEMERINTAH Kafé ÉCOLE naïve Sánchez ЖУРНАЛ 日本語 ٣٤ «kutip» —")
 	for n := range 300 {
 		var b strings.Builder
 		for range n {

@@ -39,6 +39,7 @@ type crawlKnobs struct {
 	hostDelay   time.Duration
 	minInterval time.Duration
 	workers     int
+	cpuProfile  string // not a crawl setting: the child's --cpuprofile file, when set
 }
 
 // startPantau writes a configuration for sources and b into a new folder under parent and
@@ -63,6 +64,9 @@ func startPantau(bin, parent string, b backend, sources []config.Source, k crawl
 	args := []string{"run", "--config", cfgFile}
 	if once {
 		args = append(args, "--once")
+	}
+	if k.cpuProfile != "" {
+		args = append(args, "--cpuprofile", k.cpuProfile)
 	}
 	r.cmd = exec.Command(bin, args...)
 	r.cmd.Stdout, r.cmd.Stderr = logf, logf

@@ -34,6 +34,7 @@ type options struct {
 	short       bool
 	latencyRun  time.Duration
 	minInterval time.Duration
+	cpuProfile  string // a folder for the throughput children's CPU profiles
 	out         io.Writer
 }
 
@@ -46,7 +47,8 @@ func main() {
 	backends := fs.String("backends", "embedded,server", "backends to measure, comma-separated")
 	phases := fs.String("phases", "analyzer,rows,throughput,latency", "phases to run, comma-separated")
 	fs.BoolVar(&o.short, "short", false, "a quick run: a smaller throughput web and a 3-minute latency run")
-	fs.DurationVar(&o.minInterval, "min-interval", time.Minute, "crawler.min_interval of the latency run (Pantau's default: 1m)")
+	fs.DurationVar(&o.minInterval, "min-interval", 0, "crawler.min_interval of the latency run (0: Pantau's default)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the throughput runs' CPU profiles (throughput-BACKEND.pprof) into `DIR`")
 	fs.DurationVar(&o.latencyRun, "latency-run", 0, "length of the latency run (default 6m, 3m with -short)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)

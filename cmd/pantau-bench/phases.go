@@ -109,7 +109,7 @@ type throughputResult struct {
 
 // throughput runs `pantau run --once` without politeness delay over 50 hosts whose
 // feeds list their backlog, and measures the articles stored per second, CPU per article
-// and peak RSS.
+// and peak RSS. With o.cpuProfile the child writes its CPU profile there.
 func throughput(ctx context.Context, o options, b backend, tmp string, corpus *newsim.Corpus) (throughputResult, error) {
 	const hosts, feeds = 50, 4
 	backlog := 50
@@ -122,7 +122,11 @@ func throughput(ctx context.Context, o options, b backend, tmp string, corpus *n
 		return throughputResult{}, err
 	}
 	defer w.Close()
-	r, err := startPantau(o.pantau, tmp, b, w.Sources(), crawlKnobs{hostDelay: 0}, true, "throughput")
+	k := crawlKnobs{hostDelay: 0}
+	if o.cpuProfile != "" {
+		k.cpuProfile = filepath.Join(o.cpuProfile, "throughput-"+b.name+".pprof")
+	}
+	r, err := startPantau(o.pantau, tmp, b, w.Sources(), k, true, "throughput")
 	if err != nil {
 		return throughputResult{}, err
 	}
@@ -206,9 +210,10 @@ type latencyResult struct {
 
 // latency runs `pantau run` for o.latencyRun against 200 hosts × 5 feeds and a section
 // page per host, publishing as Poisson processes (a mean of 3 minutes per feed, each feed
-// between 1.5 and 6), with faults, at host_delay 1 s and otherwise default politeness. It
-// reads the stored URLs every second and measures, for the articles published in all but
-// the last 90 s, the delay from publication to the row being queryable.
+// between 1.5 and 6), with faults, at host_delay 1 s and otherwise default politeness and
+// polling (o.minInterval, when set, overrides min_interval). It reads the stored URLs
+// every second and measures, for the articles published in all but the last 90 s, the
+// delay from publication to the row being queryable.
 func latency(ctx context.Context, o options, b backend, tmp string, corpus *newsim.Corpus) (latencyResult, error) {
 	const hosts, feeds = 200, 5
 	minInterval := o.minInterval
@@ -220,6 +225,9 @@ func latency(ctx context.Context, o options, b backend, tmp string, corpus *news
 	}
 	defer w.Close()
 	r, err := startPantau(o.pantau, tmp, b, w.Sources(), crawlKnobs{hostDelay: time.Second, minInterval: minInterval}, false, "latency")
+	if minInterval <= 0 {
+		minInterval = config.Default().Crawler.MinInterval.D()
+	}
 	if err != nil {
 		return latencyResult{}, err
 	}

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -34,8 +36,16 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	once := fs.Bool("once", false, "poll every source once, store what is new, then exit")
 	listen := fs.String("listen", "", "serve HTTP on `ADDR` instead of http.listen (\"off\" disables)")
 	shard := fs.String("shard", "", "crawl only shard `i/n` of the sources (overrides crawler.shard)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	cfg, tax, err := loadConfig(*file)
 	if err != nil {
@@ -55,6 +65,22 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		cfg.HTTP.Listen = *listen
 	}
 	return runPipeline(ctx, e, cfg, tax, *once)
+}
+
+// startCPUProfile profiles the process's CPU into file until the returned stop is called.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", file, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // runPipeline wires store, writer, crawler, analyzer, trend job and HTTP server and runs
