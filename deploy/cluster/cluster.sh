@@ -46,14 +46,6 @@ running() {
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$dir/$1/"
 }
 
-# exited NODE: NODE's pid file names a process that is gone. The server creates its pid file
-# before it writes its pid there: an empty pid file is a server still starting.
-exited() {
-  local pid
-  pid=$(cat "$dir/$1/pid" 2>/dev/null || true)
-  [ -n "$pid" ] && ! running "$1"
-}
-
 # render TEMPLATE OUT NODE: copies a template with this node's placeholders replaced.
 render() {
   local k=${3#ch} shard=1
@@ -110,17 +102,21 @@ launch() {
     mkdir -p "$d/data" "$d/tmp" "$d/user_files" "$d/format_schemas"
     render "$here/node.xml" "$d/config.xml" "$n"
     cp "$here/users.xml" "$d/users.xml"
+    rm -f "$d/pid" # left by a server killed outside this script; it is not running
     # The server daemonizes itself in the node's folder and writes its pid file there.
     (cd "$d" && "$chserver" --config-file="$d/config.xml" --daemon --pid-file="$d/pid" > "$d/stdout.log" 2>&1 < /dev/null)
   fi
 }
 
-# await NODE: waits until NODE answers; fails when it exits or has not answered in 120 s.
+# await NODE: waits until NODE answers; fails when it exits or has not answered in 120 s. The
+# server writes its pid file after it starts, and removes it when it exits: a pid once read
+# is the process to watch.
 await() {
-  local n=$1
+  local n=$1 pid=""
   for _ in $(seq 1 240); do
     if answers "$n"; then return 0; fi
-    if exited "$n"; then echo "cluster.sh: $n exited" >&2; return 1; fi
+    [ -n "$pid" ] || pid=$(cat "$dir/$n/pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && [ ! -d "/proc/$pid" ]; then echo "cluster.sh: $n exited" >&2; return 1; fi
     sleep 0.5
   done
   echo "cluster.sh: $n did not answer within 120 s" >&2
