@@ -25,7 +25,6 @@ import (
 	"github.com/pantau-id/pantau/storage"
 )
 
-
 // Unit is a responsible unit of the taxonomy with its programmes.
 type Unit struct {
 	ID         string   `json:"id"`
