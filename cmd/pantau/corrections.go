@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
-	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/pipeline"
 	"github.com/pantau-id/pantau/storage"
 )
@@ -22,7 +21,7 @@ The correction holds for the story's syndicated copies too, changes reports, tre
 at once, and is kept by pantau reanalyze.
 `
 
-func cmdCorrect(ctx context.Context, e *env, args []string) error {
+func cmdCorrect(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "correct")
 	rawURL := fs.String("url", "", "the article's canonical `URL`")
 	hash := fs.String("hash", "", "the article's url_hash (`NUMBER`) instead of --url")
@@ -65,11 +64,11 @@ func cmdCorrect(ctx context.Context, e *env, args []string) error {
 	if err := knownProgrammes(tax, c.Programme, c.NewProgramme); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, e)
+	st, closeStore, err := openStore(ctx, e, cfg, migrated)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(&err)
 	c, err = storage.Correct(ctx, st, c, tax.UnitOf)
 	if errors.Is(err, storage.ErrNoMention) {
 		return fmt.Errorf("%w (pantau sql \"SELECT programme, label FROM mentions FINAL WHERE url_hash = %d\" lists its mentions)", err, c.URLHash)
@@ -92,21 +91,17 @@ func knownProgrammes(tax *taxonomy.Taxonomy, ids ...string) error {
 	return nil
 }
 
-func cmdExportCorrections(ctx context.Context, e *env, args []string) error {
+func cmdExportCorrections(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "export-corrections")
 	fs.more = "\nOne JSON line per corrected article, in the format pantau eval --data reads.\n"
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*file)
+	_, st, closeStore, err := loadStore(ctx, e, *file, readOnly)
 	if err != nil {
 		return err
 	}
-	st, err := openReader(ctx, cfg, e)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer closeStore(&err)
 	arts, err := storage.CorrectedArticles(ctx, st)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 	"github.com/pantau-id/pantau/storage"
 )
 
-func cmdDigest(ctx context.Context, e *env, args []string) error {
+func cmdDigest(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "digest")
 	unit := fs.String("unit", "", "the unit's `ID` (see --list) or a unique part of its name")
 	date := fs.String("date", "", "the `DAY` (YYYY-MM-DD, WIB) whose digest to print (default: today)")
@@ -52,11 +52,11 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "pantau digest: --format must be html, md, text or json, got %q\n", *format)
 		return errUsage
 	}
-	st, err := openReader(ctx, cfg, e)
+	st, closeStore, err := openStore(ctx, e, cfg, readOnly)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(&err)
 	d, err := digest.Compose(ctx, st, u, day, digestOptions(cfg, tax))
 	if err != nil {
 		return err

@@ -11,22 +11,22 @@ import (
 	"github.com/pantau-id/pantau/web"
 )
 
-// openForRead opens the configured store for a read command (report, sql, sources). When
-// another process (a running pantau run) holds the embedded store, it returns instead a
-// client of that process's local API, found through the endpoint file it wrote into the
-// data folder; when that fails too, one error says both. Exactly one of the results is
-// non-nil on success.
-func openForRead(ctx context.Context, cfg *config.Config, e *env) (storage.Store, *web.Client, error) {
-	st, err := openReader(ctx, cfg, e)
+// openForRead opens the configured store for a read command (report, sql, sources) as
+// openStore does with readOnly. When another process (a running pantau run) holds the
+// embedded store, it returns instead a client of that process's local API, found through
+// the endpoint file it wrote into the data folder, and a closeStore that does nothing; when
+// that fails too, one error says both. Exactly one of st and run is non-nil on success.
+func openForRead(ctx context.Context, e *env, cfg *config.Config) (st storage.Store, run *web.Client, closeStore func(*error), err error) {
+	st, closeStore, err = openStore(ctx, e, cfg, readOnly)
 	if err == nil || !errors.Is(err, storage.ErrEmbeddedLocked) {
-		return st, nil, err
+		return st, nil, closeStore, err
 	}
 	c, err := dialRun(ctx, cfg.Storage.DataDir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the embedded store %s is in use by another process (a running pantau run?) and its local API could not be used: %v; "+
+		return nil, nil, nil, fmt.Errorf("the embedded store %s is in use by another process (a running pantau run?) and its local API could not be used: %v; "+
 			"run pantau run with http.listen set (default 127.0.0.1:9464), stop it, or use a ClickHouse server (storage.dsn)", cfg.Storage.DataDir, err)
 	}
-	return nil, c, nil
+	return nil, c, func(*error) {}, nil
 }
 
 // dialRun returns a client of the local API whose endpoint a running pantau run wrote into

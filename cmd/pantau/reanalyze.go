@@ -14,7 +14,7 @@ import (
 	"github.com/pantau-id/pantau/storage"
 )
 
-func cmdReanalyze(ctx context.Context, e *env, args []string) error {
+func cmdReanalyze(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "reanalyze")
 	from := fs.String("from", "", "first publication `DATE` (YYYY-MM-DD, WIB) to re-analyse; default: the oldest")
 	to := fs.String("to", "", "last publication `DATE` (YYYY-MM-DD, WIB) to re-analyse, inclusive; default: the newest")
@@ -39,11 +39,11 @@ func cmdReanalyze(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, e)
+	st, closeStore, err := openStore(ctx, e, cfg, migrated)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(&err)
 	total, err := storage.CountArticles(ctx, st, f)
 	if err != nil {
 		return err

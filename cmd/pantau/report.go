@@ -12,7 +12,7 @@ import (
 	"github.com/pantau-id/pantau/web"
 )
 
-func cmdReport(ctx context.Context, e *env, args []string) error {
+func cmdReport(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "report")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	window := fs.Duration("window", config.ReportWindow, "how far back the report looks (`DURATION`, 1h to 8760h)")
@@ -37,16 +37,16 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, run, err := openForRead(ctx, cfg, e)
+	st, run, closeStore, err := openForRead(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
+	defer closeStore(&err)
 	if *emerging {
 		var issues []storage.EmergingIssue
 		if run != nil {
 			issues, err = run.Emerging(ctx)
 		} else {
-			defer st.Close()
 			issues, err = storage.EmergingIssues(ctx, st, time.Now(), emergingOptions(cfg, tax))
 		}
 		if err != nil {
@@ -63,7 +63,6 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if run != nil {
 		rep, err = run.Report(ctx, *window, *region)
 	} else {
-		defer st.Close()
 		opts := reportOptions(cfg, tax)
 		opts.Window = *window
 		opts.Trend.Region = *region

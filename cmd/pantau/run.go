@@ -119,15 +119,11 @@ func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxon
 		ConstLabels: prometheus.Labels{"version": v.version, "revision": v.revision, "goversion": v.goVersion},
 	}).Set(1)
 
-	st, err := openStore(ctx, cfg, e)
+	st, closeStore, err := openStore(ctx, e, cfg, migrated)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
-		}
-	}()
+	defer closeStore(&err)
 	var digests *digest.Scheduler
 	if !once {
 		if digests, err = digestScheduler(cfg, tax, st, digest.SchedulerOptions{Now: time.Now, Logger: logger, Registerer: reg}); err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/pantau-id/pantau/search"
 )
 
-func cmdSearch(ctx context.Context, e *env, args []string) error {
+func cmdSearch(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "search")
 	from := fs.String("from", "", "first publication `DATE` (WIB), such as 2026-11-01 (default: 30 days before --to)")
 	to := fs.String("to", "", "last publication `DATE` (WIB), inclusive (default: now)")
@@ -48,15 +48,11 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(*file)
+	_, st, closeStore, err := loadStore(ctx, e, *file, readOnly)
 	if err != nil {
 		return err
 	}
-	st, err := openReader(ctx, cfg, e)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer closeStore(&err)
 	so := search.OptionsFor(f.From, f.To, time.Now())
 	so.Programme, so.Region, so.Label, so.Limit = *programme, *region, *label, *limit
 	res, err := search.Search(ctx, st, q, so)

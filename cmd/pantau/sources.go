@@ -12,7 +12,7 @@ import (
 	"github.com/pantau-id/pantau/web"
 )
 
-func cmdSources(ctx context.Context, e *env, args []string) error {
+func cmdSources(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "sources")
 	window := fs.Duration("window", 24*time.Hour, "count fetches, errors and articles over this `DURATION`")
 	asJSON := fs.Bool("json", false, "print one JSON object per source (times in UTC, RFC 3339)")
@@ -27,16 +27,16 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, run, err := openForRead(ctx, cfg, e)
+	st, run, closeStore, err := openForRead(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
+	defer closeStore(&err)
 	now := time.Now()
 	var sources []storage.SourceStatus
 	if run != nil {
 		sources, err = run.Sources(ctx, *window)
 	} else {
-		defer st.Close()
 		sources, err = storage.SourceStatuses(ctx, st, cfg.Sources, now.Add(-*window))
 	}
 	if err != nil {

@@ -2,54 +2,71 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/storage"
 )
 
-// openReader opens the configured store for a command that only reads: the store must exist
-// and be migrated, and nothing is created or written.
-func openReader(ctx context.Context, cfg *config.Config, e *env) (storage.Store, error) {
-	st, err := storage.OpenExisting(ctx, cfg.Storage, newLogger(cfg.Log, e.stderr))
+// storeMode is how a command opens the configured store.
+type storeMode int
+
+const (
+	readOnly storeMode = iota // the store must exist with the current schema; nothing is created or written
+	migrated                  // the store is created and its schema migrated as needed
+	asIs                      // the store is created if need be and its schema left as it is (pantau migrate's own)
+)
+
+// openStore opens the configured store as mode says and returns with it the close to
+// defer: closeStore(&err) closes the store and joins a failure to close into err.
+func openStore(ctx context.Context, e *env, cfg *config.Config, mode storeMode) (storage.Store, func(*error), error) {
+	open := storage.Open
+	if mode == readOnly {
+		open = storage.OpenExisting
+	}
+	st, err := open(ctx, cfg.Storage, newLogger(cfg.Log, e.stderr))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := storage.CheckSchema(ctx, st); err != nil {
-		st.Close()
-		return nil, err
+	closeStore := func(err *error) {
+		if cerr := st.Close(); cerr != nil {
+			*err = errors.Join(*err, fmt.Errorf("close store: %w", cerr))
+		}
 	}
-	return st, nil
+	switch mode {
+	case readOnly:
+		err = storage.CheckSchema(ctx, st)
+	case migrated:
+		_, err = storage.Migrate(ctx, st, storage.MigrateOptions{Retention: cfg.Storage.Retention.D()})
+	}
+	if err != nil {
+		closeStore(&err)
+		return nil, nil, err
+	}
+	return st, closeStore, nil
 }
 
-// openStore opens and migrates the configured store.
-func openStore(ctx context.Context, cfg *config.Config, e *env) (storage.Store, error) {
-	logger := newLogger(cfg.Log, e.stderr)
-	st, err := storage.Open(ctx, cfg.Storage, logger)
+// loadStore loads the configuration file and opens its store as openStore does.
+func loadStore(ctx context.Context, e *env, file string, mode storeMode) (*config.Config, storage.Store, func(*error), error) {
+	cfg, err := config.Load(file)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	if _, err := storage.Migrate(ctx, st, storage.MigrateOptions{Retention: cfg.Storage.Retention.D()}); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
+	st, closeStore, err := openStore(ctx, e, cfg, mode)
+	return cfg, st, closeStore, err
 }
 
-func cmdMigrate(ctx context.Context, e *env, args []string) error {
+func cmdMigrate(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "migrate")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*file)
+	cfg, st, closeStore, err := loadStore(ctx, e, *file, asIs)
 	if err != nil {
 		return err
 	}
-	st, err := storage.Open(ctx, cfg.Storage, newLogger(cfg.Log, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer closeStore(&err)
 	applied, err := storage.Migrate(ctx, st, storage.MigrateOptions{Retention: cfg.Storage.Retention.D()})
 	if err != nil {
 		return err
@@ -65,7 +82,7 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdSQL(ctx context.Context, e *env, args []string) error {
+func cmdSQL(ctx context.Context, e *env, args []string) (err error) {
 	fs, file := newConfigFlags(e, "sql")
 	asJSON := fs.Bool("json", false, "print JSON lines (one object per row) instead of TSV")
 	header := fs.Bool("header", false, "print a header line of column names before TSV rows")
@@ -84,14 +101,14 @@ func cmdSQL(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, run, err := openForRead(ctx, cfg, e)
+	st, run, closeStore, err := openForRead(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
+	defer closeStore(&err)
 	if run != nil {
 		return run.SQL(ctx, query, *asJSON, *header, e.stdout)
 	}
-	defer st.Close()
 	res, err := storage.QueryUser(ctx, st, query)
 	if err != nil {
 		return err
