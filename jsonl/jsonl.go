@@ -12,11 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/pantau-id/pantau/analyzer"
+	"github.com/pantau-id/pantau/parallel"
 )
 
 // MaxLineBytes is the longest input line Analyze accepts; a longer line is answered
@@ -54,85 +52,52 @@ type Stats struct {
 // A bad line (invalid JSON, no text, too long) yields an error line naming its line number
 // and the run goes on. The returned error is only for I/O failures and cancellation.
 func Analyze(ctx context.Context, a *analyzer.Analyzer, r io.Reader, w io.Writer, workers int) (Stats, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	type job struct {
-		line int
-		data []byte
-		out  chan answer // receives the encoded answer; buffered so a worker never blocks
-	}
-	jobs := make(chan job, workers)
-	ordered := make(chan chan answer, 4*workers) // answers in input order; bounds lines in flight
 	var stats Stats
-
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { // reader
-		defer close(jobs)
-		defer close(ordered)
+	var readErr error
+	lines := func(yield func(inputLine) bool) {
 		br := bufio.NewReaderSize(r, 64<<10)
-		for line := 1; ; line++ {
+		for n := 1; ; n++ {
 			data, tooLong, err := readLine(br, MaxLineBytes)
 			if errors.Is(err, io.EOF) && len(data) == 0 && !tooLong {
-				return nil
+				return
 			}
 			if err != nil && !errors.Is(err, io.EOF) {
-				return fmt.Errorf("read input line %d: %w", line, err)
+				readErr = fmt.Errorf("read input line %d: %w", n, err)
+				return
 			}
-			j := job{line: line, data: data, out: make(chan answer, 1)}
-			if tooLong {
-				j.data = nil
-				j.out <- encodeError(nil, line, fmt.Sprintf("line is longer than %d bytes", MaxLineBytes))
-			}
-			select {
-			case ordered <- j.out:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			if !tooLong {
-				select {
-				case jobs <- j:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			if errors.Is(err, io.EOF) {
-				return nil
+			if !yield(inputLine{n: n, data: data, tooLong: tooLong}) || err != nil {
+				return
 			}
 		}
-	})
-	for range workers {
-		g.Go(func() error {
-			for j := range jobs {
-				j.out <- analyzeLine(a, j.line, j.data)
-			}
-			return nil
-		})
 	}
-	g.Go(func() error { // writer, in input order
-		bw := bufio.NewWriterSize(w, 64<<10)
-		for out := range ordered {
-			var ans answer
-			select {
-			case ans = <-out:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			stats.Lines++
-			if ans.failed {
-				stats.Failed++
-			}
-			if _, err := bw.Write(ans.line); err != nil {
-				return fmt.Errorf("write output: %w", err)
-			}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := parallel.InOrder(ctx, lines, workers, func(in inputLine) answer {
+		return analyzeLine(a, in)
+	}, func(ans answer) error {
+		stats.Lines++
+		if ans.failed {
+			stats.Failed++
 		}
-		if err := bw.Flush(); err != nil {
+		if _, err := bw.Write(ans.line); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 		return nil
 	})
-	err := g.Wait()
+	if ferr := bw.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write output: %w", ferr)
+	}
+	if err == nil {
+		err = readErr
+	}
 	return stats, err
+}
+
+// inputLine is one line of input, numbered from 1, without its newline; data is nil when
+// the line is too long.
+type inputLine struct {
+	n       int
+	data    []byte
+	tooLong bool
 }
 
 // readLine returns the next line without its newline. A line longer than max is consumed
@@ -162,28 +127,32 @@ type answer struct {
 }
 
 // analyzeLine answers one input line; it never fails, bad input becomes an error line.
-func analyzeLine(a *analyzer.Analyzer, line int, data []byte) answer {
-	if len(bytes.TrimSpace(data)) == 0 {
+func analyzeLine(a *analyzer.Analyzer, in inputLine) answer {
+	line, data := in.n, in.data
+	switch {
+	case in.tooLong:
+		return encodeError(nil, line, fmt.Sprintf("line is longer than %d bytes", MaxLineBytes))
+	case len(bytes.TrimSpace(data)) == 0:
 		return encodeError(nil, line, "empty line: want a JSON object with \"text\"")
 	}
-	var in inputDoc
-	if err := json.Unmarshal(data, &in); err != nil {
+	var doc inputDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return encodeError(nil, line, "invalid JSON: "+err.Error())
 	}
-	if in.Text == nil {
-		return encodeError(in.ID, line, `missing "text"`)
+	if doc.Text == nil {
+		return encodeError(doc.ID, line, `missing "text"`)
 	}
-	res := a.Analyze(analyzer.Document{ID: string(in.ID), Title: in.Title, Text: *in.Text, Lang: in.Lang})
+	res := a.Analyze(analyzer.Document{ID: string(doc.ID), Title: doc.Title, Text: *doc.Text, Lang: doc.Lang})
 	if res.Mentions == nil {
 		res.Mentions = []analyzer.Mention{}
 	}
-	id := in.ID
+	id := doc.ID
 	if len(id) == 0 {
 		id = json.RawMessage("null")
 	}
 	out, err := json.Marshal(outputDoc{ID: id, Result: res})
 	if err != nil {
-		return encodeError(in.ID, line, "encode result: "+err.Error())
+		return encodeError(doc.ID, line, "encode result: "+err.Error())
 	}
 	return answer{line: append(out, '\n')}
 }

@@ -5,8 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"runtime"
-	"sync"
+	"slices"
 	"time"
 
 	"github.com/pantau-id/pantau/analyzer"
@@ -15,6 +14,7 @@ import (
 	"github.com/pantau-id/pantau/config"
 	"github.com/pantau-id/pantau/crawler"
 	"github.com/pantau-id/pantau/jsonl"
+	"github.com/pantau-id/pantau/parallel"
 )
 
 func cmdAnalyze(ctx context.Context, e *env, args []string) error {
@@ -63,13 +63,10 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	if *workers <= 0 {
-		*workers = runtime.GOMAXPROCS(0)
-	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	failed := 0
-	err := inOrder(ctx, fs.Args(), *workers, func(name string) extracted {
+	err := parallel.InOrder(ctx, slices.Values(fs.Args()), *workers, func(name string) extracted {
 		return extractFile(name, *pageURL)
 	}, func(out extracted) error {
 		if out.Error != "" {
@@ -108,50 +105,6 @@ func extractFile(name, pageURL string) extracted {
 		out.Error = err.Error()
 	}
 	return out
-}
-
-// inOrder runs do over inputs on up to workers goroutines and hands the results to emit
-// in input order, from the calling goroutine. At most 4×workers results wait to be
-// emitted. It stops at the first error of emit, or when ctx is done.
-func inOrder[In, Out any](ctx context.Context, inputs []In, workers int, do func(In) Out, emit func(Out) error) error {
-	window := make(chan struct{}, 4*workers)
-	slots := make(chan chan Out, 4*workers)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	busy := make(chan struct{}, workers) // do calls running at once
-	wg.Go(func() {
-		defer close(slots)
-		for _, in := range inputs {
-			select {
-			case window <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			slot := make(chan Out, 1)
-			slots <- slot
-			busy <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-busy }()
-				slot <- do(in)
-			})
-		}
-	})
-	var err error
-	for slot := range slots {
-		out := <-slot
-		<-window
-		if err == nil {
-			if err = emit(out); err != nil {
-				cancel()
-			}
-		}
-	}
-	wg.Wait()
-	if err == nil {
-		err = ctx.Err()
-	}
-	return err
 }
 
 func cmdTaxonomy(_ context.Context, e *env, args []string) error {

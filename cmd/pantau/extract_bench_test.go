@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/pantau-id/pantau/parallel"
 )
 
 // BenchmarkExtractWorkers extracts the saved pages through pantau extract's ordered
@@ -19,7 +22,7 @@ func BenchmarkExtractWorkers(b *testing.B) {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			n := 0
 			for b.Loop() {
-				err := inOrder(context.Background(), files, workers, func(name string) extracted {
+				err := parallel.InOrder(context.Background(), slices.Values(files), workers, func(name string) extracted {
 					return extractFile(name, "https://bagonjong.example.id/berita/1")
 				}, func(out extracted) error {
 					if out.Error != "" {
