@@ -6,8 +6,10 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA zone names (display.time_zone, sources' time_zone) work on hosts without a zone database
@@ -127,6 +129,31 @@ type Crawler struct {
 	Shard string `yaml:"shard"`
 }
 
+// The crawler's parameters that the configuration file does not set: its scheduling model
+// (README, Polling) and its acknowledgement wait. Their values live here alone; the crawler
+// takes them as they are.
+const (
+	// SourceInterval is a source's poll interval before its first poll when it sets none.
+	SourceInterval = 15 * time.Minute
+	// RateWindow is how far back item dates count for a source's publication rate.
+	RateWindow = 7 * 24 * time.Hour
+	// ItemsPerPoll is the number of new items a poll aims to find: four polls per mean gap
+	// keep an item's wait to be seen to an eighth of the gap (a 304 answer is cheap).
+	ItemsPerPoll = 0.25
+	// SilenceFactor is how many mean gaps of silence pass before the silence itself stands
+	// for the gap: in a Poisson stream a silence of three mean gaps comes one time in
+	// twenty, so that polling slows down for a real drop in rate (the night), not for chance.
+	SilenceFactor = 3
+	// MaxPollsPerItem bounds what freshness_target may cost: a source is polled at most this
+	// many times per mean gap between its items to keep its items' wait under the target.
+	MaxPollsPerItem = 12
+	// GapWeight is the weight of the newest inter-arrival time in a source's mean gap.
+	GapWeight = 0.3
+	// AckWait bounds how long a single crawl (`pantau run --once`, backfill) waits for the
+	// articles it handed on to be acknowledged (stored).
+	AckWait = 2 * time.Minute
+)
+
 // Pipeline sizes the queues between stages.
 type Pipeline struct {
 	QueueSize       int `yaml:"queue_size"`
@@ -184,7 +211,7 @@ type Source struct {
 	Region string `yaml:"region"`
 	// Reach weighs the source's audience in the response ranking (1 is an average outlet).
 	Reach float64 `yaml:"reach"`
-	// Interval overrides the adaptive poll interval's starting value.
+	// Interval overrides the adaptive poll interval's starting value (see StartInterval).
 	Interval Duration `yaml:"interval"`
 	// Disabled keeps the source in the file without crawling it.
 	Disabled bool `yaml:"disabled"`
@@ -194,8 +221,8 @@ type Source struct {
 // digest's day and delivery time and of dates given on the command line.
 var WIB = time.FixedZone("WIB", 7*3600)
 
-// Indonesia's time zones by the abbreviations sources write after times.
-var indonesianZones = map[string]*time.Location{
+// IndonesianZones are Indonesia's time zones by the abbreviations sources write after times.
+var IndonesianZones = map[string]*time.Location{
 	"WIB":  WIB,                            // Western Indonesia Time, Asia/Jakarta
 	"WITA": time.FixedZone("WITA", 8*3600), // Central Indonesia Time, Asia/Makassar
 	"WIT":  time.FixedZone("WIT", 9*3600),  // Eastern Indonesia Time, Asia/Jayapura
@@ -204,18 +231,26 @@ var indonesianZones = map[string]*time.Location{
 // errTimeZone is what a time_zone that names no zone is told.
 var errTimeZone = errors.New("want WIB, WITA, WIT or an IANA zone name such as Asia/Makassar")
 
-// Location returns the zone TimeZone names, or nil when TimeZone is empty.
+// Location returns the zone TimeZone names; when TimeZone is empty, WIB for an Indonesian
+// source (lang id or an .id host), else nil.
 func (s Source) Location() (*time.Location, error) {
-	if strings.TrimSpace(s.TimeZone) == "" {
-		return nil, nil
+	if strings.TrimSpace(s.TimeZone) != "" {
+		return zoneByName(s.TimeZone)
 	}
-	return zoneByName(s.TimeZone)
+	if u, err := url.Parse(s.URL); s.Lang == "id" || (err == nil && strings.HasSuffix(strings.ToLower(u.Hostname()), ".id")) {
+		return WIB, nil
+	}
+	return nil, nil
 }
+
+// StartInterval is the source's poll interval before its first poll: Interval, or
+// SourceInterval when the source sets none.
+func (s Source) StartInterval() time.Duration { return cmp.Or(s.Interval.D(), SourceInterval) }
 
 // zoneByName returns the zone WIB, WITA, WIT or an IANA name names.
 func zoneByName(zone string) (*time.Location, error) {
 	name := strings.TrimSpace(zone)
-	if z, ok := indonesianZones[strings.ToUpper(name)]; ok {
+	if z, ok := IndonesianZones[strings.ToUpper(name)]; ok {
 		return z, nil
 	}
 	if name == "Local" || strings.HasPrefix(name, "/") {

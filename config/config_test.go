@@ -254,6 +254,49 @@ func TestSourceLocation(t *testing.T) {
 	}
 }
 
+func TestSourceDefaults(t *testing.T) {
+	at := time.Date(2026, 11, 24, 8, 45, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name string
+		src  Source
+		wib  bool
+	}{
+		{"lang id", Source{Lang: "id", URL: "https://example.com/rss"}, true},
+		{"id host", Source{URL: "https://berita.example.go.id/rss"}, true},
+		{"English elsewhere", Source{Lang: "en", URL: "https://example.com/rss"}, false},
+		{"unknown language elsewhere", Source{URL: "https://example.com/rss"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			loc, err := tt.src.Location()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.wib {
+				if loc != nil {
+					t.Fatalf("Location() = %v, want nil (each page decides)", loc)
+				}
+				return
+			}
+			if loc == nil {
+				t.Fatal("Location() = nil, want WIB")
+			}
+			if _, off := at.In(loc).Zone(); off != 7*3600 {
+				t.Errorf("offset = %ds, want WIB's", off)
+			}
+		})
+	}
+	// A set zone wins over the Indonesian default.
+	if loc, err := (Source{Lang: "id", TimeZone: "WITA"}).Location(); err != nil || loc.String() != "WITA" {
+		t.Errorf("Location() with time_zone WITA = %v, %v", loc, err)
+	}
+	if got := (Source{}).StartInterval(); got != 15*time.Minute {
+		t.Errorf("StartInterval() without interval = %v, want 15m", got)
+	}
+	if got := (Source{Interval: Duration(time.Minute)}).StartInterval(); got != time.Minute {
+		t.Errorf("StartInterval() with interval 1m = %v", got)
+	}
+}
+
 func TestParseShard(t *testing.T) {
 	for _, tt := range []struct {
 		in      string

@@ -62,8 +62,8 @@ func TestBackfill(t *testing.T) {
 		}
 		return got, prog
 	}
-	from := time.Date(2024, 5, 1, 0, 0, 0, 0, wib)
-	to := time.Date(2024, 5, 4, 0, 0, 0, 0, wib)
+	from := time.Date(2024, 5, 1, 0, 0, 0, 0, config.WIB)
+	to := time.Date(2024, 5, 4, 0, 0, 0, 0, config.WIB)
 	got, prog := backfill(BackfillRequest{From: from, To: to})
 	if len(got) != 2 || !hasSuffixIn(urlsOf(got), "/b/1") || !hasSuffixIn(urlsOf(got), "/b/2") {
 		t.Fatalf("sitemap backfill: %v, want /b/1 and /b/2", urlsOf(got))

@@ -26,6 +26,8 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,7 +82,7 @@ type options struct {
 }
 
 // WithAckWait bounds how long RunOnce waits for the articles it handed on to be
-// acknowledged (stored); the default is two minutes.
+// acknowledged (stored); without it, config.AckWait.
 func WithAckWait(d time.Duration) Option { return func(o *options) { o.ackWait = d } }
 
 // WithLogger sets the logger; the default discards logs.
@@ -113,8 +115,6 @@ const (
 	maxPortalFeeds  = 3
 	recentCapacity  = 100_000
 	futureTolerance = time.Hour
-	// ackWait bounds how long RunOnce waits for the articles it handed on to be acknowledged.
-	ackWait = 2 * time.Minute
 )
 
 // Crawler polls sources and fetches their new articles. It wires four parts: discovery
@@ -179,19 +179,19 @@ func (s *source) newInListing(items []item) int {
 }
 
 // New builds a Crawler for the enabled sources in sources (and, with cfg.Shard "i/n",
-// only those whose name hashes to shard i). cfg and sources are expected to have passed
-// config.Validate, which holds the rules and defaults; New reports only what it cannot
-// build from them (a shard, a link pattern or a time zone that does not parse, networks
-// the guard cannot take).
+// only those whose name hashes to shard i). cfg and sources are taken as config.Load
+// builds them: config holds the defaults and config.Validate the rules. New refuses a
+// parameter left at zero, naming it, and reports what it cannot build (a shard, a link
+// pattern or a time zone that does not parse, networks the guard cannot take).
 func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler, error) {
-	o := options{now: time.Now, ackWait: ackWait}
+	o := options{now: time.Now, ackWait: config.AckWait}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
-	var errs []error
+	errs := checkConfig(cfg)
 	shardI, shardN := 0, 1
 	if cfg.Shard != "" {
 		var err error
@@ -215,13 +215,8 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 				errs = append(errs, fmt.Errorf("crawler: source %s: link_pattern: %w", sc.Name, err))
 			}
 		}
-		switch loc, err := sc.Location(); {
-		case err != nil:
+		if s.zone, err = sc.Location(); err != nil {
 			errs = append(errs, fmt.Errorf("crawler: source %s: time_zone: %w", sc.Name, err))
-		case loc != nil:
-			s.zone = loc
-		case sc.Lang == "id" || hostIsID(sc.URL):
-			s.zone = wib
 		}
 		c.sources = append(c.sources, s)
 	}
@@ -253,6 +248,24 @@ func New(cfg config.Crawler, sources []config.Source, opts ...Option) (*Crawler,
 	c.articles = &articleFetcher{f: c.f, ex: ex, d: c.dedup, m: c.m, log: o.log, now: o.now}
 	c.states = &sourceStates{store: o.state, sources: c.sources, log: o.log, m: c.m}
 	return c, nil
+}
+
+// checkConfig refuses a configuration with a parameter left at zero (or bounds the wrong
+// way round), naming each: config.Default and config.Validate rule that out for users.
+func checkConfig(cfg config.Crawler) []error {
+	var bad []string
+	for name, ok := range map[string]bool{"user_agent": cfg.UserAgent != "", "timeout": cfg.Timeout > 0,
+		"max_body_bytes": cfg.MaxBodyBytes > 0, "host_parallelism": cfg.HostParallelism > 0, "workers": cfg.Workers > 0,
+		"min_interval": cfg.MinInterval > 0, "max_interval": cfg.MaxInterval >= cfg.MinInterval} {
+		if !ok {
+			bad = append(bad, name)
+		}
+	}
+	if bad == nil {
+		return nil
+	}
+	slices.Sort(bad)
+	return []error{fmt.Errorf("crawler: %s unset or too small: build the configuration with config.Load or config.Default", strings.Join(bad, ", "))}
 }
 
 func inShard(name string, i, n int) bool {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pantau-id/pantau/config"
 )
 
 func TestParseFeed(t *testing.T) {
@@ -175,7 +177,7 @@ func TestFeedDatesInIndonesianZones(t *testing.T) {
 <item><link>https://a.id/3</link><pubDate>Tue, 24 Nov 2026 08:45:00 WIT</pubDate></item>
 <item><link>https://a.id/4</link><pubDate>Tue, 24 Nov 2026 08:45:00 +0000</pubDate></item>
 </channel></rss>`)
-	items, err := parseFeed(body, "https://a.id/rss", wib)
+	items, err := parseFeed(body, "https://a.id/rss", config.WIB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +192,7 @@ func TestFeedDatesInIndonesianZones(t *testing.T) {
 			t.Errorf("item %d: %v, want %v", i+1, it.Published, want[i])
 		}
 	}
-	sm, err := parseSitemap([]byte(`<urlset><url><loc>https://a.id/5</loc><lastmod>2026-11-24T08:45:00</lastmod></url></urlset>`), "https://a.id/s.xml", wib)
+	sm, err := parseSitemap([]byte(`<urlset><url><loc>https://a.id/5</loc><lastmod>2026-11-24T08:45:00</lastmod></url></urlset>`), "https://a.id/s.xml", config.WIB)
 	if err != nil || len(sm.Items) != 1 || !sm.Items[0].Published.Equal(want[0]) {
 		t.Errorf("sitemap zone-less lastmod: %+v, %v; want %v", sm.Items, err, want[0])
 	}

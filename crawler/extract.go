@@ -14,10 +14,9 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/publicsuffix"
-)
 
-// wib is Western Indonesia Time (Asia/Jakarta), UTC+7 without daylight saving since 1964.
-var wib = time.FixedZone("WIB", 7*3600)
+	"github.com/pantau-id/pantau/config"
+)
 
 // minTextRunes is the shortest body text taken as an article; shorter extractions are
 // menus or captions.
@@ -74,7 +73,7 @@ func extract(page []byte, pageURL string, h extractHints) (Extracted, error) {
 	if zone == nil {
 		zone = time.UTC
 		if out.Lang == "id" || (base != nil && strings.HasSuffix(strings.ToLower(base.Hostname()), ".id")) {
-			zone = wib
+			zone = config.WIB
 		}
 	}
 
@@ -335,34 +334,19 @@ func parseZonedTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// Indonesian time zones, written after times as WIB, WITA and WIT.
-var (
-	wita = time.FixedZone("WITA", 8*3600)
-	wit  = time.FixedZone("WIT", 9*3600)
-)
-
 // cutIndonesianZone removes a trailing WIB, WITA or WIT and returns its zone, or nil.
 func cutIndonesianZone(s string) (string, *time.Location) {
 	s = strings.TrimSpace(s)
 	up := strings.ToUpper(s)
-	for _, z := range []struct {
-		abbr string
-		loc  *time.Location
-	}{{"WITA", wita}, {"WIB", wib}, {"WIT", wit}} {
-		if strings.HasSuffix(up, z.abbr) {
-			rest := s[:len(s)-len(z.abbr)]
+	for abbr, loc := range config.IndonesianZones { // no abbreviation ends another
+		if strings.HasSuffix(up, abbr) {
+			rest := s[:len(s)-len(abbr)]
 			if rest == "" || rest[len(rest)-1] == ' ' || (rest[len(rest)-1] >= '0' && rest[len(rest)-1] <= '9') {
-				return strings.TrimSpace(rest), z.loc
+				return strings.TrimSpace(rest), loc
 			}
 		}
 	}
 	return s, nil
-}
-
-// hostIsID reports whether a URL's host is under .id.
-func hostIsID(rawURL string) bool {
-	u, err := url.Parse(rawURL)
-	return err == nil && strings.HasSuffix(strings.ToLower(u.Hostname()), ".id")
 }
 
 // parseLocalTime parses a timestamp without a zone as wall-clock time in zone; a WIB,

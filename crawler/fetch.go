@@ -152,7 +152,7 @@ func newFetcher(fc fetcherConfig, log *slog.Logger, now func() time.Time, observ
 	coll.SetClient(&http.Client{Transport: client.Transport, Timeout: client.Timeout, Jar: client.Jar})
 	coll.SetRedirectHandler(client.CheckRedirect)
 	return &fetcher{
-		coll: coll, client: client, ua: fc.userAgent, delay: fc.delay, par: max(fc.parallelism, 1),
+		coll: coll, client: client, ua: fc.userAgent, delay: fc.delay, par: fc.parallelism,
 		robots: fc.obeyRobots, log: log, now: now, observe: observe, m: m,
 		hosts: make(map[string]*hostState),
 	}

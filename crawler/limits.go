@@ -59,7 +59,7 @@ type extractor struct {
 }
 
 func newExtractor(slots int, timeout time.Duration) *extractor {
-	return &extractor{slots: make(chan struct{}, max(slots, 1)), timeout: timeout}
+	return &extractor{slots: make(chan struct{}, slots), timeout: timeout}
 }
 
 type extractResult struct {

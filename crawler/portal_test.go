@@ -231,3 +231,31 @@ func TestNewRejectsBadTimeZone(t *testing.T) {
 		t.Fatalf("New = %v, want a time_zone error naming the source", err)
 	}
 }
+
+func TestNewRefusesZeroParameters(t *testing.T) {
+	src := []config.Source{{Name: "x", Kind: config.KindFeed, URL: "https://example.org/rss"}}
+	if _, err := New(config.Default().Crawler, src); err != nil {
+		t.Fatalf("New with the default configuration: %v", err)
+	}
+	for _, tt := range []struct {
+		name string
+		edit func(*config.Crawler)
+	}{
+		{"user_agent", func(c *config.Crawler) { c.UserAgent = "" }},
+		{"timeout", func(c *config.Crawler) { c.Timeout = 0 }},
+		{"max_body_bytes", func(c *config.Crawler) { c.MaxBodyBytes = 0 }},
+		{"host_parallelism", func(c *config.Crawler) { c.HostParallelism = 0 }},
+		{"workers", func(c *config.Crawler) { c.Workers = 0 }},
+		{"min_interval", func(c *config.Crawler) { c.MinInterval = 0 }},
+		{"max_interval", func(c *config.Crawler) { c.MaxInterval = c.MinInterval - 1 }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config.Default().Crawler
+			tt.edit(&cfg)
+			_, err := New(cfg, src)
+			if err == nil || !strings.Contains(err.Error(), tt.name) || !strings.Contains(err.Error(), "config.Load") {
+				t.Fatalf("New = %v, want an error naming %s", err, tt.name)
+			}
+		})
+	}
+}

@@ -14,29 +14,6 @@ import (
 	"github.com/pantau-id/pantau/config"
 )
 
-// Scheduling constants.
-const (
-	// rateWindow is how far back item dates count for a source's publication rate.
-	rateWindow = 7 * 24 * time.Hour
-	// itemsPerPoll is the number of new items a poll aims to find: polling four times
-	// per mean gap between items keeps an item's wait to be seen to an eighth of that gap
-	// on average (the gap is commonly minutes; a conditional GET answered 304 is cheap).
-	itemsPerPoll = 0.25
-	// silenceFactor is how many mean gaps of silence pass before the silence itself
-	// stands for the gap: in a Poisson stream a silence of three mean gaps comes one
-	// time in twenty, so that polling slows down for a real drop in rate (the night),
-	// not for ordinary chance.
-	silenceFactor = 3
-	// maxPollsPerItem bounds what crawler.freshness_target may cost: a source is polled
-	// at most this many times per mean gap between its items to keep its items' wait
-	// under the target, so a source that publishes every few minutes is polled every
-	// freshness_target and one that publishes rarely still backs off with its gap.
-	maxPollsPerItem = 12
-	// defaultStartInterval is a source's poll interval before its first poll when the
-	// source sets none.
-	defaultStartInterval = 15 * time.Minute
-)
-
 // pollResult is what one poll observed, for the scheduler.
 type pollResult struct {
 	err error
@@ -60,25 +37,17 @@ type scheduler struct {
 	now func() time.Time
 }
 
-// bounds returns the configured interval bounds (config.Validate holds 0 < min <= max).
-func (c *scheduler) bounds() (minI, maxI time.Duration) {
-	return c.cfg.MinInterval.D(), c.cfg.MaxInterval.D()
-}
-
 // schedule records a poll's outcome in the source's state and returns the wait until
 // its next poll: the interval adapts to the publication rate within [min, max] and
 // honours the server's freshness lifetime; failures back off exponentially with jitter;
 // a source failing for dead_after is marked dead and polled at max only.
 func (c *scheduler) schedule(s *source, r pollResult) time.Duration {
-	minI, maxI := c.bounds()
+	minI, maxI := c.cfg.MinInterval.D(), c.cfg.MaxInterval.D() // New holds 0 < min <= max
 	now := c.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &s.st
-	start := s.Interval.D()
-	if start <= 0 {
-		start = defaultStartInterval
-	}
+	start := s.StartInterval()
 	if st.Interval <= 0 {
 		st.Interval = start
 	}
@@ -155,7 +124,7 @@ func rate(dates []time.Time, now time.Time) float64 {
 	n := 0
 	oldest := now
 	for _, d := range dates {
-		if d.IsZero() || d.After(now.Add(futureTolerance)) || now.Sub(d) > rateWindow {
+		if d.IsZero() || d.After(now.Add(futureTolerance)) || now.Sub(d) > config.RateWindow {
 			continue
 		}
 		n++
@@ -169,9 +138,6 @@ func rate(dates []time.Time, now time.Time) float64 {
 	span := max(now.Sub(oldest), time.Hour)
 	return float64(n) / span.Seconds()
 }
-
-// gapWeight is the weight of the newest inter-arrival time in a source's mean gap.
-const gapWeight = 0.3
 
 // observeArrivals updates a source's mean gap between new items, an exponentially
 // weighted average of the inter-arrival times it observed: between the publication dates
@@ -190,12 +156,12 @@ func observeArrivals(st *SourceState, dates []time.Time, arrived int, now time.T
 			st.MeanGap = gap
 			return
 		}
-		st.MeanGap = time.Duration(gapWeight*float64(gap) + (1-gapWeight)*float64(st.MeanGap))
+		st.MeanGap = time.Duration(config.GapWeight*float64(gap) + (1-config.GapWeight)*float64(st.MeanGap))
 	}
 	var newer []time.Time
 	dated := false
 	for _, d := range dates {
-		if d.IsZero() || d.After(now.Add(futureTolerance)) || now.Sub(d) > rateWindow {
+		if d.IsZero() || d.After(now.Add(futureTolerance)) || now.Sub(d) > config.RateWindow {
 			continue
 		}
 		dated = true
@@ -230,18 +196,18 @@ func observeArrivals(st *SourceState, dates []time.Time, arrived int, now time.T
 }
 
 // pollInterval returns the poll interval of a source whose items arrive meanGap apart
-// on average and whose last item arrived silence ago: itemsPerPoll times the gap, where
-// a silence longer than silenceFactor gaps stands for silence/silenceFactor; a target
-// above 0 (crawler.freshness_target) caps that at the target as far as this takes at
-// most maxPollsPerItem polls per gap. Without an estimate it keeps prev. The result lies
-// in [minI, maxI].
+// on average and whose last item arrived silence ago: config.ItemsPerPoll times the gap,
+// where a silence longer than config.SilenceFactor gaps stands for silence/SilenceFactor; a
+// target above 0 (crawler.freshness_target) caps that at the target as far as this takes
+// at most config.MaxPollsPerItem polls per gap. Without an estimate it keeps prev. The
+// result lies in [minI, maxI].
 func pollInterval(prev, meanGap, silence, target, minI, maxI time.Duration) time.Duration {
 	next := prev
 	if meanGap > 0 {
-		gap := max(meanGap, silence/silenceFactor)
-		next = time.Duration(itemsPerPoll * float64(gap))
+		gap := max(meanGap, silence/config.SilenceFactor)
+		next = time.Duration(config.ItemsPerPoll * float64(gap))
 		if target > 0 && next > target {
-			next = max(target, gap/maxPollsPerItem)
+			next = max(target, gap/config.MaxPollsPerItem)
 		}
 	}
 	return min(max(next, minI), maxI)
@@ -307,7 +273,7 @@ func freshness(h http.Header, body []byte, now time.Time) time.Duration {
 // at once; the host queues space each host's polls by its politeness delay and the
 // workers bound how many run together.
 func (c *scheduler) firstWait(s *source) time.Duration {
-	_, maxI := c.bounds()
+	maxI := c.cfg.MaxInterval.D()
 	st := s.state()
 	now := c.now()
 	if !st.NextPoll.IsZero() && st.NextPoll.After(now) {

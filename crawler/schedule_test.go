@@ -384,10 +384,10 @@ func TestPollIntervalFreshnessTarget(t *testing.T) {
 		if got > plain {
 			t.Fatalf("gap %v: interval %v longer than without the target (%v)", gap, got, plain)
 		}
-		if got != minI && got != maxI && got != target && got < gap/maxPollsPerItem {
-			t.Fatalf("gap %v: interval %v polls more than %d times per item", gap, got, maxPollsPerItem)
+		if got != minI && got != maxI && got != target && got < gap/config.MaxPollsPerItem {
+			t.Fatalf("gap %v: interval %v polls more than %d times per item", gap, got, config.MaxPollsPerItem)
 		}
-		if gap <= maxPollsPerItem*target && got > target {
+		if gap <= config.MaxPollsPerItem*target && got > target {
 			t.Fatalf("gap %v: interval %v over the target", gap, got)
 		}
 	}
