@@ -175,6 +175,82 @@ func TestDefaultTaxonomyMatching(t *testing.T) {
 		{"flood of protests", "Kebijakan zonasi PPDB banjir protes orang tua.", []string{"ppdb"}},
 		{"building certificate", "Gedung wajib memiliki Sertifikat Laik Fungsi sebelum dipakai.", []string{"perizinan_oss"}},
 		{"diesel queue", "Sopir truk menunggu solar di SPBU hingga belasan jam.", []string{"subsidi_bbm"}},
+
+		// Civil registration by its verbs and the certificate named alone; a family card counted
+		// for aid or borrowed by a school applicant is not the service, nor is a KTP that is the
+		// only document another service asks for.
+		{"marriage registered", "Disdukcapil membantu pasangan nonmuslim mencatatkan perkawinan mereka.", []string{"kk_akta"}},
+		{"certificate issued the same day", "Jika berkas lengkap, akta bisa terbit di hari yang sama.", []string{"kk_akta"}},
+		{"land deed", "Warga mengurus akta jual beli tanah di kantor PPAT.", nil},
+		{"rice per family card", "Setiap penerima mendapat 10 kilogram beras per Kartu Keluarga.", []string{"bansos"}},
+		{"school applicant on another family card", "Panitia menemukan calon peserta didik yang menumpang di kartu keluarga kerabatnya.", []string{"ppdb"}},
+		{"KTP as the only requirement", "Pendaftaran cukup dilakukan dengan menggunakan KTP saja.", nil},
+
+		// Waste handling by its crews, trucks, levies and award.
+		{"cleaning crews", "Petugas kebersihan tetap bekerja selama libur Lebaran.", []string{"sampah_tps"}},
+		{"cleanliness award", "Kota itu kembali meraih Piala Adipura.", []string{"sampah_tps"}},
+		{"compactor trucks", "DLH menambah 10 unit truk kompaktor.", []string{"sampah_tps"}},
+		{"cleaning levy", "Warga memprotes kenaikan retribusi kebersihan.", []string{"sampah_tps"}},
+
+		// Street lighting by its other acronym and its effect; a city lit again by PLN is electricity.
+		{"JPU on a village road", "Dishub memasang JPU baru di jalan desa.", []string{"pju"}},
+		{"brightly lit road", "Kini sepanjang jalan protokol terang benderang.", []string{"pju"}},
+		{"city lit again by PLN", "Kota itu kembali terang benderang setelah PLN memulihkan listrik.", []string{"listrik_pln"}},
+
+		// Social aid distributed; aid named as a Prakerja or school-admission criterion is not.
+		{"rice distributed", "Beras yang didistribusikan kepada warga ternyata berkutu.", []string{"bansos"}},
+		{"aid from the social office", "Dinas Sosial Kabupaten Sleman kembali membagikan bantuan kepada lansia.", []string{"bansos"}},
+		{"aid recipients may join Prakerja", "Penerima bantuan sosial kini juga boleh mendaftar Kartu Prakerja.", []string{"prakerja"}},
+		{"welfare register for admission", "Siswa dari keluarga yang terdaftar di DTKS dapat mendaftar lewat jalur afirmasi.", []string{"ppdb"}},
+
+		// Flood control named by normalisation, pumps and floodgates; a flood that cut the power is
+		// electricity news, a fuel pump and a water utility's normalisation are not flood control.
+		{"normalisation alone", "Warga menyambut baik proyek normalisasi yang sudah lama ditunggu.", []string{"banjir_drainase"}},
+		{"flood pumps", "Sebanyak 44 pompa disiagakan selama musim hujan.", []string{"banjir_drainase"}},
+		{"floodgate", "Petugas memantau pintu air Manggarai setiap jam.", []string{"banjir_drainase"}},
+		{"fuel pump", "Harga di pompa bensin itu sama dengan SPBU lain.", nil},
+		{"water distribution normalised", "PDAM melakukan normalisasi distribusi air setelah perbaikan pipa.", []string{"air_bersih"}},
+		{"power restored after a flood", "PLN memulihkan aliran listrik bagi pelanggan yang terdampak banjir.", []string{"listrik_pln"}},
+
+		// School admission by its applicants, districts and affirmative quota; an affirmative budget is not.
+		{"admission applicants", "Calon peserta didik wajib mengunggah rapor saat mendaftar.", []string{"ppdb"}},
+		{"admission districts", "Kementerian menerapkan rayonisasi untuk jenjang SMA.", []string{"ppdb"}},
+		{"affirmative quota", "Siswa miskin mendapat kursi tanpa mengurangi kuota afirmasi.", []string{"ppdb"}},
+		{"affirmative budget", "Puskesmas itu dibangun dengan DAK afirmasi.", []string{"kesehatan_puskesmas"}},
+
+		// Piped water by its pipes and pressure; a gas pipe is not.
+		{"leaking water main", "Aliran terhenti karena pipa transmisi bocor.", []string{"air_bersih"}},
+		{"water pressure", "Tekanan air di wilayah itu kini naik menjadi dua bar.", []string{"air_bersih"}},
+		{"gas pipe", "Pipa transmisi gas milik PGN bocor di Cilegon.", nil},
+
+		// Public transport by its stops and feeder or integrated services.
+		{"bus stops", "Banyak halte dalam kondisi tak layak.", []string{"transportasi_publik"}},
+		{"feeder service", "Transportasi pengumpan mulai beroperasi di Surabaya.", []string{"transportasi_publik"}},
+		{"integrated transport", "Warga merasakan manfaat transportasi terintegrasi.", []string{"transportasi_publik"}},
+
+		// Regional tax paid or owed; income tax is national.
+		{"paying tax by QR code", "Pembayaran pajak kini bisa memakai QRIS.", []string{"pajak_daerah"}},
+		{"tax arrears", "Banyak pemilik kendaraan menunggak pajak sejak pandemi.", []string{"pajak_daerah"}},
+		{"income tax", "Wajib pajak membayar pajak penghasilan lewat SPT tahunan.", nil},
+
+		// Roads: the banana-tree protest, rehabilitated and asphalted roads.
+		{"banana trees planted in the road", "Warga menanam pohon pisang di tengah jalan sebagai bentuk protes.", []string{"jalan"}},
+		{"road rehabilitated", "Ruas jalan yang direhab sepanjang 3,9 km.", []string{"jalan"}},
+		{"road to be asphalted", "Jalan yang bakal beraspal itu dibangun bertahap.", []string{"jalan"}},
+
+		// Denials phrased as what an office never does, has no plan for, or sets straight.
+		{"never paid through a link", "Kemensos tidak pernah menyalurkan bantuan sosial tunai melalui tautan.", []string{"bansos", "hoaks"}},
+		{"never through Telegram", "Kemensos tidak pernah mengadakan pendaftaran bansos lewat Telegram.", []string{"bansos", "hoaks"}},
+		{"no plan to raise fares", "Kemenhub menegaskan tidak ada rencana menaikkan tarif KRL.", []string{"hoaks", "transportasi_publik"}},
+		{"set straight", "BGN meluruskan bahwa program MBG di Sumenep tidak dihentikan.", []string{"hoaks", "mbg"}},
+		{"the facts", "Faktanya, tidak ada kenaikan tarif Mikrotrans.", []string{"hoaks", "transportasi_publik"}},
+		{"but in fact is a complaint", "Namun faktanya jalan itu belum juga diperbaiki.", []string{"jalan"}},
+		{"never received is a complaint", "Warga mengaku tidak pernah menerima bansos.", []string{"bansos"}},
+
+		// Words of other services: welding, a birth certificate and MBG meals at health posts.
+		{"welding", "Pemuda desa mengikuti pelatihan las listrik.", nil},
+		{"birth certificate spelled akte", "Bayi yang lahir di RSUD langsung mendapat akte kelahiran.", []string{"kk_akta"}},
+		{"free meals at the posyandu", "Makanan bergizi gratis dibagikan di Posyandu Kenari.", []string{"mbg"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
