@@ -30,19 +30,37 @@ var functionWords = func() map[string]int8 {
 	return m
 }()
 
-// functionShapes marks the lengths of the function words by their first and last letters (all
-// are a-z, shorter than 16 bytes): a word of another shape is not looked up.
-var functionShapes = func() (t [26][26]uint16) {
-	for w := range functionWords {
-		t[w[0]-'a'][w[len(w)-1]-'a'] |= 1 << len(w)
+// functionWordsByEnds lists the function words by their first and last letters (all are a-z,
+// shorter than 16 bytes), with the language each marks, and functionLengths the lengths each pair
+// of letters has: a word is compared with the few function words of its shape, and a word of
+// another shape (most words) with none, without hashing it for a map.
+var functionWordsByEnds, functionLengths = func() (t [26][26][]functionWord, lens [26][26]uint16) {
+	for w, mark := range functionWords {
+		first, last := w[0]-'a', w[len(w)-1]-'a'
+		t[first][last] = append(t[first][last], functionWord{w, mark})
+		lens[first][last] |= 1 << len(w)
 	}
-	return t
+	return t, lens
 }()
 
-// mayBeFunctionWord reports whether a non-empty word has the shape of a function word.
-func mayBeFunctionWord(w []byte) bool {
+// functionWord is a function word and the language it marks (functionWords).
+type functionWord struct {
+	word string
+	mark int8
+}
+
+// functionMark returns the mark of a non-empty word in functionWords, 0 for other words.
+func functionMark(w []byte) int8 {
 	first, last := w[0]-'a', w[len(w)-1]-'a' // a byte below 'a' wraps round above 25
-	return len(w) < 16 && first < 26 && last < 26 && functionShapes[first][last]&(1<<len(w)) != 0
+	if len(w) >= 16 || first >= 26 || last >= 26 || functionLengths[first][last]&(1<<len(w)) == 0 {
+		return 0
+	}
+	for _, f := range functionWordsByEnds[first][last] {
+		if string(w) == f.word {
+			return f.mark
+		}
+	}
+	return 0
 }
 
 // Language detection limits.
@@ -61,11 +79,7 @@ func DetectLanguage(text string) string {
 	}
 	var id, en int
 	taxonomy.Words(text, func(w []byte, _, _ int) {
-		var mark int8
-		if mayBeFunctionWord(w) {
-			mark = functionWords[string(w)]
-		}
-		switch mark {
+		switch functionMark(w) {
 		case 1:
 			id += 2
 		case -1:
