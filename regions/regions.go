@@ -223,19 +223,28 @@ const hashBits = 1 << 16
 // wordHash returns a hash in [0, hashBits) of an ASCII word, case ignored (FNV-1a), or false
 // for a word with other letters: those are looked up in the map.
 func wordHash(w string) (uint32, bool) {
-	h := uint32(2166136261)
+	h := fnvOffset
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		if c >= utf8.RuneSelf {
 			return 0, false
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		h = (h ^ uint32(c)) * 16777619
+		h = fnvStep(h, c)
 	}
-	return (h ^ h>>16) % hashBits, true
+	return fnvBucket(h), true
 }
+
+// The steps of wordHash, which the scanner also takes as it reads a word.
+const fnvOffset = uint32(2166136261)
+
+func fnvStep(h uint32, c byte) uint32 {
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return (h ^ uint32(c)) * 16777619
+}
+
+func fnvBucket(h uint32) uint32 { return (h ^ h>>16) % hashBits }
 
 // Lookup returns the region with a Kemendagri code.
 func (g *Gazetteer) Lookup(code string) (Region, bool) {
@@ -292,7 +301,7 @@ func (g *Gazetteer) Scan(text string) []Hit {
 	var shared []Hit // bare names shared by two provinces, resolved once all provinces are known
 	var sharedEntries [][]entry
 	for i := 0; i < len(toks); {
-		if h, ok := wordHash(text[toks[i].s:toks[i].e]); ok && g.firstBit[h/64]&(1<<(h%64)) == 0 {
+		if h := toks[i].hash; toks[i].ascii && g.firstBit[h/64]&(1<<(h%64)) == 0 {
 			i++
 			continue
 		}
@@ -351,8 +360,10 @@ func (g *Gazetteer) Scan(text string) []Hit {
 
 // token is a word of the scanned text: a maximal run of letters and digits.
 type token struct {
-	s, e  int  // byte span in the text
-	upper bool // starts with a capital letter or a digit
+	s, e  int    // byte span in the text
+	upper bool   // starts with a capital letter or a digit
+	ascii bool   // all its letters are ASCII
+	hash  uint32 // its wordHash, when ascii
 }
 
 // scanner holds a text's tokens and a buffer for the lower-case keys looked up in the gazetteer's
@@ -365,15 +376,23 @@ type scanner struct {
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
 
-// newScanner returns a pooled scanner of text; Put it back when done.
+// newScanner returns a pooled scanner of text; Put it back when done. It reads each word once,
+// taking the steps of wordHash as it goes.
 func newScanner(text string) *scanner {
 	sc := scanners.Get().(*scanner)
 	sc.text, sc.toks = text, sc.toks[:0]
 	for i := 0; i < len(text); {
-		start := i
-		i = wordEnd(text, i)
+		start, h := i, fnvOffset
+		for i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]] {
+			h = fnvStep(h, text[i])
+			i++
+		}
+		ascii := true
+		if end := wordEnd(text, i); end > i { // a letter beyond ASCII
+			i, ascii = end, false
+		}
 		if i > start {
-			sc.add(start, i)
+			sc.add(start, i, ascii, fnvBucket(h))
 			continue
 		}
 		if text[i] < utf8.RuneSelf {
@@ -405,13 +424,13 @@ func wordEnd(text string, i int) int {
 	return i
 }
 
-func (sc *scanner) add(s, e int) {
+func (sc *scanner) add(s, e int, ascii bool, hash uint32) {
 	upper := sc.text[s] < 'a' || sc.text[s] > 'z' // a capital, a digit or a non-ASCII letter
 	if sc.text[s] >= utf8.RuneSelf {
 		first, _ := utf8.DecodeRuneInString(sc.text[s:])
 		upper = !unicode.IsLower(first)
 	}
-	sc.toks = append(sc.toks, token{s: s, e: e, upper: upper})
+	sc.toks = append(sc.toks, token{s: s, e: e, upper: upper, ascii: ascii, hash: hash})
 }
 
 // key returns the lower-case words of tokens a..b-1 joined by single spaces, in sc.buf (valid
