@@ -13,6 +13,21 @@ var isWordByte = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// wordByteLower maps the ASCII letters and digits to their lower-case forms and every other byte
+// (ASCII separators and the bytes of longer UTF-8 sequences) to 0, so that reading an ASCII word
+// takes one table look-up per byte.
+var wordByteLower = func() (t [256]byte) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			t[c] = byte(c)
+		case 'A' <= c && c <= 'Z':
+			t[c] = byte(c + 'a' - 'A')
+		}
+	}
+	return t
+}()
+
 // nextWord finds the first word of s at or after i and returns its byte span, with its
 // lower-cased form in buf[:0] (start == len(s) when no word is left). A word is a maximal run of
 // Unicode letters and digits, with the combining marks inside it; everything else (spaces,
@@ -20,10 +35,10 @@ var isWordByte = func() (t [utf8.RuneSelf]bool) {
 func nextWord(s string, i int, buf []byte) (start, end int, lower []byte) {
 	for i < len(s) {
 		c := s[i]
+		if wordByteLower[c] != 0 {
+			break
+		}
 		if c < utf8.RuneSelf {
-			if isWordByte[c] {
-				break
-			}
 			i++
 			continue
 		}
@@ -37,16 +52,13 @@ func nextWord(s string, i int, buf []byte) (start, end int, lower []byte) {
 	lower = buf[:0]
 	for i < len(s) {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if !isWordByte[c] {
-				break
-			}
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lower = append(lower, c)
+		if l := wordByteLower[c]; l != 0 {
+			lower = append(lower, l)
 			i++
 			continue
+		}
+		if c < utf8.RuneSelf {
+			break
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
