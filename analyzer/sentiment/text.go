@@ -253,6 +253,9 @@ func tokenize(sc *scratch, text string, r *langRules) {
 // collapseRuns rewrites buf[s:e] so that a letter repeated three or more times appears once
 // ("bagusss" -> "bagus") and returns the new end.
 func collapseRuns(buf []byte, s, e int) int {
+	if !hasRun3(buf[s:e]) {
+		return e // most words: nothing to collapse, nothing to rewrite
+	}
 	w := s
 	for i := s; i < e; {
 		j := i + 1
@@ -270,6 +273,16 @@ func collapseRuns(buf []byte, s, e int) int {
 		i = j
 	}
 	return w
+}
+
+// hasRun3 reports whether some byte of b is repeated three times in a row.
+func hasRun3(b []byte) bool {
+	for i := 2; i < len(b); i++ {
+		if b[i] == b[i-1] && b[i] == b[i-2] {
+			return true
+		}
+	}
+	return false
 }
 
 func (sc *scratch) word(t *token) []byte { return sc.buf[t.s:t.e] }
