@@ -127,6 +127,15 @@ func (p *Passages) sentence(text string, scores uint8) *sentenceFeatures {
 	switch need := scores &^ sf.scored; {
 	case need == 3 && p.pair != nil:
 		sf.base, sf.extra = p.pair.partials(feats)
+	case p.pair != nil:
+		// One model's weights, read from the pair table all the same: the article's scoring
+		// then reads one table instead of three (the model's, the classifier's and the pair's).
+		if need&1 != 0 {
+			sf.base = p.pair.partial(p.pair.a, 0, feats)
+		}
+		if need&2 != 0 {
+			sf.extra = p.pair.partial(p.pair.b, numClasses, feats)
+		}
 	default:
 		if need&1 != 0 {
 			sf.base = p.lm.weights.partial(feats)
@@ -169,22 +178,30 @@ func pairOf(a, b *Weights) *pairTable {
 
 // partials returns the logits of feats without bias under both models.
 func (t *pairTable) partials(feats []feature) (za, zb [numClasses]float32) {
+	var a0, a1, a2, b0, b1, b2 float32 // in variables, not arrays, for the reason sumRows gives
 	q := t.q
 	for _, f := range feats {
 		i := int(f.idx) * 2 * numClasses
 		r := q[i : i+2*numClasses : i+2*numClasses]
-		za[0] += float32(r[0]) * f.val
-		za[1] += float32(r[1]) * f.val
-		za[2] += float32(r[2]) * f.val
-		zb[0] += float32(r[3]) * f.val
-		zb[1] += float32(r[4]) * f.val
-		zb[2] += float32(r[5]) * f.val
+		a0 += float32(r[0]) * f.val
+		a1 += float32(r[1]) * f.val
+		a2 += float32(r[2]) * f.val
+		b0 += float32(r[3]) * f.val
+		b1 += float32(r[4]) * f.val
+		b2 += float32(r[5]) * f.val
 	}
+	za, zb = [numClasses]float32{a0, a1, a2}, [numClasses]float32{b0, b1, b2}
 	for c := range za {
 		za[c] *= t.scaleA
 		zb[c] *= t.scaleB
 	}
 	return za, zb
+}
+
+// partial returns what w.partial(feats) returns, w being t's model at offset in its buckets (a at
+// 0, b at numClasses), with the same arithmetic in the same order.
+func (t *pairTable) partial(w *Weights, offset int, feats []feature) [numClasses]float32 {
+	return withoutBias(w, w.finish(sumRows(t.q, 2*numClasses, offset, feats)))
 }
 
 func sumSquares(feats []feature) float32 {
@@ -197,7 +214,11 @@ func sumSquares(feats []feature) float32 {
 
 // partial returns the logits of feats without the bias.
 func (w *Weights) partial(feats []feature) [numClasses]float32 {
-	z := w.score(feats)
+	return withoutBias(w, w.score(feats))
+}
+
+// withoutBias returns logits z of w less w's biases.
+func withoutBias(w *Weights, z [numClasses]float32) [numClasses]float32 {
 	for c := range z {
 		z[c] -= w.B[c]
 	}
