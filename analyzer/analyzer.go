@@ -14,7 +14,7 @@ import (
 
 // Version identifies the analyzer's behaviour; it is stored with every analysed row and changes
 // whenever the same article could be analysed differently.
-const Version = "analyzer/6"
+const Version = "analyzer/7"
 
 // Document is an article to analyse.
 type Document struct {

@@ -18,8 +18,6 @@ const (
 	seedLex    uint64  = 0xff51afd7ed558ccd
 	negFlip    uint64  = 0x5bd1e9955bd1e995
 	fnvPrime   uint64  = 1099511628211
-	minCharN           = 2
-	maxCharN           = 5
 	maxCharLen         = 40   // longer words contribute char n-grams of their first 40 bytes only
 	charWeight float32 = 0.25 // character n-grams count a quarter of a word feature
 )
@@ -44,8 +42,8 @@ func mix(h uint64) uint64 {
 
 // extract appends the hashed features of the annotated tokens in sc to sc.feats and scales them to
 // unit length. Lexicon features (English valences) are appended after scaling, as raw values.
-func extract(sc *scratch, bits uint8, vader *lexicon) {
-	sc.feats = extractRaw(sc, bits, sc.feats[:0])
+func extract(sc *scratch, r *langRules, bits uint8, vader *lexicon) {
+	sc.feats = extractRaw(sc, r, bits, sc.feats[:0])
 	normalize(sc.feats)
 	if vader != nil {
 		pos, neg := vader.valence(sc)
@@ -75,8 +73,9 @@ func appendValences(feats []feature, bits uint8, pos, neg float32) []feature {
 		feature{uint32(hashBytes(seedLex, []byte("neg")) & mask), squash(neg)})
 }
 
-// extractRaw appends the hashed features of the annotated tokens in sc to dst, unscaled.
-func extractRaw(sc *scratch, bits uint8, dst []feature) []feature {
+// extractRaw appends the hashed features of the annotated tokens in sc to dst, unscaled, with the
+// character n-grams of the lengths r asks for.
+func extractRaw(sc *scratch, r *langRules, bits uint8, dst []feature) []feature {
 	mask := uint64(1)<<bits - 1
 	var prev uint64
 	havePrev := false
@@ -120,10 +119,10 @@ func extractRaw(sc *scratch, bits uint8, dst []feature) []feature {
 		cv := t.w * charWeight
 		for a := 0; a < len(cw); a++ {
 			hh := seedChar ^ flip
-			for k := 0; k < maxCharN && a+k < len(cw); k++ {
+			for k := 0; k < r.charN[1] && a+k < len(cw); k++ {
 				hh ^= uint64(cw[a+k])
 				hh *= fnvPrime
-				if k+1 >= minCharN && !(k+1 == len(cw)) {
+				if k+1 >= r.charN[0] && !(k+1 == len(cw)) {
 					dst = append(dst, feature{uint32(mix(hh) & mask), cv})
 				}
 			}

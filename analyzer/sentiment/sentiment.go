@@ -181,7 +181,7 @@ func (m *Model) Judge(text, lang string) Result {
 func (lm *langModel) logits(sc *scratch, text string) [numClasses]float32 {
 	tokenize(sc, text, lm.rules)
 	annotate(sc, lm.rules)
-	extract(sc, lm.weights.Bits, lm.valences)
+	extract(sc, lm.rules, lm.weights.Bits, lm.valences)
 	z := lm.weights.score(sc.feats)
 	if lm.events != nil && lm.lexWeight != 0 {
 		pos, neg := lm.events.valence(sc)

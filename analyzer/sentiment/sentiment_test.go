@@ -135,7 +135,7 @@ func TestQualityFloors(t *testing.T) {
 		name, lang, file string
 		floor            float64
 	}{
-		// The shipped Indonesian weights saw SmSA valid in training; the train-only figure (0.861)
+		// The shipped Indonesian weights saw SmSA valid in training; the train-only figure (0.855)
 		// is checked by TestTrainOnlyFloor.
 		{"smsa valid", "id", "smsa/valid_preprocess.tsv", 0.95},
 		{"nusax en valid", "en", "nusax/english/valid.csv", 0.78},
@@ -170,7 +170,7 @@ func TestTrainOnlyFloor(t *testing.T) {
 	}
 	rep := Evaluate(m, "id", readData(t, "smsa/valid_preprocess.tsv"))
 	t.Logf("\n%s", rep)
-	const floor = 0.84 // measured 0.8608
+	const floor = 0.84 // measured 0.8553
 	if rep.MacroF1 < floor {
 		t.Errorf("train-only macro-F1 on SmSA valid %.4f below floor %.2f", rep.MacroF1, floor)
 	}

@@ -52,6 +52,7 @@ type langRules struct {
 	lexicalAfter map[string]map[string]bool // negator + next word that form a fixed, non-negating phrase
 	poorNouns    map[string]bool            // nouns before "tidak mampu" meaning poverty
 	english      bool
+	charN        [2]int           // the shortest and longest character n-grams of a word
 	flags        map[string]uint8 // each word's roles, from the sets above (see init)
 	named        wordFilter       // the keys of slang and flags (see init)
 }
@@ -86,6 +87,7 @@ func set(words ...string) map[string]bool {
 }
 
 var rulesID = &langRules{
+	charN: [2]int{4, 5},
 	slang: map[string]string{
 		"gk": "tidak", "gak": "tidak", "ga": "tidak", "gx": "tidak", "nggak": "tidak", "ngga": "tidak",
 		"ngak": "tidak", "enggak": "tidak", "engga": "tidak", "tdk": "tidak", "tak": "tidak", "ndak": "tidak",
@@ -121,6 +123,7 @@ var rulesID = &langRules{
 }
 
 var rulesEN = &langRules{
+	charN: [2]int{2, 5},
 	slang: map[string]string{
 		"dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't", "wasnt": "wasn't",
 		"cant": "can't", "wont": "won't", "aint": "not", "nt": "not", "u": "you", "ur": "your", "gr8": "great",

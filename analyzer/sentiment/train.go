@@ -77,7 +77,7 @@ func Train(ex []Example, cfg TrainConfig) (*Weights, error) {
 		}
 		tokenize(sc, e.Text, rules)
 		annotate(sc, rules)
-		extract(sc, cfg.Bits, vader)
+		extract(sc, rules, cfg.Bits, vader)
 		data = append(data, trainExample{feats: append([]feature(nil), sc.feats...), y: y, w: 1})
 	}
 	return fit(data, cfg)

@@ -109,7 +109,7 @@ func (p *Passages) sentence(text string, scores uint8) *sentenceFeatures {
 		tokenize(&p.sc, text, lm.rules)
 		annotate(&p.sc, lm.rules)
 		sf := sentenceFeatures{start: len(p.feats)}
-		p.feats = extractRaw(&p.sc, lm.weights.Bits, p.feats)
+		p.feats = extractRaw(&p.sc, lm.rules, lm.weights.Bits, p.feats)
 		sf.end = len(p.feats)
 		sf.sq = sumSquares(p.feats[sf.start:sf.end])
 		if lm.events != nil {
