@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"golang.org/x/net/html"
@@ -52,6 +53,12 @@ func checkDOM(doc *html.Node) error {
 // extractor runs extractions with a time limit. Go cannot stop a computation, so an
 // extraction past its deadline is abandoned, not killed: it keeps its slot until it
 // really ends, so no more than slots extractions ever burn CPU at once.
+//
+// Extraction is pure CPU, so more extractions at once than the process has cores
+// (GOMAXPROCS) would only take turns on them while each held its page's parsed trees
+// (the document and go-trafilatura's three clones of it) in memory: newExtractor caps the
+// slots there. The crawler's workers still fetch up to their number of pages at once;
+// those past the cap wait for a slot with their page's bytes only.
 type extractor struct {
 	slots     chan struct{}
 	timeout   time.Duration
@@ -59,6 +66,7 @@ type extractor struct {
 }
 
 func newExtractor(slots int, timeout time.Duration) *extractor {
+	slots = min(slots, runtime.GOMAXPROCS(0))
 	return &extractor{slots: make(chan struct{}, slots), timeout: timeout}
 }
 
