@@ -158,6 +158,11 @@ const (
 type Pipeline struct {
 	QueueSize       int `yaml:"queue_size"`
 	AnalyzerWorkers int `yaml:"analyzer_workers"`
+	// MemoryLimitBytes is `pantau run`'s soft memory limit for Go's own memory (the Go
+	// runtime's GOMEMLIMIT; the embedded store's engine is outside it): the garbage
+	// collector works harder as the heap nears it instead of letting it grow to twice what
+	// is live. 0 sets none; a GOMEMLIMIT in the environment takes precedence.
+	MemoryLimitBytes int64 `yaml:"memory_limit_bytes"`
 }
 
 // Trends configures criticism trend detection.
@@ -291,7 +296,7 @@ func Default() Config {
 			DeadAfter:       Duration(72 * time.Hour),
 			MaxArticleAge:   Duration(30 * 24 * time.Hour),
 		},
-		Pipeline: Pipeline{QueueSize: 256, AnalyzerWorkers: 2},
+		Pipeline: Pipeline{QueueSize: 256, AnalyzerWorkers: 2, MemoryLimitBytes: 192 << 20},
 		Trends:   Trends{Interval: Duration(time.Minute), MinCount: 5},
 		Digest:   Digest{Time: "07:00", Critical: 10, Positive: 5},
 		Display:  Display{TimeZone: "Asia/Jakarta", Language: "id"},

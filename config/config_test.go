@@ -120,6 +120,9 @@ func TestLoadBad(t *testing.T) {
 		{"spool.bad.yml", []string{
 			`spool.bad.yml:3: storage.spool_max_bytes: must not be negative, got -1`,
 		}},
+		{"memory-limit.bad.yml", []string{
+			`memory-limit.bad.yml:3: pipeline.memory_limit_bytes: must not be negative (0 sets no limit), got -1`,
+		}},
 		{"digest.bad.yml", []string{
 			`digest.bad.yml:3: digest.time: want HH:MM (WIB), got "7 pagi"`,
 			`digest.bad.yml:5: digest.smtp.addr: want host:port, got "mail.example.go.id"`,

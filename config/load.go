@@ -356,6 +356,9 @@ func (c *Config) Validate() []Violation {
 	if c.Pipeline.AnalyzerWorkers < 1 {
 		add("pipeline.analyzer_workers", "must be at least 1")
 	}
+	if c.Pipeline.MemoryLimitBytes < 0 {
+		add("pipeline.memory_limit_bytes", "must not be negative (0 sets no limit), got %d", c.Pipeline.MemoryLimitBytes)
+	}
 	if c.Trends.Interval <= 0 {
 		add("trends.interval", "must be positive")
 	}

@@ -110,6 +110,7 @@ func runPipeline(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.
 func runPipelineWith(ctx context.Context, e *env, cfg *config.Config, tax *taxonomy.Taxonomy, once bool,
 	wrap func(*crawler.Crawler) pipeline.Crawler, crawlOpts ...crawler.Option) (err error) {
 	logger := newLogger(cfg.Log, e.stderr)
+	setMemoryLimit(cfg.Pipeline.MemoryLimitBytes, logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	v := buildVersion()
