@@ -296,7 +296,7 @@ func Default() Config {
 			DeadAfter:       Duration(72 * time.Hour),
 			MaxArticleAge:   Duration(30 * 24 * time.Hour),
 		},
-		Pipeline: Pipeline{QueueSize: 256, AnalyzerWorkers: 2, MemoryLimitBytes: 192 << 20},
+		Pipeline: Pipeline{QueueSize: 256, AnalyzerWorkers: 2, MemoryLimitBytes: 224 << 20},
 		Trends:   Trends{Interval: Duration(time.Minute), MinCount: 5},
 		Digest:   Digest{Time: "07:00", Critical: 10, Positive: 5},
 		Display:  Display{TimeZone: "Asia/Jakarta", Language: "id"},
