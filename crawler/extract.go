@@ -71,9 +71,11 @@ func extract(page []byte, pageURL string, h extractHints) (Extracted, error) {
 	}
 	zone := h.zone
 	if zone == nil {
-		zone = time.UTC
-		if out.Lang == "id" || (base != nil && strings.HasSuffix(strings.ToLower(base.Hostname()), ".id")) {
-			zone = config.WIB
+		// A page without its source's zone takes the default a source would get (WIB for an
+		// Indonesian page), else UTC. Without a time_zone, Location cannot fail.
+		zone, _ = config.Source{URL: pageURL, Lang: out.Lang}.Location()
+		if zone == nil {
+			zone = time.UTC
 		}
 	}
 
