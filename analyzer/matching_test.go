@@ -251,6 +251,41 @@ func TestDefaultTaxonomyMatching(t *testing.T) {
 		{"welding", "Pemuda desa mengikuti pelatihan las listrik.", nil},
 		{"birth certificate spelled akte", "Bayi yang lahir di RSUD langsung mendapat akte kelahiran.", []string{"kk_akta"}},
 		{"free meals at the posyandu", "Makanan bergizi gratis dibagikan di Posyandu Kenari.", []string{"mbg"}},
+
+		// Denials phrased as what is not so or not found, as the real channel or document, or as
+		// the service going on; and the same words where nothing is denied.
+		{"video is not the road", "Dinas PUPR menyebut video itu bukan jalan tol yang ambles, melainkan galian proyek.", []string{"hoaks", "jalan"}},
+		{"not necessarily here", "Wali kota menyatakan kejadian itu belum tentu terjadi di kotanya karena PJU di sana menyala.", []string{"hoaks", "pju"}},
+		{"not necessarily enough is no denial", "Kuota PPDB jalur zonasi belum tentu cukup untuk semua pendaftar.", []string{"ppdb"}},
+		{"no official information found", "Tidak ditemukan informasi resmi bahwa Kemensos membuka pendaftaran bansos lewat Telegram.", []string{"bansos", "hoaks"}},
+		{"a missing person is no fact check", "Warga yang terseret banjir hingga kini tidak ditemukan.", []string{"banjir_drainase"}},
+		{"office does not confirm", "PLN tidak membenarkan adanya stimulus listrik dengan mengisi kuesioner.", []string{"hoaks", "listrik_pln"}},
+		{"not through WhatsApp", "Pendaftaran bansos bukan melalui WhatsApp, tetapi lewat aplikasi Cek Bansos.", []string{"bansos", "hoaks"}},
+		{"not a genuine card", "KTP elektronik yang dianggap ganda itu dinyatakan bukan e-KTP asli.", []string{"ektp", "hoaks"}},
+		{"not from the office", "Kabar aktivasi KTP-el itu bukan bersumber dari Ditjen Dukcapil.", []string{"ektp", "hoaks"}},
+		{"not announced", "Manajemen Kartu Prakerja belum mengumumkan bahwa ada pembukaan gelombang baru.", []string{"hoaks", "prakerja"}},
+		{"no circular received", "Polda belum menerima edaran resmi soal pembebasan pajak kendaraan.", []string{"hoaks", "pajak_daerah"}},
+		{"no such policy", "BPJS Kesehatan menegaskan tidak ada penghapusan kelas rawat inap.", []string{"bpjs_kesehatan", "hoaks"}},
+		{"no limit on treatment is no denial", "Tidak ada pembatasan frekuensi cuci darah bagi pasien BPJS Kesehatan.", []string{"bpjs_kesehatan"}},
+		{"no change of policy", "Hingga kini tidak ada perubahan kebijakan iuran BPJS Kesehatan.", []string{"bpjs_kesehatan", "hoaks"}},
+		{"still supplying fuel", "Pertamina menegaskan masih menyalurkan Pertalite sesuai kuota.", []string{"hoaks", "subsidi_bbm"}},
+		{"aid still handed out is no denial", "Pihaknya tetap menyalurkan bantuan sembako kepada warga terdampak.", []string{"bansos"}},
+		{"people who think so are wrong", "Banyak yang mengira harga Pertalite naik, padahal harganya tidak berubah.", []string{"hoaks", "subsidi_bbm"}},
+		{"an edict ignored is no denial", "Surat edaran itu tak pernah digubris warga yang membuang sampah ke TPS liar.", []string{"sampah_tps"}},
+
+		// Roads by route, blocked by landslides, paved with hot mix, concrete or paving blocks.
+		{"homecoming route maintained", "Pemprov tetap melakukan perawatan pada jalur mudik.", []string{"jalan"}},
+		{"school admission route is not a road", "Sekolah memperbaiki kuota jalur zonasi tahun ini.", []string{"ppdb"}},
+		{"landslide blocks the road", "Material longsor menutup jalan sehingga kendaraan tidak bisa lewat.", []string{"jalan"}},
+		{"landslide under a pipe is not a road", "Pipa PDAM bocor tergerus longsor di Jalan Raya Subang.", []string{"air_bersih"}},
+		{"road access opened", "Pemkab membuka akses jalan yang menghubungkan kampung-kampung di distrik itu.", []string{"jalan"}},
+		{"toll road opened to traffic", "Tol itu dibuka secara resmi oleh Presiden setelah lama terbengkalai.", []string{"jalan"}},
+		{"sea toll is shipping", "Kapal tol laut mulai beroperasi dari Surabaya.", nil},
+		{"road turned to mud", "Habis hujan jalan jadi lumpur semua.", []string{"jalan"}},
+		{"alleys hot-mixed", "Delapan gang di desa itu kini mulus karena di-hotmix.", []string{"jalan"}},
+		{"concrete paving", "Pekerjaan betonisasi memerlukan waktu lebih lama.", []string{"jalan"}},
+		{"paving blocks", "Pavingisasi dilakukan sepanjang 55 meter.", []string{"jalan"}},
+		{"provincial road spelled propinsi", "Total jalan propinsi di daerah itu 1.534 km.", []string{"jalan"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
