@@ -76,3 +76,5 @@ require (
 	google.golang.org/appengine v1.6.8 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+replace github.com/RadhiFadlillah/whatlanggo => ./third_party/whatlanggo
