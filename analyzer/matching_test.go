@@ -286,6 +286,99 @@ func TestDefaultTaxonomyMatching(t *testing.T) {
 		{"concrete paving", "Pekerjaan betonisasi memerlukan waktu lebih lama.", []string{"jalan"}},
 		{"paving blocks", "Pavingisasi dilakukan sepanjang 55 meter.", []string{"jalan"}},
 		{"provincial road spelled propinsi", "Total jalan propinsi di daerah itu 1.534 km.", []string{"jalan"}},
+
+		// The e-KTP by its biometric recording and its blank cards; a recording or a KIA blank is not.
+		{"recording at school", "Petugas melayani perekaman data siswa di SMA Negeri 2.", []string{"ektp"}},
+		{"video recording is not the card", "Perekaman video CCTV di sekolah itu diserahkan ke polisi.", nil},
+		{"blank cards run out", "Stok blangko di kantor kecamatan habis sejak pekan lalu.", []string{"ektp"}},
+		{"child card blanks are not the e-KTP", "Stok blangko KIA di Disdukcapil habis.", []string{"kk_akta"}},
+
+		// The family card beside the KTP, its data update and mass weddings; a copy as a requirement is not.
+		{"KTP and KK", "Warga belum juga menerima KTP dan KK yang dijanjikan.", []string{"ektp", "kk_akta"}},
+		{"a copy of KK and KTP as a requirement", "Syaratnya cukup fotokopi KK dan KTP.", []string{"ektp"}},
+		{"family card data update", "Pemkot membuka pemutakhiran data KK hingga akhir bulan.", []string{"kk_akta"}},
+		{"mass wedding", "Sebanyak 40 pasangan mengikuti nikah massal di balai kota.", []string{"kk_akta"}},
+
+		// Social aid to the poor and the elderly, rice a few words from the verb, the Lumbung Sosial;
+		// another programme's aid to the poor is not.
+		{"aid to the poor", "Pemerintah desa menyalurkan bantuan kepada warga kurang mampu.", []string{"bansos"}},
+		{"aid to the elderly", "Sebanyak 34 lansia sudah menerima bantuan dari pemerintah.", []string{"bansos"}},
+		{"electricity for the poor is not social aid", "PLN memberikan bantuan pemasangan listrik gratis kepada warga kurang mampu.", []string{"listrik_pln"}},
+		{"tonnes of rice handed out", "Bulog menyalurkan bantuan 2,8 ton beras kepada warga.", []string{"bansos"}},
+		{"social stockpile", "Bantuan kedaruratan disalurkan melalui Lumbung Sosial.", []string{"bansos"}},
+
+		// Subsidised fuel spelled out, its QR code, colloquial queues, deliveries, misuse at a station,
+		// Pertamina's quota; LPG is not.
+		{"subsidised fuel spelled out", "Kuota bahan bakar minyak bersubsidi untuk nelayan ditambah.", []string{"subsidi_bbm"}},
+		{"subsidised fuel hoarded", "Truk itu menimbun bahan bakar bersubsidi tanpa izin.", []string{"subsidi_bbm"}},
+		{"LPG is not subsidised fuel", "Antrean warga yang membeli elpiji, bahan bakar bersubsidi itu, mengular.", nil},
+		{"QR code to buy fuel", "Pembeli BBM kini wajib menunjukkan QR code.", []string{"subsidi_bbm"}},
+		{"queueing colloquially", "Kemarin saya ngisi solar di rest area, lalu ngantri lima jam.", []string{"subsidi_bbm"}},
+		{"diesel deliveries cut", "Pengiriman solar dari depot dikurangi separuh.", []string{"subsidi_bbm"}},
+		{"station misuse", "Petugas SPBU itu terbukti menyalahgunakan pengisian untuk pengepul.", []string{"subsidi_bbm"}},
+		{"Pertamina adds quota", "Pertamina menambah kuota untuk mengatasi kelangkaan.", []string{"subsidi_bbm"}},
+		{"LPG quota is not fuel subsidy", "Pertamina menambah kuota elpiji 3 kg di Kediri.", nil},
+
+		// Plural roads, cut access, damaged routes; strolling and a lamp's location are not.
+		{"plural roads repaired", "Pemerintah memperbaiki jalan-jalan daerah yang rusak.", []string{"jalan"}},
+		{"strolling", "Warga jalan-jalan ke taman yang baru diperbaiki.", nil},
+		{"lamps on the streets", "Lampu tenaga surya dipasang di jalan-jalan desa.", nil},
+		{"access cut", "Pohon tumbang memutuskan akses jalan antardesa.", []string{"jalan"}},
+		{"damaged route", "Masih ada titik di jalur lintas timur yang mengalami kerusakan.", []string{"jalan"}},
+		{"admission route going smoothly is not a road", "Pendaftaran jalur zonasi berjalan mulus.", []string{"ppdb"}},
+
+		// Runoff, the river-basin agency at work, dredging a river a few words away.
+		{"runoff", "Limpasan air Sungai Ciliwung mulai masuk ke permukiman.", []string{"banjir_drainase"}},
+		{"river-basin agency", "BBWS mengerahkan alat berat untuk mengantisipasi daya rusak air.", []string{"banjir_drainase"}},
+		{"river to be dredged", "Warga berharap sungai kecil di kampung itu segera dilakukan pengerukan.", []string{"banjir_drainase"}},
+
+		// Water connections; an electricity connection is not.
+		{"water connections for low-income homes", "Perusahaan memasang 5.000 sambungan air gratis untuk MBR.", []string{"air_bersih"}},
+		{"electricity connection is not water", "PLN memasang sambungan listrik gratis ke rumah warga.", []string{"listrik_pln"}},
+
+		// School admission by residence and school capacity; a drain's capacity is not.
+		{"residence system", "Anak itu mendaftar ke SMPN 2 melalui sistem domisili.", []string{"ppdb"}},
+		{"school capacity", "Daya tampung SMA negeri di provinsi itu hanya 225 ribu kursi.", []string{"ppdb"}},
+		{"drain capacity is not admission", "Daya tampung saluran bertambah setelah dikeruk.", []string{"banjir_drainase"}},
+
+		// Prakerja misspelt and by its management office.
+		{"Prakerja misspelt", "Program Kartu Prekerja akan didesain ulang.", []string{"prakerja"}},
+		{"Prakerja office", "MPPKP akan berkoordinasi dengan Kemendikbud soal data peserta.", []string{"prakerja"}},
+
+		// A permit service and its applicants; a residence permit is not.
+		{"permit service", "Pemerintah meluncurkan layanan izin investasi tiga jam.", []string{"perizinan_oss"}},
+		{"permit applicants", "Sudah ada 9.310 pengurus izin yang datang ke mal itu.", []string{"perizinan_oss"}},
+		{"residence permit service", "Layanan izin tinggal di kantor imigrasi dibuka kembali.", nil},
+
+		// Local taxes misspelt, a lapsed vehicle tax, a tax named near the vehicle; the luxury tax is not.
+		{"restaurant tax spelled restauran", "Realisasi pajak restauran mencapai Rp24 miliar.", []string{"pajak_daerah"}},
+		{"land transfer duty misspelt", "Pemda diminta membebaskan BPTHB untuk MBR.", []string{"pajak_daerah"}},
+		{"lapsed vehicle tax", "Kendaraan yang pajaknya mati dua tahun akan ditilang.", []string{"pajak_daerah"}},
+		{"new taxes on vehicles", "Mulai 2025 ada dua pajak baru dalam biaya kendaraan bermotor.", []string{"pajak_daerah"}},
+		{"luxury tax is national", "Pemerintah menaikkan pajak penjualan atas barang mewah untuk kendaraan bermotor.", nil},
+
+		// Health posts and services by type.
+		{"primary hospital", "Dua RS pratama di perbatasan segera diresmikan.", []string{"kesehatan_puskesmas"}},
+		{"village health post", "Setiap pulau sudah memiliki poskesdes.", []string{"kesehatan_puskesmas"}},
+		{"mobile health service", "Dinkes menggelar pelayanan kesehatan bergerak di tiga desa terpencil.", []string{"kesehatan_puskesmas"}},
+
+		// Electrification and substations.
+		{"electrifying villages", "Pemerintah berupaya melistriki 2.519 desa tahun ini.", []string{"listrik_pln"}},
+		{"distribution substations back on", "Sebanyak 296 gardu distribusi kini menyala kembali.", []string{"listrik_pln"}},
+
+		// Bus corridors in operation, a bus service, crowded carriages; an economic corridor is not.
+		{"corridors in operation", "Saat ini ada empat koridor yang dioperasikan.", []string{"transportasi_publik"}},
+		{"bus service", "Ia kecewa rute layanan bus itu berubah mendadak.", []string{"transportasi_publik"}},
+		{"crowded carriages", "Penumpang berdesakan di dalam gerbong setiap pagi.", []string{"transportasi_publik"}},
+		{"a mine in an economic corridor", "Perusahaan tambang itu beroperasi di koridor ekonomi Sulawesi.", nil},
+
+		// Denials as no plan to raise a price, a consequence that does not follow, what did not
+		// happen here; the same words where nothing is denied.
+		{"no plan to adjust fares", "KAI Commuter belum berencana melakukan penyesuaian tarif KRL.", []string{"hoaks", "transportasi_publik"}},
+		{"no plan for more nozzles is no denial", "Pertamina belum berencana menambah nozzle Pertalite.", []string{"subsidi_bbm"}},
+		{"does not mean fake", "Chip e-KTP yang tidak terbaca tidak serta merta menandakan e-KTP itu palsu.", []string{"ektp", "hoaks"}},
+		{"not automatically aid is no denial", "Warga yang terdata tidak serta merta langsung mendapat bansos.", []string{"bansos"}},
+		{"did not happen here", "Dinas PUPR menyebut jalan ambles dalam video itu tidak terjadi di wilayahnya.", []string{"hoaks", "jalan"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
