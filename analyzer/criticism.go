@@ -122,6 +122,12 @@ var disasterCues = newPhraseSet(
 	"flood", "floods", "flooded", "landslide", "earthquake", "fire", "crash", "storm", "disaster",
 )
 
+// blameCues name what a bad event is put down to when the news says more than that it happened:
+// the works meant to prevent it (drainage, channels, culverts, river normalisation), their
+// handling, and the regional council that calls the office to account. With a request
+// (requestCues), they keep a flood or a landslide criticism (see clauseFacts.unblamed).
+var blameCues = newPhraseSet("drainase", "saluran", "gorong gorong", "normalisasi", "penanganan", "dprd")
+
 // contrastWords end a clause: what follows is judged apart from what precedes.
 var contrastWords = setOf("tapi", "tetapi", "namun", "sedangkan", "padahal", "sayangnya", "meski",
 	"meskipun", "walaupun", "walau", "sementara", "but", "however", "although", "though", "whereas")
@@ -262,13 +268,15 @@ const (
 	cueHarm
 	cueDisaster
 	cueCompound
+	cueBlame
+	cueRequest
 )
 
 // clauseCues indexes every list judgeClause looks for, so that a clause is scanned once.
 var clauseCues = newCueIndex(map[cueKind]phraseSet{
 	cueCriticism: criticismCues, cueProblem: problemCues, cueRepair: repairCues, cueResolved: resolvedCues,
 	cueExpansion: expansionCues, cueAdd: addCues, cueHarm: harmCues, cueDisaster: disasterCues,
-	cueCompound: serviceCompounds,
+	cueCompound: serviceCompounds, cueBlame: blameCues, cueRequest: newPhraseSet(slices.Sorted(maps.Keys(requestCues))...),
 })
 
 // Scores used by stance.
@@ -285,11 +293,13 @@ type clauseFacts struct {
 	improved  bool // a resolution, or a repair or expansion done
 	cancelled bool // a frame cancelled a criticism cue
 	bad       bool // a bad event: harm or a natural disaster
+	blamed    bool // a request, or something a bad event is blamed on (blameCues)
 }
 
-// unblamed reports a bad event (a flood, a fire, a death) with no criticism cue that counts and no
-// harm attributed to the programme: negative news, but nobody is blamed for it.
-func (f clauseFacts) unblamed() bool { return f.bad && !f.cue && !f.harm }
+// unblamed reports a bad event (a flood, a fire, a death) with no criticism cue that counts, no
+// harm attributed to the programme, no request and nothing the event is blamed on (blameCues):
+// negative news, but nobody is blamed for it.
+func (f clauseFacts) unblamed() bool { return f.bad && !f.cue && !f.harm && !f.blamed }
 
 func (f *clauseFacts) merge(g clauseFacts) {
 	f.cue = f.cue || g.cue
@@ -298,6 +308,7 @@ func (f *clauseFacts) merge(g clauseFacts) {
 	f.improved = f.improved || g.improved
 	f.cancelled = f.cancelled || g.cancelled
 	f.bad = f.bad || g.bad
+	f.blamed = f.blamed || g.blamed
 }
 
 // judgeClause applies stance's rules to the words of one clause and the cues found in them.
@@ -339,6 +350,7 @@ func judgeClause(words []string, phrases, named []int, hits []cueHit, denial boo
 	}
 	f.improved = resolved || repairDone || expanded
 	f.bad = found&(cueHarm|cueDisaster) != 0
+	f.blamed = found&(cueBlame|cueRequest) != 0
 
 	for _, h := range hits {
 		if h.kind&(cueCriticism|cueProblem) == 0 ||

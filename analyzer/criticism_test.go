@@ -91,3 +91,29 @@ func TestClauseWords(t *testing.T) {
 		}
 	}
 }
+
+// TestUnblamed checks when a bad event counts as nobody's fault (no criticism): not when the
+// mention names what the event is put down to or asks for something.
+func TestUnblamed(t *testing.T) {
+	terms := []programmeTerm{{words: normalizedTerm("banjir")}}
+	tests := []struct {
+		name, text string
+		unblamed   bool
+	}{
+		{"flood reported", "Banjir setinggi lutut merendam 150 rumah di Kelurahan Pauh sejak Minggu malam.", true},
+		{"flood and evacuation", "Banjir merendam rumah warga; petugas mengevakuasi warga ke masjid terdekat.", true},
+		{"flood put down to drainage", "Banjir merendam rumah warga karena drainase di sepanjang jalan itu terlalu kecil.", false},
+		{"flood put down to culverts", "Genangan dan banjir muncul setiap hujan deras lantaran gorong-gorongnya sempit.", false},
+		{"council on the flood", "Anggota DPRD menyebut banjir di kawasan itu terjadi setiap tahun.", false},
+		{"residents ask", "Banjir kembali merendam permukiman, dan warga meminta pemerintah turun tangan.", false},
+		{"complaint", "Warga mengeluhkan banjir yang merendam rumah mereka.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _ := sentenceFacts(tt.text, terms, nil, 0)
+			if got := f.unblamed(); got != tt.unblamed {
+				t.Errorf("unblamed %v, want %v (facts %+v)", got, tt.unblamed, f)
+			}
+		})
+	}
+}

@@ -103,10 +103,10 @@ type mentionInput struct {
 
 // judgeMention returns the stance toward the programme and the criticism flag. Without stance
 // weights for lang it is the sentence model's judgement corrected by the rules (stance); with
-// them, the stance model's, which reads the rules' facts as features, with criticism exactly when
-// it is negative. (On the news corpus' cross-validation, neither the rules' exception for bad
-// events nobody is blamed for nor a criticism model of its own did better: criticism F1 0.714
-// with the exception, 0.715 without, 0.70 with its own model.)
+// them, the stance model's, which reads the rules' facts as features, with criticism when it is
+// negative and not a bad event nobody is blamed for (clauseFacts.unblamed). Learned criticism
+// models and thresholds on the negative probability did no better on dev and cross-validation
+// (STANCE.md).
 func (a *Analyzer) judgeMention(in mentionInput) (Sentiment, bool) {
 	w := a.stance.forLang(in.lang)
 	if w == nil {
@@ -204,7 +204,8 @@ var cueFamilies = func() (out [16]string) {
 // nearFamilies name the exact positions next to a programme term: [0] before it, [1] after it.
 var nearFamilies = [2][2]string{{"at-1", "at-2"}, {"at+1", "at+2"}}
 
-// cueKindNames name the bits of cueKind.
+// cueKindNames name the bits of cueKind that are stance features; the later ones (blame words and
+// requests) only narrow the bad-event exception to criticism.
 var cueKindNames = [...]string{"criticism", "problem", "repair", "resolved", "expansion", "add", "harm", "disaster", "compound"}
 
 // addClauseFeatures adds the features of words[lo:hi], one clause of a sentence whose programme
