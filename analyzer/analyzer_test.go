@@ -96,14 +96,6 @@ func TestAnalyzeMentions(t *testing.T) {
 			lang: "id",
 		},
 		{
-			name: "flood put down to drainage without a complaint is criticism",
-			doc: Document{
-				Text: "Banjir setinggi lutut kembali merendam rumah warga di Kelurahan Pauh karena drainase di sepanjang jalan itu terlalu kecil.",
-			},
-			want: []want{{"banjir_drainase", sentiment.Negative, true}},
-			lang: "id",
-		},
-		{
 			name: "attributed quote judged with the mention",
 			doc: Document{
 				Text: "Air PDAM di Kelurahan Gunung Pangilun sudah tiga hari tidak mengalir. " +

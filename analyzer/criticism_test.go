@@ -117,3 +117,34 @@ func TestUnblamed(t *testing.T) {
 		})
 	}
 }
+
+// TestCriticismModelScoredOnce checks that Analyze, which scores the criticism model's text
+// features from the article's cached sentences (sentiment.Weights.ClassifyPassage), flags the
+// same mentions as criticism as JudgeStance, which builds every feature, on the dev split.
+func TestCriticismModelScoredOnce(t *testing.T) {
+	if DefaultStance().CriticismID == nil {
+		t.Fatal("no criticism model shipped")
+	}
+	var crit, n int
+	for _, d := range readDocsFile(t, "testdata/news/dev.jsonl") {
+		if d.Kind() != DocMention {
+			continue
+		}
+		for _, m := range testAnalyzer.Analyze(d.document("id")).Mentions {
+			if m.Programme != d.Programme {
+				continue
+			}
+			n++
+			s, c := testAnalyzer.JudgeStance(StanceExample{Text: joinSentence(d.Title, d.Text), Lang: "id", Programme: d.Programme})
+			if s.Label != m.Sentiment.Label || c != m.Criticism {
+				t.Errorf("line %d %s: Analyze %s/%v, JudgeStance %s/%v", d.Line, d.Programme, m.Sentiment.Label, m.Criticism, s.Label, c)
+			}
+			if c {
+				crit++
+			}
+		}
+	}
+	if n < 300 || crit < 50 {
+		t.Errorf("compared %d mentions, %d criticism: want at least 300 and 50", n, crit)
+	}
+}

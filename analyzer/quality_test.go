@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pantau-id/pantau/analyzer/sentiment"
 )
 
 // sharedData is the shared training and evaluation data, relative to this package.
@@ -91,8 +93,8 @@ func TestShippedStanceWeightsReproduce(t *testing.T) {
 	for _, f := range []string{"testdata/news/train.jsonl", "testdata/newsdev.jsonl"} {
 		id = append(id, StanceExamples(readDocsFile(t, f), "id")...)
 	}
-	check := func(t *testing.T, ex []StanceExample, lang, shipped string) {
-		w, err := a.TrainStance(ex, DefaultStanceConfig(lang))
+	check := func(t *testing.T, shipped string, train func() (*sentiment.Weights, error)) {
+		w, err := train()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,16 +107,21 @@ func TestShippedStanceWeightsReproduce(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want) {
-			t.Errorf("retrained %s weights differ from %s: run go run ./analyzer/train -out analyzer", lang, shipped)
+			t.Errorf("retrained weights differ from %s: run go run ./analyzer/train -out analyzer", shipped)
 		}
 	}
-	t.Run("id", func(t *testing.T) { check(t, id, "id", "stance_id.bin") })
+	t.Run("id", func(t *testing.T) {
+		check(t, "stance_id.bin", func() (*sentiment.Weights, error) { return a.TrainStance(id, DefaultStanceConfig("id")) })
+	})
+	t.Run("id criticism", func(t *testing.T) {
+		check(t, "criticism_id.bin", func() (*sentiment.Weights, error) { return a.TrainCriticism(id, DefaultCriticismConfig()) })
+	})
 	t.Run("en", func(t *testing.T) {
 		requireSharedData(t)
 		train, _, err := ReadNewsMTSC(filepath.Join(sharedData, "newsmtsc/train.jsonl"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		check(t, train, "en", "stance_en.bin")
+		check(t, "stance_en.bin", func() (*sentiment.Weights, error) { return a.TrainStance(train, DefaultStanceConfig("en")) })
 	})
 }

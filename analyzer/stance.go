@@ -17,19 +17,27 @@ import (
 // sentence features of its text (as the sentence model sees them), the words around the
 // programme's terms and in the clauses naming it, the clause cues of criticism.go with where they
 // stand relative to the programme, and the sentence model's and the hand-written rules' verdicts.
-// Its weights ship in stance_id.bin and stance_en.bin and are made by analyzer/train.
+// Its weights ship in stance_id.bin and stance_en.bin and are made by analyzer/train. A second
+// linear model over the same features, trained on the corpus' criticism labels (criticism_id.bin),
+// decides which negative Indonesian mentions are criticism.
 
 var (
 	//go:embed stance_id.bin
 	stanceIDBin []byte
 	//go:embed stance_en.bin
 	stanceENBin []byte
+	//go:embed criticism_id.bin
+	criticismIDBin []byte
 )
 
 // StanceWeights are the weights of the mention-stance model, per language; nil judges with the
 // sentence model and the rules alone.
 type StanceWeights struct {
 	ID, EN *sentiment.Weights
+	// CriticismID is the criticism model of Indonesian mentions: a negative mention is criticism
+	// when it gives criticism a probability over criticismThreshold. Without it (and in English),
+	// a negative mention is criticism unless it reports a bad event nobody is blamed for.
+	CriticismID *sentiment.Weights
 }
 
 func (w *StanceWeights) forLang(lang string) *sentiment.Weights {
@@ -51,7 +59,8 @@ var (
 // are corrupt, which the package tests rule out.
 func DefaultStance() *StanceWeights {
 	stanceOnce.Do(func() {
-		defaultStance = &StanceWeights{ID: embeddedWeights(stanceIDBin, "id"), EN: embeddedWeights(stanceENBin, "en")}
+		defaultStance = &StanceWeights{ID: embeddedWeights(stanceIDBin, "id"), EN: embeddedWeights(stanceENBin, "en"),
+			CriticismID: embeddedWeights(criticismIDBin, "id criticism")}
 	})
 	return defaultStance
 }
@@ -103,10 +112,9 @@ type mentionInput struct {
 
 // judgeMention returns the stance toward the programme and the criticism flag. Without stance
 // weights for lang it is the sentence model's judgement corrected by the rules (stance); with
-// them, the stance model's, which reads the rules' facts as features, with criticism when it is
-// negative and not a bad event nobody is blamed for (clauseFacts.unblamed). Learned criticism
-// models and thresholds on the negative probability did no better on dev and cross-validation
-// (STANCE.md).
+// them, the stance model's, which reads the rules' facts as features. A negative mention is
+// criticism when the criticism model (StanceWeights.CriticismID) says so or, without one, when it
+// is not a bad event nobody is blamed for (clauseFacts.unblamed).
 func (a *Analyzer) judgeMention(in mentionInput) (Sentiment, bool) {
 	w := a.stance.forLang(in.lang)
 	if w == nil {
@@ -115,15 +123,33 @@ func (a *Analyzer) judgeMention(in mentionInput) (Sentiment, bool) {
 	v := vectorPool.Get().(*sentiment.Vector)
 	defer vectorPool.Put(v)
 	v.Reset()
-	facts := a.mentionVector(v, in)
+	facts, parts := a.mentionVector(v, in)
 	got, _ := w.Classify(v)
 	s := Sentiment{Label: got.Label, Score: got.Score}
-	return s, s.Label == sentiment.Negative && !facts.unblamed()
+	if s.Label != sentiment.Negative {
+		return s, false
+	}
+	if c := a.stance.criticism(in.lang); c != nil {
+		_, p := c.ClassifyPassage(v, in.passages, parts, textWeight)
+		return s, p[0] > criticismThreshold
+	}
+	return s, !facts.unblamed()
+}
+
+// criticismThreshold is the probability of criticism the criticism model must give a negative
+// mention: chosen among 0.2–0.6 by cross-validation and dev (STANCE.md).
+const criticismThreshold = 0.4
+
+func (w *StanceWeights) criticism(lang string) *sentiment.Weights {
+	if w == nil || lang == "en" {
+		return nil
+	}
+	return w.CriticismID
 }
 
 // mentionVector fills v with the stance features of a mention and returns the rules' facts of its
-// clauses.
-func (a *Analyzer) mentionVector(v *sentiment.Vector, in mentionInput) clauseFacts {
+// clauses and the texts its passage features were taken from.
+func (a *Analyzer) mentionVector(v *sentiment.Vector, in mentionInput) (clauseFacts, []string) {
 	// The model was trained on passages of 1–3 sentences: it reads a mention's first three parts
 	// (the title when it names the programme, then the first sentences naming it and their quotes),
 	// where news puts its point; later sentences drift (a complaint's article ends with the
@@ -178,7 +204,7 @@ func (a *Analyzer) mentionVector(v *sentiment.Vector, in mentionInput) clauseFac
 	if in.programme != "" {
 		v.AddFeature("programme", in.programme, progWeight)
 	}
-	return facts
+	return facts, parts
 }
 
 // windows are the words either side of a programme term that get position features, per language.

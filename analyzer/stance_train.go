@@ -22,6 +22,7 @@ type StanceExample struct {
 	Programme string
 	Target    string
 	Label     string  // "negative", "neutral" or "positive"
+	Criticism bool    // the mention criticises the programme (TrainCriticism)
 	Weight    float32 // 0 counts as 1
 	Group     string  // the article or page the example is from, for splitting by it
 }
@@ -66,6 +67,21 @@ func (a *Analyzer) JudgeStance(ex StanceExample) (Sentiment, bool) {
 // TrainStance fits stance weights for one language on examples; cfg.Bits must be StanceBits.
 // The features do not depend on a's stance weights.
 func (a *Analyzer) TrainStance(ex []StanceExample, cfg sentiment.TrainConfig) (*sentiment.Weights, error) {
+	return a.trainMentions(ex, cfg, func(e StanceExample) string { return e.Label })
+}
+
+// TrainCriticism fits the criticism model (StanceWeights.CriticismID) on examples, over the
+// stance model's features: its class "negative" is criticism, "neutral" the rest.
+func (a *Analyzer) TrainCriticism(ex []StanceExample, cfg sentiment.TrainConfig) (*sentiment.Weights, error) {
+	return a.trainMentions(ex, cfg, func(e StanceExample) string {
+		if e.Criticism {
+			return sentiment.Negative
+		}
+		return sentiment.Neutral
+	})
+}
+
+func (a *Analyzer) trainMentions(ex []StanceExample, cfg sentiment.TrainConfig, label func(StanceExample) string) (*sentiment.Weights, error) {
 	if cfg.Bits != StanceBits {
 		return nil, fmt.Errorf("analyzer: stance model needs %d hash bits, not %d", StanceBits, cfg.Bits)
 	}
@@ -73,13 +89,13 @@ func (a *Analyzer) TrainStance(ex []StanceExample, cfg sentiment.TrainConfig) (*
 	for _, e := range ex {
 		v := sentiment.NewVector(StanceBits)
 		a.mentionVector(v, a.mentionOf(e))
-		data = append(data, sentiment.Labelled{Vector: v, Label: e.Label, Weight: e.Weight})
+		data = append(data, sentiment.Labelled{Vector: v, Label: label(e), Weight: e.Weight})
 	}
 	return sentiment.TrainVectors(data, cfg)
 }
 
 // StanceExamples returns the mention lines of docs as stance examples; lang applies to lines
-// naming none.
+// naming none. A line without a criticism flag is criticism when it is negative.
 func StanceExamples(docs []LabelledDoc, lang string) []StanceExample {
 	var out []StanceExample
 	for _, d := range docs {
@@ -90,8 +106,12 @@ func StanceExamples(docs []LabelledDoc, lang string) []StanceExample {
 		if l == "" {
 			l = lang
 		}
+		crit := d.Label == sentiment.Negative
+		if d.Criticism != nil {
+			crit = *d.Criticism
+		}
 		out = append(out, StanceExample{Text: joinSentence(strings.TrimSpace(d.Title), d.Text), Lang: l,
-			Programme: d.Programme, Label: d.Label})
+			Programme: d.Programme, Label: d.Label, Criticism: crit})
 	}
 	return out
 }
@@ -194,5 +214,13 @@ func DefaultStanceConfig(lang string) sentiment.TrainConfig {
 	c.LearningRate = 0.1
 	c.L2 = 1e-5
 	c.LexWeight = 0
+	return c
+}
+
+// DefaultCriticismConfig returns the training settings of the shipped criticism model: the
+// stance model's, with class weights n/(3·n_c) (power 1, chosen by cross-validation and dev).
+func DefaultCriticismConfig() sentiment.TrainConfig {
+	c := DefaultStanceConfig("id")
+	c.ClassWeightPower = 1
 	return c
 }

@@ -271,15 +271,8 @@ func (p *Passages) judge(v *Vector, sentences []string, weight float32) (Result,
 		evPos, evNeg = evPos+sf.evPos, evNeg+sf.evNeg
 		valPos, valNeg = valPos+sf.valPos, valNeg+sf.valNeg
 	}
-	inv := float32(0)
-	if sq > 0 {
-		inv = float32(1 / math.Sqrt(float64(sq)))
-	}
 	var arr [2]feature
-	val := arr[:0]
-	if lm.valences != nil {
-		val = appendValences(val, lm.weights.Bits, valPos, valNeg)
-	}
+	inv, val := lm.passageScale(sq, valPos, valNeg, arr[:0])
 	z := lm.weights.partial(val)
 	for c := range z {
 		z[c] += lm.weights.B[c] + inv*base[c]
@@ -306,6 +299,19 @@ func (p *Passages) judge(v *Vector, sentences []string, weight float32) (Result,
 		z[classNeutral] -= 0.5 * lm.lexWeight * (evPos + evNeg)
 	}
 	return decide(z), softmax(z)
+}
+
+// passageScale returns the factor that scales a passage's text features to unit length, sq being
+// the sum of their squares, and appends to buf its valence features (none unless lm reads them).
+func (lm *langModel) passageScale(sq, valPos, valNeg float32, buf []feature) (float32, []feature) {
+	inv := float32(0)
+	if sq > 0 {
+		inv = float32(1 / math.Sqrt(float64(sq)))
+	}
+	if lm.valences != nil {
+		buf = appendValences(buf, lm.weights.Bits, valPos, valNeg)
+	}
+	return inv, buf
 }
 
 // AddFeature adds the named feature family:name with value val. Names are hashed, never stored.
@@ -338,6 +344,38 @@ func (w *Weights) Classify(v *Vector) (Result, [3]float32) {
 	z := w.score(v.feats)
 	for c := range z {
 		z[c] += v.offset[c]
+	}
+	return decide(z), softmax(z)
+}
+
+// ClassifyPassage returns what Classify returns for v under w, v's passage being sentences of p
+// added with weight (Vector.AddPassage) while p was Reset for other weights: a second classifier
+// over the same vectors, scored only when needed. The sentences must be in p already. When v
+// holds its passage's features (p was Reset without weights), it is Classify.
+func (w *Weights) ClassifyPassage(v *Vector, p *Passages, sentences []string, weight float32) (Result, [3]float32) {
+	if v.scored == nil {
+		return w.Classify(v)
+	}
+	if w.Bits != v.bits || w.Bits != p.lm.weights.Bits {
+		panic(fmt.Sprintf("sentiment: weights of %d bits, vector of %d, model of %d", w.Bits, v.bits, p.lm.weights.Bits))
+	}
+	var text [numClasses]float32
+	var sq, valPos, valNeg float32
+	for _, s := range sentences {
+		sf := p.sentence(s, 0)
+		sq += sf.sq
+		z := w.partial(p.feats[sf.start:sf.end])
+		for c := range text {
+			text[c] += z[c]
+		}
+		valPos, valNeg = valPos+sf.valPos, valNeg+sf.valNeg
+	}
+	var arr [2]feature
+	inv, val := p.lm.passageScale(sq, valPos, valNeg, arr[:0])
+	vz := w.partial(val)
+	z := w.score(v.feats)
+	for c := range z {
+		z[c] += weight * (vz[c] + inv*text[c])
 	}
 	return decide(z), softmax(z)
 }

@@ -1,5 +1,6 @@
 // Command train fits the analyzer's mention-stance weights (analyzer/stance_id.bin and
-// analyzer/stance_en.bin) and prints their scores on data they were not fitted on.
+// analyzer/stance_en.bin) and the Indonesian criticism model (analyzer/criticism_id.bin), and
+// prints their scores on data they were not fitted on.
 //
 // Run from the repository root; the shipped weights are made with
 //
@@ -37,7 +38,7 @@ func main() {
 func run() error {
 	corpus := flag.String("corpus", "analyzer/testdata", "folder with news/train.jsonl, news/dev.jsonl and newsdev.jsonl")
 	dataDir := flag.String("data", "../shared/data/sentiment", "shared sentiment data (NewsMTSC, NusaX)")
-	out := flag.String("out", "", "write stance_id.bin and stance_en.bin into this folder (default: do not write)")
+	out := flag.String("out", "", "write stance_id.bin, criticism_id.bin and stance_en.bin into this folder (default: do not write)")
 	lang := flag.String("lang", "id,en", "languages to train")
 	epochs := flag.Int("epochs", 0, "epochs (0: default)")
 	l2 := flag.Float64("l2", -1, "L2 decay (-1: default)")
@@ -75,7 +76,7 @@ func run() error {
 					return err
 				}
 			}
-			weights.ID, err = trainID(a, *corpus, set(analyzer.DefaultStanceConfig("id")), *errorsOut)
+			weights.ID, weights.CriticismID, err = trainID(a, *corpus, set(analyzer.DefaultStanceConfig("id")), *errorsOut)
 		case "en":
 			weights.EN, err = trainEN(a, *dataDir, set(analyzer.DefaultStanceConfig("en")), *enDev, *errorsOut, *enFolds)
 		default:
@@ -88,7 +89,7 @@ func run() error {
 	if *out == "" {
 		return nil
 	}
-	for name, w := range map[string]*sentiment.Weights{"stance_id.bin": weights.ID, "stance_en.bin": weights.EN} {
+	for name, w := range map[string]*sentiment.Weights{"stance_id.bin": weights.ID, "criticism_id.bin": weights.CriticismID, "stance_en.bin": weights.EN} {
 		if w == nil {
 			continue
 		}
@@ -99,34 +100,47 @@ func run() error {
 	return nil
 }
 
-// trainID fits the Indonesian weights on the corpus train split and newsdev and scores the dev split.
-func trainID(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfig, showErrors bool) (*sentiment.Weights, error) {
+// trainID fits the Indonesian stance and criticism weights on the corpus train split and newsdev
+// and scores the dev split.
+func trainID(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfig, showErrors bool) (stance, crit *sentiment.Weights, err error) {
 	var train []analyzer.StanceExample
 	for _, name := range []string{"news/train.jsonl", "newsdev.jsonl"} {
 		docs, err := readDocs(filepath.Join(corpus, name))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		train = append(train, analyzer.StanceExamples(docs, "id")...)
 	}
 	dev, err := readDocs(filepath.Join(corpus, "news/dev.jsonl"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	w, err := a.TrainStance(train, cfg)
+	w, cw, err := trainBoth(a, train, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fmt.Printf("== id: trained on %d mentions (news/train.jsonl + newsdev.jsonl)\n", len(train))
-	rep := analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w}), dev, "id")
+	rep := analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w, CriticismID: cw}), dev, "id")
 	fmt.Print("== news/dev.jsonl with the stance model\n", rep)
 	if showErrors {
 		for _, e := range rep.Errors {
 			fmt.Printf("  line %d %s gold %s/%v got %s/%v: %s\n", e.Line, e.Programme, e.Label, e.Criticism, e.Got, e.GotCrit, e.Snippet)
 		}
 	}
+	fmt.Printf("criticism F1 without the criticism model: %.4f\n",
+		analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w}), dev, "id").Criticism.F1)
 	fmt.Print("== news/dev.jsonl with the sentence model and rules only\n", analyzer.EvaluateMentions(a, dev, "id"))
-	return w, nil
+	return w, cw, nil
+}
+
+// trainBoth fits the Indonesian stance weights with cfg and the criticism model with its default
+// settings.
+func trainBoth(a *analyzer.Analyzer, train []analyzer.StanceExample, cfg sentiment.TrainConfig) (stance, crit *sentiment.Weights, err error) {
+	if stance, err = a.TrainStance(train, cfg); err != nil {
+		return nil, nil, err
+	}
+	crit, err = a.TrainCriticism(train, analyzer.DefaultCriticismConfig())
+	return stance, crit, err
 }
 
 // crossValidate scores the Indonesian stance model by k-fold cross-validation over the pages of
@@ -156,11 +170,11 @@ func crossValidate(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfi
 				train = append(train, d)
 			}
 		}
-		w, err := a.TrainStance(append(analyzer.StanceExamples(train, "id"), analyzer.StanceExamples(extra, "id")...), cfg)
+		w, cw, err := trainBoth(a, append(analyzer.StanceExamples(train, "id"), analyzer.StanceExamples(extra, "id")...), cfg)
 		if err != nil {
 			return err
 		}
-		rep := analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w}), test, "id")
+		rep := analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w, CriticismID: cw}), test, "id")
 		fmt.Printf("cv fold %d: n=%d macro-F1=%.4f criticism F1=%.4f\n", fold, rep.N, rep.MacroF1, rep.Criticism.F1)
 		sum += rep.MacroF1
 		sumCrit += rep.Criticism.F1
