@@ -48,13 +48,25 @@ var sayVerbs = setOf("said", "says", "say", "told", "tells", "argued", "argues",
 
 // addTargetFeatures adds the English target features of a mention.
 func addTargetFeatures(v *sentiment.Vector, in mentionInput) {
+	judged := false
 	for _, part := range in.parts {
-		words, _, _ := clauseWords(part)
+		words, _, phrases := clauseWords(part)
 		var arr [8][2]int
 		if spans := termSpans(words, in.terms, arr[:0]); len(spans) > 0 {
 			addSentenceTargetFeatures(v, words, spans)
 			addDistanceFeatures(v, words, spans)
-			addPhraseJudgement(v, in.passages, namedText(part, in.terms))
+			if judged {
+				continue
+			}
+			// The phrases are judged in the first sentence naming the target only (the model was
+			// trained on single sentences); a sentence of one phrase is judged as it is, which
+			// the passages already hold.
+			named := part
+			if phrases[0] != phrases[len(phrases)-1] {
+				named = namedText(part, in.terms)
+			}
+			addPhraseJudgement(v, in.passages, named)
+			judged = true
 		}
 	}
 	for _, t := range in.terms {
