@@ -86,6 +86,21 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 }
 
+// BenchmarkAnalyzeEnglish analyses an English article (1.8 KB) naming three programmes several
+// times, so that the English stance features are measured.
+func BenchmarkAnalyzeEnglish(b *testing.B) {
+	doc := readArticle(b, "article_en.txt")
+	a := New(nil, nil)
+	mentions := len(a.Analyze(doc).Mentions)
+	b.SetBytes(int64(len(doc.Title) + len(doc.Text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		a.Analyze(doc)
+	}
+	b.ReportMetric(float64(mentions), "mentions/article")
+}
+
 // BenchmarkAnalyzeOrdinary analyses ordinary articles, with one or two programme mentions each
 // or none: the gold body texts of the saved pages in ../testdata/pages, with their titles.
 func BenchmarkAnalyzeOrdinary(b *testing.B) {

@@ -75,7 +75,7 @@ func TestNewsMTSCHoldOutFloor(t *testing.T) {
 	}
 	rep := ScoreStance(testAnalyzer, held)
 	t.Logf("\n%s", rep)
-	const floor = 0.65 // measured 0.673
+	const floor = 0.67 // measured 0.691
 	if rep.MacroF1 < floor {
 		t.Errorf("NewsMTSC hold-out macro-F1 %.4f below floor %.2f", rep.MacroF1, floor)
 	}

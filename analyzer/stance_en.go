@@ -3,14 +3,16 @@ package analyzer
 import "github.com/pantau-id/pantau/analyzer/sentiment"
 
 // English mentions get features of their own (chosen by cross-validation over NewsMTSC train, see
-// STANCE.md): the target's words, its role in the sentence, and the VADER valences of the words
-// around it, adjusted as VADER adjusts them (negation, intensifiers, "but"). They are added after
-// the clause group is scaled, with values in [0, 1].
+// STANCE.md): the target's words, its role in the sentence, the VADER valences of the words
+// around it, adjusted as VADER adjusts them (negation, intensifiers, "but"), every word of the
+// sentence weighted by 1/distance from the target, and the sentence model's judgement of the
+// target's own phrases. They are added after the clause group is scaled, with values in [0, 1].
 
 // Settings of the English target features.
 const (
-	valenceWindow = 4 // words either side of the target whose valences are summed by side
-	targetWeight  = 1 // weight of each of the target's words
+	valenceWindow = 4   // words either side of the target whose valences are summed by side
+	targetWeight  = 1   // weight of each of the target's words
+	phraseWeight  = 0.5 // weight of the sentence model's judgement of the target's phrases
 )
 
 // VADER's adjustments (vaderSentiment 3.3.2): a negator up to three words before a word scales
@@ -46,11 +48,25 @@ var sayVerbs = setOf("said", "says", "say", "told", "tells", "argued", "argues",
 
 // addTargetFeatures adds the English target features of a mention.
 func addTargetFeatures(v *sentiment.Vector, in mentionInput) {
+	judged := false
 	for _, part := range in.parts {
-		words, _, _ := clauseWords(part)
+		words, _, phrases := clauseWords(part)
 		var arr [8][2]int
 		if spans := termSpans(words, in.terms, arr[:0]); len(spans) > 0 {
 			addSentenceTargetFeatures(v, words, spans)
+			addDistanceFeatures(v, words, spans)
+			if judged {
+				continue
+			}
+			// The phrases are judged in the first sentence naming the target only (the model was
+			// trained on single sentences); a sentence of one phrase is judged as it is, which
+			// the passages already hold.
+			named := part
+			if phrases[0] != phrases[len(phrases)-1] {
+				named = namedText(part, in.terms)
+			}
+			addPhraseJudgement(v, in.passages, named)
+			judged = true
 		}
 	}
 	for _, t := range in.terms {
@@ -165,6 +181,36 @@ func addSentenceTargetFeatures(v *sentiment.Vector, words []string, spans [][2]i
 		overall = "neg"
 	}
 	v.AddFeature("role/valence", role+"/"+overall, 1)
+}
+
+// addDistanceFeatures adds every word of a sentence whose target stands at spans, by side,
+// weighted by 1/distance from the target.
+func addDistanceFeatures(v *sentiment.Vector, words []string, spans [][2]int) {
+	for i, w := range words {
+		switch d, side := distance(spans, i); {
+		case d == 0:
+		case side < 0:
+			v.AddFeature("distance/left", w, 1/float32(d))
+		default:
+			v.AddFeature("distance/right", w, 1/float32(d))
+		}
+	}
+}
+
+// addPhraseJudgement adds the sentence model's judgement of the phrases naming the target
+// (namedText: the sentence cut at commas, semicolons and contrast words): its label and its
+// positive or negative score, weighted phraseWeight.
+func addPhraseJudgement(v *sentiment.Vector, p *sentiment.Passages, phrases string) {
+	if phrases == "" {
+		return
+	}
+	r := p.Judge([]string{phrases})
+	v.AddFeature("phrase", r.Label, phraseWeight)
+	if r.Score > 0 {
+		v.AddFeature("phrase", "pos", phraseWeight*float32(r.Score))
+	} else {
+		v.AddFeature("phrase", "neg", -phraseWeight*float32(r.Score))
+	}
 }
 
 // targetRole guesses the grammatical role of the target at span without a parser: a speaker
