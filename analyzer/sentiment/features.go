@@ -80,6 +80,7 @@ func extractRaw(sc *scratch, r *langRules, bits uint8, dst []feature) []feature 
 	var prev uint64
 	havePrev := false
 	var cbuf [maxCharLen + 2]byte
+	lo, hi := max(r.charN[0], 1), r.charN[1] // an n-gram of 0 bytes is none
 	for i := range sc.toks {
 		t := &sc.toks[i]
 		switch t.kind {
@@ -116,15 +117,27 @@ func extractRaw(sc *scratch, r *langRules, bits uint8, dst []feature) []feature 
 		copy(cbuf[1:], w[:n])
 		cbuf[n+1] = '>'
 		cw := cbuf[:n+2]
-		cv := t.w * charWeight
-		for a := 0; a < len(cw); a++ {
-			hh := seedChar ^ flip
-			for k := 0; k < r.charN[1] && a+k < len(cw); k++ {
-				hh ^= uint64(cw[a+k])
-				hh *= fnvPrime
-				if k+1 >= r.charN[0] && !(k+1 == len(cw)) {
-					dst = append(dst, feature{uint32(mix(hh) & mask), cv})
-				}
+		dst = appendCharGrams(dst, cw, lo, hi, seedChar^flip, mask, t.w*charWeight)
+	}
+	return dst
+}
+
+// appendCharGrams appends the hashed n-grams of cw of lo to hi bytes, except cw itself, by start
+// and then length. Each start's hash is taken over its first lo-1 bytes before any is emitted,
+// and starts too near the end for an n-gram of lo bytes are not read at all.
+func appendCharGrams(dst []feature, cw []byte, lo, hi int, seed, mask uint64, val float32) []feature {
+	for a := 0; a+lo <= len(cw); a++ {
+		g := cw[a:min(a+hi, len(cw))]
+		h := seed
+		for _, c := range g[:lo-1] {
+			h ^= uint64(c)
+			h *= fnvPrime
+		}
+		for k := lo - 1; k < len(g); k++ {
+			h ^= uint64(g[k])
+			h *= fnvPrime
+			if k+1 != len(cw) { // the whole "<word>" is not an n-gram of it
+				dst = append(dst, feature{uint32(mix(h) & mask), val})
 			}
 		}
 	}
