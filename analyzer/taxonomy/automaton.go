@@ -40,8 +40,8 @@ const maxExpansions = 1024
 // compile time so that the mapping is a single lookup and the automaton stays deterministic; a word
 // no pattern can use maps to no class and sends the automaton back to its root at no cost.
 type automaton struct {
-	vocab     map[string]int32 // exact word → class
-	wild      map[string]int32 // wildcard prefix → class of words sharing no exact entry
+	vocab     wordTable        // exact word → class
+	wild      wordTable        // wildcard prefix → class of words sharing no exact entry
 	wildLens  []int            // distinct wildcard prefix lengths, longest first
 	root      []int32          // class → state reached from the root (0 when none)
 	next      map[uint64]int32 // state<<32 | class → state, for states other than the root
@@ -73,7 +73,7 @@ func wordKey[T string | []byte](w T) uint16 {
 
 // buildAutomaton compiles the patterns; pattern i is reported as i.
 func buildAutomaton(pats []phrase) (*automaton, error) {
-	a := &automaton{vocab: map[string]int32{}, wild: map[string]int32{}, next: map[uint64]int32{}}
+	a := &automaton{next: map[uint64]int32{}}
 	var exact, prefixes []string
 	seenE, seenW := map[string]bool{}, map[string]bool{}
 	for _, p := range pats {
@@ -91,12 +91,12 @@ func buildAutomaton(pats []phrase) (*automaton, error) {
 	slices.Sort(exact)
 	slices.Sort(prefixes)
 	for i, w := range exact {
-		a.vocab[w] = int32(i)
+		a.vocab.put(w, int32(i))
 		a.exactKeys.add(wordKey(w))
 	}
 	lens := map[int]bool{}
 	for i, w := range prefixes {
-		a.wild[w] = int32(len(exact) + i)
+		a.wild.put(w, int32(len(exact)+i))
 		a.wildKeys.add(startKey(w))
 		lens[len(w)] = true
 	}
@@ -115,9 +115,9 @@ func buildAutomaton(pats []phrase) (*automaton, error) {
 				cs = append(cs, int32(i))
 			}
 		}
-		for _, o := range prefixes {
+		for j, o := range prefixes {
 			if strings.HasPrefix(o, w) {
-				cs = append(cs, a.wild[o])
+				cs = append(cs, int32(len(exact)+j))
 			}
 		}
 		wildClasses[w] = cs
@@ -138,7 +138,8 @@ func buildAutomaton(pats []phrase) (*automaton, error) {
 		a.patLen = append(a.patLen, int32(len(p.words)))
 		states := []int32{0}
 		for i, w := range p.words {
-			cs := []int32{a.vocab[w]}
+			c, _ := a.vocab.get([]byte(w), wordKey(w))
+			cs := []int32{c}
 			if p.wild[i] {
 				cs = wildClasses[w]
 			}
@@ -218,14 +219,16 @@ func (a *automaton) class(w []byte) int32 {
 	if len(w) == 0 {
 		return -1
 	}
-	if a.exactKeys.has(wordKey(w)) {
-		if c, ok := a.vocab[string(w)]; ok {
+	if k := wordKey(w); a.exactKeys.has(k) {
+		if c, ok := a.vocab.get(w, k); ok {
 			return c
 		}
 	}
-	if n := len(w); n >= 5 && string(w[n-3:]) == "nya" && a.exactKeys.has(wordKey(w[:n-3])) {
-		if c, ok := a.vocab[string(w[:n-3])]; ok {
-			return c
+	if n := len(w); n >= 5 && string(w[n-3:]) == "nya" {
+		if k := wordKey(w[:n-3]); a.exactKeys.has(k) {
+			if c, ok := a.vocab.get(w[:n-3], k); ok {
+				return c
+			}
 		}
 	}
 	if !a.wildKeys.has(startKey(w)) {
@@ -233,7 +236,7 @@ func (a *automaton) class(w []byte) int32 {
 	}
 	for _, l := range a.wildLens {
 		if l <= len(w) {
-			if c, ok := a.wild[string(w[:l])]; ok {
+			if c, ok := a.wild.get(w[:l], wordKey(w[:l])); ok {
 				return c
 			}
 		}
