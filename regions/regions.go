@@ -229,6 +229,9 @@ func wordHash(w string) (uint32, bool) {
 		if c >= utf8.RuneSelf {
 			return 0, false
 		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
 		h = fnvStep(h, c)
 	}
 	return fnvBucket(h), true
@@ -237,12 +240,8 @@ func wordHash(w string) (uint32, bool) {
 // The steps of wordHash, which the scanner also takes as it reads a word.
 const fnvOffset = uint32(2166136261)
 
-func fnvStep(h uint32, c byte) uint32 {
-	if 'A' <= c && c <= 'Z' {
-		c += 'a' - 'A'
-	}
-	return (h ^ uint32(c)) * 16777619
-}
+// fnvStep hashes one more byte c, already lower-cased.
+func fnvStep(h uint32, c byte) uint32 { return (h ^ uint32(c)) * 16777619 }
 
 func fnvBucket(h uint32) uint32 { return (h ^ h>>16) % hashBits }
 
@@ -383,8 +382,12 @@ func newScanner(text string) *scanner {
 	sc.text, sc.toks = text, sc.toks[:0]
 	for i := 0; i < len(text); {
 		start, h := i, fnvOffset
-		for i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]] {
-			h = fnvStep(h, text[i])
+		for i < len(text) {
+			c := asciiWordLower[text[i]]
+			if c == 0 {
+				break
+			}
+			h = fnvStep(h, c)
 			i++
 		}
 		ascii := true
@@ -409,7 +412,7 @@ func newScanner(text string) *scanner {
 func wordEnd(text string, i int) int {
 	for i < len(text) {
 		if c := text[i]; c < utf8.RuneSelf {
-			if !asciiWord[c] {
+			if asciiWordLower[c] == 0 {
 				return i
 			}
 			i++
@@ -593,10 +596,16 @@ func (g *Gazetteer) Count(hits []Hit) []Found {
 	return out
 }
 
-// asciiWord marks the ASCII letters and digits.
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
-	for c := range t {
-		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+// asciiWordLower maps the ASCII letters and digits to their lower-case forms and every other
+// byte to 0, so that the scanner tells a word byte and lower-cases it with one look-up.
+var asciiWordLower = func() (t [256]byte) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			t[c] = byte(c)
+		case 'A' <= c && c <= 'Z':
+			t[c] = byte(c + 'a' - 'A')
+		}
 	}
 	return t
 }()
