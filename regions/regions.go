@@ -391,8 +391,10 @@ func newScanner(text string) *scanner {
 			i++
 		}
 		ascii := true
-		if end := wordEnd(text, i); end > i { // a letter beyond ASCII
-			i, ascii = end, false
+		if i < len(text) && text[i] >= utf8.RuneSelf {
+			if end := wordEnd(text, i); end > i { // a letter beyond ASCII
+				i, ascii = end, false
+			}
 		}
 		if i > start {
 			sc.add(start, i, ascii, fnvBucket(h))
