@@ -94,7 +94,9 @@ func (p *Passages) Reset(m *Model, lang string, extra *Weights) {
 		panic(fmt.Sprintf("sentiment: classifier of %d bits over a model of %d", extra.Bits, p.lm.weights.Bits))
 	}
 	p.extra = extra
-	p.pair = pairOf(p.lm.weights, extra)
+	if p.pair == nil || p.pair.a != p.lm.weights || p.pair.b != extra {
+		p.pair = pairOf(p.lm.weights, extra) // a look-up in a sync.Map: skipped when the pair is the last one's
+	}
 	clear(p.known)
 	p.sents = p.sents[:0]
 	p.feats = p.feats[:0]
