@@ -168,6 +168,9 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	gaz := regions.Default()
 	hits := gaz.Scan(title + "\n" + doc.Text)
 	found := gaz.Count(hits)
+	if len(found) > 0 {
+		res.Regions = make([]Region, 0, len(found))
+	}
 	for _, f := range found {
 		res.Regions = append(res.Regions, Region{Code: f.Code, Name: f.Name, Count: f.Count})
 	}
@@ -240,8 +243,12 @@ func newMentionInput(p taxonomy.Programme, m taxonomy.Match, title, body string,
 	return in, snippet, index
 }
 
-// namingCounts returns how many matches name each sentence, the title under titlePart.
+// namingCounts returns how many matches name each sentence, the title under titlePart; nil,
+// which is read as empty, when there are no matches (most articles): no map is made.
 func namingCounts(matches []taxonomy.Match) map[int]int {
+	if len(matches) == 0 {
+		return nil
+	}
 	named := make(map[int]int, 16)
 	for _, m := range matches {
 		if m.InTitle {

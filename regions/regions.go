@@ -578,15 +578,38 @@ func (g *Gazetteer) Count(hits []Hit) []Found {
 	if len(hits) == 0 {
 		return nil
 	}
-	idx := map[string]int{}
-	var out []Found
+	// Most texts name a few regions, found again by a linear search; a map of the codes is made
+	// only for a text that names many, so that Count stays linear in the hits.
+	const searched = 16
+	var idx map[string]int
+	out := make([]Found, 0, 4)
 	add := func(r *Region, at int) {
-		if k, ok := idx[r.Code]; ok {
+		k := -1
+		if idx != nil {
+			if i, ok := idx[r.Code]; ok {
+				k = i
+			}
+		} else {
+			for i := range out {
+				if out[i].Code == r.Code {
+					k = i
+					break
+				}
+			}
+		}
+		if k >= 0 {
 			out[k].Count++
 			return
 		}
-		idx[r.Code] = len(out)
 		out = append(out, Found{Region: *r, Count: 1, First: at})
+		if len(out) == searched {
+			idx = make(map[string]int, 2*searched)
+			for i, f := range out {
+				idx[f.Code] = i
+			}
+		} else if idx != nil {
+			idx[r.Code] = len(out) - 1
+		}
 	}
 	for _, h := range hits {
 		add(h.Region, h.At)

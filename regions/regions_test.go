@@ -3,6 +3,7 @@ package regions_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,5 +141,43 @@ func BenchmarkScanPages(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		g.Scan(texts[i%len(texts)])
+	}
+}
+
+// TestCountManyRegions counts a text naming more regions than Count searches linearly: each
+// region keeps its own count and first offset whichever way it was found again.
+func TestCountManyRegions(t *testing.T) {
+	g := regions.Default()
+	codes := []string{"11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35",
+		"36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82"}
+	var hits []regions.Hit
+	for round := range 3 {
+		for i, c := range codes {
+			if round == 2 && i%2 == 1 {
+				continue // the odd ones are named twice, the even ones three times
+			}
+			r, ok := g.Lookup(c)
+			if !ok {
+				t.Fatalf("no province %s", c)
+			}
+			hits = append(hits, regions.Hit{Region: &r, At: 100*round + i})
+		}
+	}
+	found := g.Count(hits)
+	if len(found) != len(codes) {
+		t.Fatalf("%d regions found, want %d", len(found), len(codes))
+	}
+	for k, f := range found {
+		i := slices.Index(codes, f.Code)
+		want := 2
+		if i%2 == 0 {
+			want = 3
+		}
+		if f.Count != want || f.First != i {
+			t.Errorf("%s: count %d first %d, want %d and %d", f.Code, f.Count, f.First, want, i)
+		}
+		if k > 0 && (found[k-1].Count < f.Count || found[k-1].Count == f.Count && found[k-1].First > f.First) {
+			t.Errorf("%s out of order after %s", f.Code, found[k-1].Code)
+		}
 	}
 }
