@@ -136,7 +136,7 @@ func (p *Passages) sentence(text string, scores uint8) *sentenceFeatures {
 			sf.base = p.pair.partial(p.pair.a, 0, feats)
 		}
 		if need&2 != 0 {
-			sf.extra = p.pair.partial(p.pair.b, numClasses, feats)
+			sf.extra = p.pair.partial(p.pair.b, 1, feats)
 		}
 	default:
 		if need&1 != 0 {
@@ -153,10 +153,13 @@ func (p *Passages) sentence(text string, scores uint8) *sentenceFeatures {
 // pairTable interleaves the quantised weights of two models over the same buckets, so that
 // scoring a feature under both reads one place: six int16 per bucket.
 type pairTable struct {
-	q              []int16
+	rows           []pairRow // by bucket; a row per bucket costs one bounds check per feature
 	a, b           *Weights
 	scaleA, scaleB float32
 }
+
+// pairRow is one bucket's quantised weights: a's classes, then b's.
+type pairRow [2][numClasses]int16
 
 var pairTables sync.Map // [2]*Weights → *pairTable
 
@@ -169,10 +172,10 @@ func pairOf(a, b *Weights) *pairTable {
 	if t, ok := pairTables.Load(key); ok {
 		return t.(*pairTable)
 	}
-	t := &pairTable{q: make([]int16, 2*len(a.q)), a: a, b: b, scaleA: a.scale, scaleB: b.scale}
-	for i := 0; i < len(a.q); i += numClasses {
-		copy(t.q[2*i:], a.q[i:i+numClasses])
-		copy(t.q[2*i+numClasses:], b.q[i:i+numClasses])
+	t := &pairTable{rows: make([]pairRow, len(a.q)/numClasses), a: a, b: b, scaleA: a.scale, scaleB: b.scale}
+	for k := range t.rows {
+		copy(t.rows[k][0][:], a.q[k*numClasses:])
+		copy(t.rows[k][1][:], b.q[k*numClasses:])
 	}
 	got, _ := pairTables.LoadOrStore(key, t)
 	return got.(*pairTable)
@@ -181,16 +184,15 @@ func pairOf(a, b *Weights) *pairTable {
 // partials returns the logits of feats without bias under both models.
 func (t *pairTable) partials(feats []feature) (za, zb [numClasses]float32) {
 	var a0, a1, a2, b0, b1, b2 float32 // in variables, not arrays, for the reason sumRows gives
-	q := t.q
+	rows := t.rows
 	for _, f := range feats {
-		i := int(f.idx) * 2 * numClasses
-		r := q[i : i+2*numClasses : i+2*numClasses]
-		a0 += float32(r[0]) * f.val
-		a1 += float32(r[1]) * f.val
-		a2 += float32(r[2]) * f.val
-		b0 += float32(r[3]) * f.val
-		b1 += float32(r[4]) * f.val
-		b2 += float32(r[5]) * f.val
+		r := &rows[f.idx]
+		a0 += float32(r[0][0]) * f.val
+		a1 += float32(r[0][1]) * f.val
+		a2 += float32(r[0][2]) * f.val
+		b0 += float32(r[1][0]) * f.val
+		b1 += float32(r[1][1]) * f.val
+		b2 += float32(r[1][2]) * f.val
 	}
 	za, zb = [numClasses]float32{a0, a1, a2}, [numClasses]float32{b0, b1, b2}
 	for c := range za {
@@ -200,10 +202,19 @@ func (t *pairTable) partials(feats []feature) (za, zb [numClasses]float32) {
 	return za, zb
 }
 
-// partial returns what w.partial(feats) returns, w being t's model at offset in its buckets (a at
-// 0, b at numClasses), with the same arithmetic in the same order.
-func (t *pairTable) partial(w *Weights, offset int, feats []feature) [numClasses]float32 {
-	return withoutBias(w, w.finish(sumRows(t.q, 2*numClasses, offset, feats)))
+// partial returns what w.partial(feats) returns, w being t's model in half of its rows (a in 0,
+// b in 1), with the same arithmetic in the same order as sumRows.
+func (t *pairTable) partial(w *Weights, half int, feats []feature) [numClasses]float32 {
+	var z0, z1, z2 float32
+	rows := t.rows
+	half &= 1 // known to be 0 or 1, so that r below is taken without a bounds check
+	for _, f := range feats {
+		r := &rows[f.idx][half]
+		z0 += float32(r[0]) * f.val
+		z1 += float32(r[1]) * f.val
+		z2 += float32(r[2]) * f.val
+	}
+	return withoutBias(w, w.finish([numClasses]float32{z0, z1, z2}))
 }
 
 func sumSquares(feats []feature) float32 {

@@ -47,7 +47,7 @@ func (w *Weights) score(feats []feature) [numClasses]float32 {
 }
 
 func (w *Weights) scoreQuantised(feats []feature) [numClasses]float32 {
-	return w.finish(sumRows(w.q, numClasses, 0, feats))
+	return w.finish(sumRows(w.q, feats))
 }
 
 // finish turns the sums of quantised weights times feature values into logits.
@@ -59,14 +59,13 @@ func (w *Weights) finish(z [numClasses]float32) [numClasses]float32 {
 }
 
 // sumRows sums, per class, the quantised weights of the features' buckets times their values, in
-// the order of feats. A bucket's weights are the numClasses values at q[idx*stride+offset:]: a
-// model's own table has stride numClasses, a pairTable 2*numClasses with the second model at
-// offset numClasses. Each class is summed in a variable of its own rather than in an array, so
-// that the sums stay in registers and no addition waits on a store and a load.
-func sumRows(q []int16, stride, offset int, feats []feature) [numClasses]float32 {
+// the order of feats. A bucket's weights are the numClasses values at q[idx*numClasses:]. Each
+// class is summed in a variable of its own rather than in an array, so that the sums stay in
+// registers and no addition waits on a store and a load.
+func sumRows(q []int16, feats []feature) [numClasses]float32 {
 	var z0, z1, z2 float32
 	for _, f := range feats {
-		i := int(f.idx)*stride + offset
+		i := int(f.idx) * numClasses
 		r := q[i : i+numClasses : i+numClasses]
 		z0 += float32(r[0]) * f.val
 		z1 += float32(r[1]) * f.val
