@@ -261,6 +261,9 @@ func newEvaluator(s *scratch, q *query, entries []entry, excluded func(int32) bo
 
 // eval reports whether n holds, and the hits that make it hold.
 func (e *evaluator) eval(n *node) (bool, []ref) {
+	if n.needs != nil && !anyFound(e.s.found, n.needs) {
+		return false, nil // what visiting the kids would find, see node.needs
+	}
 	switch n.op {
 	case opTerm:
 		if e.s.found[n.term/64]&(1<<(n.term%64)) == 0 {
@@ -367,6 +370,16 @@ func (e *evaluator) eval(n *node) (bool, []ref) {
 		}
 		return len(refs) > 0, refs
 	}
+}
+
+// anyFound reports whether found and needs share a bit.
+func anyFound(found, needs []uint64) bool {
+	for i, w := range needs {
+		if found[i]&w != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // gap returns the number of words between two hits (0 when adjacent or overlapping).

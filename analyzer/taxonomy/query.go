@@ -37,6 +37,11 @@ type node struct {
 	field field // opTerm: where the term may match
 	near  int   // opNear: most words allowed between the two sides
 	kids  []*node
+	// needs is, for an OR, AND or NEAR node, a bit per query term such that the node can hold
+	// only when one of those terms has a hit (nil when there is no such set, as under a NOT).
+	// eval turns such a node away with one test against the terms found, instead of visiting
+	// its kids: an OR of forty words would visit forty.
+	needs []uint64
 }
 
 // queryTerm is a phrase or word of a query, with its text as written (without quotes).
@@ -82,7 +87,40 @@ func parseQuery(src string) (*query, error) {
 		return nil, p.errAt(p.tok.pos, "unexpected %s", p.tok.describe())
 	}
 	p.q.root = n
+	setNeeds(n, (len(p.q.terms)+63)/64)
 	return p.q, nil
+}
+
+// setNeeds sets node.needs in the tree under n, whose query has words*64 term bits, and returns
+// n's set of needed terms (nil when n may hold without any term hit). An OR needs one of its
+// kids' terms when every kid has such a set; an AND or a NEAR needs its first kid's, since eval
+// gives up on them as soon as their first kid fails (it gives up on any failed kid, with the same
+// result); a NOT needs nothing.
+func setNeeds(n *node, words int) []uint64 {
+	var kidNeeds [][]uint64
+	for _, k := range n.kids {
+		kidNeeds = append(kidNeeds, setNeeds(k, words))
+	}
+	switch n.op {
+	case opTerm:
+		set := make([]uint64, words)
+		set[n.term/64] |= 1 << (n.term % 64)
+		return set // eval tests a term's own bit directly
+	case opOr:
+		set := make([]uint64, words)
+		for _, kn := range kidNeeds {
+			if kn == nil {
+				return nil
+			}
+			for i := range set {
+				set[i] |= kn[i]
+			}
+		}
+		n.needs = set
+	case opAnd, opNear:
+		n.needs = kidNeeds[0]
+	}
+	return n.needs
 }
 
 type tokKind uint8

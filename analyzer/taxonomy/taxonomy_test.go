@@ -448,3 +448,42 @@ func TestWeakAliasesDefault(t *testing.T) {
 		t.Errorf("angkutan umum in the title must match transportasi_publik: %v", got)
 	}
 }
+
+// TestQueryNeeds checks the terms a query's nodes need, which let eval skip a node none of
+// whose needed terms has a hit: an OR needs its kids' terms unless one of them is a NOT, an AND
+// or NEAR its first kid's, and a NOT nothing.
+func TestQueryNeeds(t *testing.T) {
+	for _, tt := range []struct {
+		query string
+		needs string // the needed terms of the root, by text; "-" for none
+	}{
+		{"a OR b", "a b"},
+		{"a OR NOT b", "-"},
+		{"a AND NOT b", "a"},
+		{"NOT b AND a", "-"},
+		{"a NEAR/3 (b OR c)", "a"},
+		{"(a OR b) NEAR/3 c", "a b"},
+		{"(a AND NOT x) OR (b NEAR/2 c) OR d", "a b d"},
+		{"(a OR NOT x) AND b", "-"},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			q, err := parseQuery(tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := "-"
+			if q.root.needs != nil {
+				var ws []string
+				for i, term := range q.terms {
+					if q.root.needs[i/64]&(1<<(i%64)) != 0 {
+						ws = append(ws, term.text)
+					}
+				}
+				got = strings.Join(ws, " ")
+			}
+			if got != tt.needs {
+				t.Errorf("needs %q, want %q", got, tt.needs)
+			}
+		})
+	}
+}
