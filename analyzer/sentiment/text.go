@@ -435,26 +435,34 @@ func stemWord(sc *scratch, t *token, r *langRules) {
 	if len(w) < 5 || !r.english && len(w) < 6 {
 		return // too short for any affix below to be cut
 	}
+	// Each list of suffixes below is tried only when the word ends with the last letter of one of
+	// them: most words end otherwise, and are passed over with a test or two instead of a loop.
 	if r.english {
-		for _, suf := range [...]string{"ing", "ed", "ly", "es", "s"} {
-			if len(w) >= len(suf)+4 && string(w[len(w)-len(suf):]) == suf {
-				e -= len(suf)
-				break
+		if last := w[len(w)-1]; last == 'g' || last == 'd' || last == 'y' || last == 's' {
+			for _, suf := range [...]string{"ing", "ed", "ly", "es", "s"} {
+				if len(w) >= len(suf)+4 && string(w[len(w)-len(suf):]) == suf {
+					e -= len(suf)
+					break
+				}
 			}
 		}
 		t.stemS, t.stemE = int32(s), int32(e)
 		return
 	}
-	for _, suf := range [...]string{"nya", "lah", "kah", "pun", "ku", "mu"} {
-		if e-s >= len(suf)+4 && string(sc.buf[e-len(suf):e]) == suf {
-			e -= len(suf)
-			break
+	if last := sc.buf[e-1]; last == 'a' || last == 'h' || last == 'n' || last == 'u' {
+		for _, suf := range [...]string{"nya", "lah", "kah", "pun", "ku", "mu"} {
+			if e-s >= len(suf)+4 && string(sc.buf[e-len(suf):e]) == suf {
+				e -= len(suf)
+				break
+			}
 		}
 	}
-	for _, suf := range [...]string{"kan", "an"} {
-		if e-s >= len(suf)+4 && string(sc.buf[e-len(suf):e]) == suf {
-			e -= len(suf)
-			break
+	if sc.buf[e-1] == 'n' {
+		for _, suf := range [...]string{"kan", "an"} {
+			if e-s >= len(suf)+4 && string(sc.buf[e-len(suf):e]) == suf {
+				e -= len(suf)
+				break
+			}
 		}
 	}
 	b := sc.buf[s:e]
