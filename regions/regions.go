@@ -453,10 +453,7 @@ func (sc *scanner) key(a, b int) []byte {
 		for j := 0; j < len(w); {
 			c := w[j]
 			if c < utf8.RuneSelf {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				sc.buf = append(sc.buf, c)
+				sc.buf = append(sc.buf, asciiWordLower[c]) // a token's ASCII bytes are letters and digits
 				j++
 				continue
 			}
