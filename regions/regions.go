@@ -381,6 +381,10 @@ func newScanner(text string) *scanner {
 	sc := scanners.Get().(*scanner)
 	sc.text, sc.toks = text, sc.toks[:0]
 	for i := 0; i < len(text); {
+		if c := text[i]; c < utf8.RuneSelf && asciiWordLower[c] == 0 {
+			i++ // an ASCII separator, passed over before any word is begun
+			continue
+		}
 		start, h := i, fnvOffset
 		for i < len(text) {
 			c := asciiWordLower[text[i]]
@@ -400,11 +404,7 @@ func newScanner(text string) *scanner {
 			sc.add(start, i, ascii, fnvBucket(h))
 			continue
 		}
-		if text[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		_, size := utf8.DecodeRuneInString(text[i:])
+		_, size := utf8.DecodeRuneInString(text[i:]) // a separator beyond ASCII
 		i += size
 	}
 	return sc
