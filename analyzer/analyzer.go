@@ -5,6 +5,7 @@ package analyzer
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/pantau-id/pantau/analyzer/sentiment"
@@ -73,6 +74,9 @@ const (
 	maxSentenceBytes = 1 << 10
 )
 
+// wordLists holds the word lists of articles being analysed, for reuse.
+var wordLists = sync.Pool{New: func() any { return new(taxonomy.WordList) }}
+
 // Analyzer analyses articles against a taxonomy. It is safe for concurrent use.
 type Analyzer struct {
 	tax    *taxonomy.Taxonomy
@@ -116,9 +120,18 @@ const (
 // sentences naming it, and an attributed quote that directly follows one of them ("...," kata
 // warga). An article praising one programme and criticising another thus gets both right.
 func (a *Analyzer) Analyze(doc Document) Result {
+	text, truncated := doc.Text, false
+	if len(text) > MaxTextBytes {
+		text, truncated = cutAt(text, MaxTextBytes), true
+	}
+	// The text is split into words once, for language detection and matching; its first
+	// langMaxBytes, all detection reads, are the same whether or not it was cut.
+	words := wordLists.Get().(*taxonomy.WordList)
+	defer wordLists.Put(words)
+	words.Split(text)
 	lang := normalizeLang(doc.Lang)
 	if lang == "" {
-		lang = DetectLanguage(doc.Text)
+		lang = detectWords(words)
 		if lang == "" {
 			lang = DetectLanguage(doc.Title + "\n" + doc.Text)
 		}
@@ -130,10 +143,6 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	title := strings.TrimSpace(doc.Title)
 	if len(title) > maxSentenceBytes {
 		title = cutAt(title, maxSentenceBytes)
-	}
-	text, truncated := doc.Text, false
-	if len(text) > MaxTextBytes {
-		text, truncated = cutAt(text, MaxTextBytes), true
 	}
 	doc.Text = text
 	sents := splitSentences(doc.Text)
@@ -158,7 +167,7 @@ func (a *Analyzer) Analyze(doc Document) Result {
 	}
 
 	progs := a.tax.Programmes()
-	matches := a.tax.Match(title, doc.Text, sents)
+	matches := a.tax.MatchWords(title, words, sents)
 	if len(matches) > MaxMentions {
 		res.DroppedMentions = len(matches) - MaxMentions
 		matches = matches[:MaxMentions]

@@ -273,6 +273,26 @@ func TestDetectLanguage(t *testing.T) {
 	}
 }
 
+// TestScoreWordsIsDetectLanguage checks that language detection on an article's word list scores
+// what DetectLanguage scores on its text, the word cut by the 2 KB limit included.
+func TestScoreWordsIsDetectLanguage(t *testing.T) {
+	var words taxonomy.WordList
+	for _, w := range []string{"menyalurkan", "dibagikannya", "information", "\u00e9l\u00e8ve", "ka\u0301takan", "\u0436\u0436\u0436"} {
+		for pad := langMaxBytes - 14; pad <= langMaxBytes+2; pad++ {
+			for _, filler := range []string{"yang dan di ", "the and of "} {
+				text := strings.Repeat(filler, langMaxBytes/len(filler)+1)[:pad] + " " + w + " bantuan warga"
+				words.Split(text)
+				if got, want := scoreWords(&words), scoreText(text[:min(len(text), langMaxBytes)]); got != want {
+					t.Errorf("%q at %d: scored %+v from the word list, %+v from the text", w, pad, got, want)
+				}
+				if got, want := detectWords(&words), DetectLanguage(text); got != want {
+					t.Errorf("%q at %d: detected %q from the word list, %q from the text", w, pad, got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestNormalizeLang(t *testing.T) {
 	for in, want := range map[string]string{"id": "id", "id-ID": "id", "in": "id", "EN": "en", "en_US": "en", "ms": "ms", "": ""} {
 		t.Run(in, func(t *testing.T) {

@@ -77,24 +77,63 @@ func DetectLanguage(text string) string {
 	if len(text) > langMaxBytes {
 		text = text[:langMaxBytes] // a cut rune only ends the last word early
 	}
-	var id, en int
-	taxonomy.Words(text, func(w []byte, _, _ int) {
-		switch functionMark(w) {
-		case 1:
-			id += 2
-		case -1:
-			en += 2
-		default:
-			id += indonesianAffix(w)
-			en += englishAffix(w)
+	return scoreText(text).language()
+}
+
+// scoreText scores the words of text.
+func scoreText(text string) langScore {
+	var sc langScore
+	taxonomy.Words(text, func(w []byte, _, _ int) { sc.add(w) })
+	return sc
+}
+
+// detectWords is DetectLanguage(words.Text()) on a text already split into words.
+func detectWords(words *taxonomy.WordList) string {
+	return scoreWords(words).language()
+}
+
+// scoreWords scores the words of the first langMaxBytes of a text already split into words, as
+// DetectLanguage scores them.
+func scoreWords(words *taxonomy.WordList) langScore {
+	var sc langScore
+	for i := range words.Len() {
+		w, start, end := words.Word(i)
+		if end > langMaxBytes {
+			if start < langMaxBytes { // the word the limit cuts, as DetectLanguage reads it
+				cut := scoreText(words.Text()[start:langMaxBytes])
+				sc.id, sc.en = sc.id+cut.id, sc.en+cut.en
+			}
+			break
 		}
-	})
+		sc.add(w)
+	}
+	return sc
+}
+
+// langScore is the evidence DetectLanguage collects for each language.
+type langScore struct{ id, en int }
+
+// add scores one lower-cased word.
+func (sc *langScore) add(w []byte) {
+	switch functionMark(w) {
+	case 1:
+		sc.id += 2
+	case -1:
+		sc.en += 2
+	default:
+		sc.id += indonesianAffix(w)
+		sc.en += englishAffix(w)
+	}
+}
+
+// language decides on the evidence: "id", "en" or "".
+func (sc langScore) language() string {
 	switch {
-	case id+en < langMinScore:
+	case sc.id+sc.en < langMinScore:
 		return ""
-	case id >= 2*en:
+	case sc.id >= 2*sc.en:
 		return "id"
-	case en >= 2*id:
+	case sc.en >= 2*sc.id:
 		return "en"
 	}
 	return ""

@@ -73,7 +73,30 @@ func (t *Taxonomy) Match(title, body string, sentences []Span) []Match {
 			pos = t.scan(s, body[sp.Start:sp.End], int32(i), pos)
 		}
 	}
+	return t.matches(s)
+}
 
+// MatchWords is Match on a body already split into words: it gives what Match(title,
+// body.Text(), sentences) gives, without splitting the body again.
+func (t *Taxonomy) MatchWords(title string, body *WordList, sentences []Span) []Match {
+	s := t.pool.Get().(*scratch)
+	defer t.pool.Put(s)
+	s.hits = s.hits[:0]
+
+	t.scan(s, title, -1, 0)
+	if sentences == nil {
+		t.scanWords(s, body, 0, body.Len(), 0, 0)
+	} else {
+		var pos int32
+		for i, sp := range sentences {
+			pos = t.scanSentence(s, body, sp, int32(i), pos)
+		}
+	}
+	return t.matches(s)
+}
+
+// matches turns the hits in s into the programmes they match, in programme order.
+func (t *Taxonomy) matches(s *scratch) []Match {
 	for hi, h := range s.hits {
 		for _, u := range t.uses[h.pattern] {
 			if len(s.entries[u.prog]) == 0 {
@@ -102,16 +125,48 @@ func (t *Taxonomy) scan(s *scratch, text string, sentence int32, pos int32) int3
 	buf := arr[:0]
 	for i := 0; ; pos++ {
 		var start, end int
-		start, end, buf = nextWord(text, i, buf)
+		start, end, buf = nextWord(text, i, buf[:0])
 		if start == len(text) {
 			return pos
 		}
 		i = end
-		state = t.ac.step(state, t.ac.class(buf))
-		for _, p := range t.ac.out[state] {
-			s.hits = append(s.hits, hit{pattern: p, sentence: sentence, start: pos + 1 - t.ac.patLen[p], end: pos + 1})
-		}
+		state = t.step(s, state, buf, sentence, pos)
 	}
+}
+
+// scanSentence scans the words of body within sentence span sp as scan scans body's text there.
+// A word the span cuts (a long run of text cut inside a word) is a different word in the span's
+// own text, so such a span's text is scanned instead.
+func (t *Taxonomy) scanSentence(s *scratch, body *WordList, sp Span, sentence int32, pos int32) int32 {
+	from, _ := slices.BinarySearchFunc(body.words, sp.Start, func(w listWord, at int) int { return cmp.Compare(w.end, at+1) })
+	to := from
+	for to < len(body.words) && body.words[to].start < sp.End {
+		to++
+	}
+	if from < to && (body.words[from].start < sp.Start || body.words[to-1].end > sp.End) {
+		return t.scan(s, body.text[sp.Start:sp.End], sentence, pos)
+	}
+	return t.scanWords(s, body, from, to, sentence, pos)
+}
+
+// scanWords is scan over words from..to-1 of body.
+func (t *Taxonomy) scanWords(s *scratch, body *WordList, from, to int, sentence int32, pos int32) int32 {
+	var state int32
+	for _, w := range body.words[from:to] {
+		state = t.step(s, state, body.lower[w.lo:w.hi], sentence, pos)
+		pos++
+	}
+	return pos
+}
+
+// step moves the automaton from state over the lower-cased word w at position pos, appending the
+// hits it recognises, and returns the new state.
+func (t *Taxonomy) step(s *scratch, state int32, w []byte, sentence int32, pos int32) int32 {
+	state = t.ac.step(state, t.ac.class(w))
+	for _, p := range t.ac.out[state] {
+		s.hits = append(s.hits, hit{pattern: p, sentence: sentence, start: pos + 1 - t.ac.patLen[p], end: pos + 1})
+	}
+	return state
 }
 
 // judge decides whether programme p matched, given its entries.

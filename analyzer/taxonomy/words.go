@@ -29,7 +29,7 @@ var wordByteLower = func() (t [256]byte) {
 }()
 
 // nextWord finds the first word of s at or after i and returns its byte span, with its
-// lower-cased form in buf[:0] (start == len(s) when no word is left). A word is a maximal run of
+// lower-cased form appended to buf (start == len(s) when no word is left). A word is a maximal run of
 // Unicode letters and digits, with the combining marks inside it; everything else (spaces,
 // punctuation, hyphens, apostrophes) separates words. The word is lower-cased as it is read.
 func nextWord(s string, i int, buf []byte) (start, end int, lower []byte) {
@@ -49,7 +49,7 @@ func nextWord(s string, i int, buf []byte) (start, end int, lower []byte) {
 		i += size
 	}
 	start = i
-	lower = buf[:0]
+	lower = buf
 	for i < len(s) {
 		c := s[i]
 		if l := wordByteLower[c]; l != 0 {
@@ -78,7 +78,7 @@ func Words(s string, fn func(word []byte, start, end int)) {
 	buf := arr[:0]
 	for i := 0; ; {
 		var start, end int
-		start, end, buf = nextWord(s, i, buf)
+		start, end, buf = nextWord(s, i, buf[:0])
 		if start == len(s) {
 			return
 		}
@@ -98,4 +98,43 @@ func Normalize(s string) []string {
 		}
 	})
 	return out
+}
+
+// WordList is a text split into words once (as Words splits it), so that the matcher and other
+// readers of an article's words need not split it again. The zero value is an empty list; Split
+// reuses its memory.
+type WordList struct {
+	text  string
+	words []listWord
+	lower []byte // the lower-cased words, one after another
+}
+
+// listWord is a word's byte span in the text and the span of its lower-cased form in lower.
+type listWord struct{ start, end, lo, hi int }
+
+// Split makes l the words of s, forgetting its previous text.
+func (l *WordList) Split(s string) {
+	l.text, l.words, l.lower = s, l.words[:0], l.lower[:0]
+	for i := 0; ; {
+		lo := len(l.lower)
+		var start, end int
+		start, end, l.lower = nextWord(s, i, l.lower)
+		if start == len(s) {
+			return
+		}
+		l.words = append(l.words, listWord{start, end, lo, len(l.lower)})
+		i = end
+	}
+}
+
+// Text returns the text l was split from.
+func (l *WordList) Text() string { return l.text }
+
+// Len returns the number of words.
+func (l *WordList) Len() int { return len(l.words) }
+
+// Word returns word i's lower-cased form (valid until the next Split) and its byte span in the text.
+func (l *WordList) Word(i int) (lower []byte, start, end int) {
+	w := l.words[i]
+	return l.lower[w.lo:w.hi], w.start, w.end
 }
