@@ -1,6 +1,9 @@
 package sentiment
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // feature is one hashed feature with its value.
 type feature struct {
@@ -117,31 +120,52 @@ func extractRaw(sc *scratch, r *langRules, bits uint8, dst []feature) []feature 
 		copy(cbuf[1:], w[:n])
 		cbuf[n+1] = '>'
 		cw := cbuf[:n+2]
-		dst = appendCharGrams(dst, cw, lo, hi, seedChar^flip, mask, t.w*charWeight)
+		dst = appendCharGrams(dst, &sc.grams, cw, lo, hi, seedChar^flip, mask, t.w*charWeight)
 	}
 	return dst
 }
 
+// maxGramLengths bounds the number of n-gram lengths of a language (charN[1]-charN[0]+1), and
+// maxGrams the character n-grams of one word.
+const (
+	maxGramLengths = 4
+	maxGrams       = (maxCharLen + 2) * maxGramLengths
+)
+
 // appendCharGrams appends the hashed n-grams of cw of lo to hi bytes, except cw itself, by start
-// and then length. Each start's hash is taken over its first lo-1 bytes before any is emitted,
-// and starts too near the end for an n-gram of lo bytes are not read at all.
-func appendCharGrams(dst []feature, cw []byte, lo, hi int, seed, mask uint64, val float32) []feature {
+// and then length, with the value val.
+func appendCharGrams(dst []feature, hs *[maxGrams]uint64, cw []byte, lo, hi int, seed, mask uint64, val float32) []feature {
+	n := charGramHashes(hs, cw, lo, hi, seed)
+	dst = slices.Grow(dst, n)
+	out := dst[len(dst) : len(dst)+n]
+	for i, h := range hs[:n] {
+		out[i] = feature{uint32(mix(h) & mask), val}
+	}
+	return dst[:len(dst)+n]
+}
+
+// charGramHashes puts the unmixed hashes of appendCharGrams' n-grams in hs and returns how many
+// there are. Each start's hash is taken over its first lo-1 bytes before any is noted, and
+// starts too near the end for an n-gram of lo bytes are not read at all. It makes no call, so
+// that the compiler keeps its values in registers.
+func charGramHashes(hs *[maxGrams]uint64, cw []byte, lo, hi int, seed uint64) int {
+	n := 0
 	for a := 0; a+lo <= len(cw); a++ {
-		g := cw[a:min(a+hi, len(cw))]
-		h := seed
-		for _, c := range g[:lo-1] {
-			h ^= uint64(c)
-			h *= fnvPrime
+		from, end := a+lo-1, min(a+hi, len(cw)) // the n-grams of this start end at from..end-1
+		if a == 0 && end == len(cw) {
+			end-- // the whole "<word>" is not an n-gram of it
 		}
-		for k := lo - 1; k < len(g); k++ {
-			h ^= uint64(g[k])
-			h *= fnvPrime
-			if k+1 != len(cw) { // the whole "<word>" is not an n-gram of it
-				dst = append(dst, feature{uint32(mix(h) & mask), val})
-			}
+		h, k := seed, a
+		for ; k < from; k++ {
+			h = (h ^ uint64(cw[k])) * fnvPrime
+		}
+		for ; k < end; k++ {
+			h = (h ^ uint64(cw[k])) * fnvPrime
+			hs[n] = h
+			n++
 		}
 	}
-	return dst
+	return n
 }
 
 // squash maps a summed valence to [0, 1).

@@ -39,6 +39,7 @@ type scratch struct {
 	buf   []byte
 	toks  []token
 	feats []feature
+	grams [maxGrams]uint64 // the character n-gram hashes of one word (appendCharGrams)
 }
 
 // langRules holds the word lists that steer negation, intensity and contrast for one language.

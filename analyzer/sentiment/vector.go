@@ -207,12 +207,22 @@ func (t *pairTable) partials(feats []feature) (za, zb [numClasses]float32) {
 func (t *pairTable) partial(w *Weights, half int, feats []feature) [numClasses]float32 {
 	var z0, z1, z2 float32
 	rows := t.rows
-	half &= 1 // known to be 0 or 1, so that r below is taken without a bounds check
-	for _, f := range feats {
-		r := &rows[f.idx][half]
-		z0 += float32(r[0]) * f.val
-		z1 += float32(r[1]) * f.val
-		z2 += float32(r[2]) * f.val
+	// One loop per half, so that each reads its weights at fixed offsets of the row: choosing
+	// the half inside the loop would cost as much again as the sums.
+	if half == 0 {
+		for _, f := range feats {
+			r := &rows[f.idx]
+			z0 += float32(r[0][0]) * f.val
+			z1 += float32(r[0][1]) * f.val
+			z2 += float32(r[0][2]) * f.val
+		}
+	} else {
+		for _, f := range feats {
+			r := &rows[f.idx]
+			z0 += float32(r[1][0]) * f.val
+			z1 += float32(r[1][1]) * f.val
+			z2 += float32(r[1][2]) * f.val
+		}
 	}
 	return withoutBias(w, w.finish([numClasses]float32{z0, z1, z2}))
 }
