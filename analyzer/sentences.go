@@ -90,9 +90,11 @@ func splitSentences(text string) []taxonomy.Span {
 		start = end
 	}
 	for i := 0; i < len(text); {
-		if !mayEnd[text[i]] {
+		for i < len(text) && !mayEnd[text[i]] { // most bytes: passed over in a loop of their own
 			i++
-			continue
+		}
+		if i == len(text) {
+			break
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
