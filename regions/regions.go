@@ -102,9 +102,9 @@ type entry struct {
 // Gazetteer indexes the regions by the word sequences that name them.
 type Gazetteer struct {
 	byCode   map[string]*Region
-	names    map[string][]entry // lower-case words joined by one space -> regions
-	first    map[string]int     // the first words of names and kind words -> words in the longest such name
-	firstBit []uint64           // a bit per wordHash of those first words, to skip other words fast
+	names    map[string][]entry   // lower-case words joined by one space -> regions
+	first    map[string]firstWord // the first words of names and kind words
+	firstBit []uint64             // a bit per wordHash of those first words, to skip other words fast
 }
 
 var (
@@ -125,7 +125,7 @@ func Default() *Gazetteer {
 // New builds a gazetteer from idn-area-data's provinces.csv (code,name) and regencies.csv
 // (code,province_code,name).
 func New(provinces, regencies []byte) (*Gazetteer, error) {
-	g := &Gazetteer{byCode: map[string]*Region{}, names: map[string][]entry{}, first: map[string]int{},
+	g := &Gazetteer{byCode: map[string]*Region{}, names: map[string][]entry{}, first: map[string]firstWord{},
 		firstBit: make([]uint64, hashBits/64)}
 	for w := range kindWords {
 		g.addFirst(strings.Fields(w)[0], 0)
@@ -208,9 +208,18 @@ func (g *Gazetteer) index(name string, r *Region, kind int) {
 	g.addFirst(words[0], len(words))
 }
 
+// firstWord is what a word may begin.
+type firstWord struct {
+	longest int  // the words of the longest name it begins (0: it begins none)
+	kind    bool // it begins a kind word
+}
+
 // addFirst notes w as the first word of a name of n words (0 for a kind word).
 func (g *Gazetteer) addFirst(w string, n int) {
-	g.first[w] = max(g.first[w], n)
+	f := g.first[w]
+	f.longest = max(f.longest, n)
+	f.kind = f.kind || n == 0
+	g.first[w] = f
 	if h, ok := wordHash(w); ok {
 		g.firstBit[h/64] |= 1 << (h % 64)
 	}
@@ -304,19 +313,22 @@ func (g *Gazetteer) Scan(text string) []Hit {
 			i++
 			continue
 		}
-		if _, ok := g.first[string(sc.key(i, i+1))]; !ok {
+		first, ok := g.first[string(sc.key(i, i+1))]
+		if !ok {
 			i++
 			continue
 		}
 		// A kind word (one or two tokens) followed by a name of that kind.
-		if n, kind := sc.kindAt(i); n > 0 {
-			if r, used := g.named(sc, i+n, kind); r != nil {
-				hits = append(hits, Hit{r, toks[i].s})
-				i += n + used
-				continue
+		if first.kind {
+			if n, kind := sc.kindAt(i); n > 0 {
+				if r, used := g.named(sc, i+n, kind); r != nil {
+					hits = append(hits, Hit{r, toks[i].s})
+					i += n + used
+					continue
+				}
 			}
 		}
-		es, used := g.longest(sc, i)
+		es, used := g.longestOf(sc, i, min(first.longest, len(toks)-i))
 		if used == 0 {
 			i++
 			continue
@@ -521,12 +533,17 @@ func (g *Gazetteer) longestAt(sc *scanner, i int) int {
 	if i >= len(sc.toks) {
 		return 0
 	}
-	return min(g.first[string(sc.key(i, i+1))], len(sc.toks)-i)
+	return min(g.first[string(sc.key(i, i+1))].longest, len(sc.toks)-i)
 }
 
 // longest returns the entries of the longest name starting at token i.
 func (g *Gazetteer) longest(sc *scanner, i int) ([]entry, int) {
-	for n := g.longestAt(sc, i); n >= 1; n-- {
+	return g.longestOf(sc, i, g.longestAt(sc, i))
+}
+
+// longestOf returns the entries of the longest name of at most most words starting at token i.
+func (g *Gazetteer) longestOf(sc *scanner, i, most int) ([]entry, int) {
+	for n := most; n >= 1; n-- {
 		if es := g.names[string(sc.key(i, i+n))]; len(es) > 0 {
 			return es, n
 		}
