@@ -1,6 +1,7 @@
 package taxonomy
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -113,18 +114,52 @@ type WordList struct {
 type listWord struct{ start, end, lo, hi int }
 
 // Split makes l the words of s, forgetting its previous text.
+//
+// The lower-cased form of a word of ASCII letters and digits (most words) is written at the
+// word's own offsets in lower, which is as long as s, in the loop that finds the word's end;
+// the forms of other words, read by nextWord, follow after.
 func (l *WordList) Split(s string) {
-	l.text, l.words, l.lower = s, l.words[:0], l.lower[:0]
-	for i := 0; ; {
-		lo := len(l.lower)
-		var start, end int
-		start, end, l.lower = nextWord(s, i, l.lower)
-		if start == len(s) {
-			return
+	l.text, l.words = s, l.words[:0]
+	l.lower = slices.Grow(l.lower[:0], len(s))[:len(s)]
+	for i := 0; i < len(s); {
+		c := s[i]
+		if wordByteLower[c] == 0 {
+			if c < utf8.RuneSelf {
+				i++ // an ASCII separator
+				continue
+			}
+			i = l.addSlow(s, i) // a separator or a word beyond ASCII
+			continue
 		}
-		l.words = append(l.words, listWord{start, end, lo, len(l.lower)})
-		i = end
+		j := i
+		for j < len(s) {
+			lc := wordByteLower[s[j]]
+			if lc == 0 {
+				break
+			}
+			l.lower[j] = lc
+			j++
+		}
+		if j < len(s) && s[j] >= utf8.RuneSelf {
+			i = l.addSlow(s, i) // the word may go on beyond ASCII
+			continue
+		}
+		l.words = append(l.words, listWord{i, j, i, j})
+		i = j
 	}
+}
+
+// addSlow adds the word nextWord finds at or after s[i], if any, with its lower-cased form after
+// the others, and returns where the next word may start.
+func (l *WordList) addSlow(s string, i int) int {
+	lo := len(l.lower)
+	start, end, lower := nextWord(s, i, l.lower)
+	if start == len(s) {
+		return len(s)
+	}
+	l.lower = lower
+	l.words = append(l.words, listWord{start, end, lo, len(l.lower)})
+	return end
 }
 
 // Text returns the text l was split from.

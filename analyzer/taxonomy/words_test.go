@@ -7,20 +7,34 @@ import (
 	"testing"
 )
 
+// TestWordListSplit checks that a word list holds the words Words finds, on texts of ASCII and
+// other letters, digits, combining marks, separators and broken UTF-8.
 func TestWordListSplit(t *testing.T) {
-	text := "Blangko e-KTP, kosong! ÉLÈVE café naïve na\u0301ive ЖЖ 2025 "
-	var l WordList
-	l.Split("left over from a previous text")
-	l.Split(text)
-	var want [][3]any
-	Words(text, func(w []byte, start, end int) { want = append(want, [3]any{string(w), start, end}) })
-	var got [][3]any
-	for i := range l.Len() {
-		w, start, end := l.Word(i)
-		got = append(got, [3]any{string(w), start, end})
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"a", "Z", "7", "blangko", "KTP", " ", ", ", "-", "'", "\u2019", "\u201c", "\u2013",
+		"\u00e9", "\u00c9", "e\u0301", "\u0301", "\u0416", "\u0436", "\u0915\u093f", "\u00a0", "\xff", "\xe2\x80", "\n"}
+	texts := []string{"", " ", "Blangko e-KTP, kosong! ÉLÈVE café naïve na\u0301ive ЖЖ 2025 "}
+	for range 300 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
 	}
-	if !reflect.DeepEqual(got, want) || l.Text() != text {
-		t.Errorf("WordList words %v, want %v", got, want)
+	var l WordList
+	l.Split("left over from a previous text, which is longer than some of the texts below")
+	for _, text := range texts {
+		l.Split(text)
+		var want [][3]any
+		Words(text, func(w []byte, start, end int) { want = append(want, [3]any{string(w), start, end}) })
+		var got [][3]any
+		for i := range l.Len() {
+			w, start, end := l.Word(i)
+			got = append(got, [3]any{string(w), start, end})
+		}
+		if !reflect.DeepEqual(got, want) || l.Text() != text {
+			t.Fatalf("%q: word list %v, want %v", text, got, want)
+		}
 	}
 }
 
