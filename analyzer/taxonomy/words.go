@@ -131,13 +131,13 @@ func (l *WordList) Split(s string) {
 			i = l.addSlow(s, i) // a separator or a word beyond ASCII
 			continue
 		}
-		j := i
+		j, lower := i, l.lower[:len(s)] // in a local, which the loop keeps in registers
 		for j < len(s) {
 			lc := wordByteLower[s[j]]
 			if lc == 0 {
 				break
 			}
-			l.lower[j] = lc
+			lower[j] = lc
 			j++
 		}
 		if j < len(s) && s[j] >= utf8.RuneSelf {
