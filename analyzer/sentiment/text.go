@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -153,6 +154,19 @@ func rulesFor(lang string) *langRules {
 	return rulesID
 }
 
+// lowerAlnum maps the ASCII letters and digits to their lower-case forms and every other byte to 0.
+var lowerAlnum = func() (t [256]byte) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			t[c] = byte(c)
+		case 'A' <= c && c <= 'Z':
+			t[c] = byte(c + 'a' - 'A')
+		}
+	}
+	return t
+}()
+
 // tokenize lower-cases text, splits it into words and clause marks, collapses letters repeated three
 // or more times and maps informal spellings to canonical words. It reuses sc's buffers.
 func tokenize(sc *scratch, text string, r *langRules) {
@@ -198,19 +212,23 @@ func tokenize(sc *scratch, text string, r *langRules) {
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
+		if lowerAlnum[c] != 0 { // a run of ASCII letters and digits, lower-cased in a loop of its own
+			if start < 0 {
+				start = len(sc.buf)
+			}
+			buf := slices.Grow(sc.buf, len(text)-i)
+			n := len(buf)
+			buf = buf[:cap(buf)]
+			for ; i < len(text) && lowerAlnum[text[i]] != 0; i++ {
+				buf[n] = lowerAlnum[text[i]]
+				n++
+			}
+			sc.buf = buf[:n]
+			continue
+		}
 		if c < utf8.RuneSelf {
 			i++
 			switch {
-			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-				if start < 0 {
-					start = len(sc.buf)
-				}
-				sc.buf = append(sc.buf, c)
-			case c >= 'A' && c <= 'Z':
-				if start < 0 {
-					start = len(sc.buf)
-				}
-				sc.buf = append(sc.buf, c+'a'-'A')
 			case c == '\'' && start >= 0 && r.english:
 				sc.buf = append(sc.buf, c)
 			default:
