@@ -391,7 +391,8 @@ var scanners = sync.Pool{New: func() any { return new(scanner) }}
 // taking the steps of wordHash as it goes.
 func newScanner(text string) *scanner {
 	sc := scanners.Get().(*scanner)
-	sc.text, sc.toks = text, sc.toks[:0]
+	sc.text = text
+	toks := sc.toks[:0] // in a local, which the loop keeps in registers
 	for i := 0; i < len(text); {
 		if c := text[i]; c < utf8.RuneSelf && asciiWordLower[c] == 0 {
 			i++ // an ASCII separator, passed over before any word is begun
@@ -413,13 +414,24 @@ func newScanner(text string) *scanner {
 			}
 		}
 		if i > start {
-			sc.add(start, i, ascii, fnvBucket(h))
+			upper := text[start] < 'a' || text[start] > 'z' // a capital, a digit or a non-ASCII letter
+			if text[start] >= utf8.RuneSelf {
+				upper = !startsLower(text[start:])
+			}
+			toks = append(toks, token{s: start, e: i, upper: upper, ascii: ascii, hash: fnvBucket(h)})
 			continue
 		}
 		_, size := utf8.DecodeRuneInString(text[i:]) // a separator beyond ASCII
 		i += size
 	}
+	sc.toks = toks
 	return sc
+}
+
+// startsLower reports whether s starts with a lower-case letter.
+func startsLower(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(first)
 }
 
 // wordEnd returns the end of the run of letters and digits at text[i:] (i when there is none).
@@ -439,15 +451,6 @@ func wordEnd(text string, i int) int {
 		i += size
 	}
 	return i
-}
-
-func (sc *scanner) add(s, e int, ascii bool, hash uint32) {
-	upper := sc.text[s] < 'a' || sc.text[s] > 'z' // a capital, a digit or a non-ASCII letter
-	if sc.text[s] >= utf8.RuneSelf {
-		first, _ := utf8.DecodeRuneInString(sc.text[s:])
-		upper = !unicode.IsLower(first)
-	}
-	sc.toks = append(sc.toks, token{s: s, e: e, upper: upper, ascii: ascii, hash: hash})
 }
 
 // key returns the lower-case words of tokens a..b-1 joined by single spaces, in sc.buf (valid
