@@ -456,28 +456,29 @@ func wordEnd(text string, i int) int {
 // key returns the lower-case words of tokens a..b-1 joined by single spaces, in sc.buf (valid
 // until the next call); an empty key when the tokens run past the text.
 func (sc *scanner) key(a, b int) []byte {
-	sc.buf = sc.buf[:0]
+	buf := sc.buf[:0] // in a local, which the loop keeps in registers
 	if b > len(sc.toks) {
-		return sc.buf
+		return buf
 	}
 	for i := a; i < b; i++ {
 		if i > a {
-			sc.buf = append(sc.buf, ' ')
+			buf = append(buf, ' ')
 		}
 		w := sc.text[sc.toks[i].s:sc.toks[i].e]
 		for j := 0; j < len(w); {
 			c := w[j]
 			if c < utf8.RuneSelf {
-				sc.buf = append(sc.buf, asciiWordLower[c]) // a token's ASCII bytes are letters and digits
+				buf = append(buf, asciiWordLower[c]) // a token's ASCII bytes are letters and digits
 				j++
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(w[j:])
-			sc.buf = utf8.AppendRune(sc.buf, unicode.ToLower(r))
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
 			j += size
 		}
 	}
-	return sc.buf
+	sc.buf = buf
+	return buf
 }
 
 // kind is what a kind word says the following name is.
