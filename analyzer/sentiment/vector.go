@@ -105,15 +105,14 @@ func (p *Passages) Reset(m *Model, lang string, extra *Weights) {
 // sentence returns the index of a sentence's features in p.sents, computing them on first use,
 // with the partial scores asked for (1 base, 2 extra).
 func (p *Passages) sentence(text string, scores uint8) *sentenceFeatures {
-	i, ok := p.known[text]
-	if !ok {
+	i, known := p.known[text]
+	if !known {
 		lm := p.lm
 		tokenize(&p.sc, text, lm.rules)
 		annotate(&p.sc, lm.rules)
 		sf := sentenceFeatures{start: len(p.feats)}
 		p.feats = extractRaw(&p.sc, lm.rules, lm.weights.Bits, p.feats)
 		sf.end = len(p.feats)
-		sf.sq = sumSquares(p.feats[sf.start:sf.end])
 		if lm.events != nil {
 			sf.evPos, sf.evNeg = lm.events.valence(&p.sc)
 		}
@@ -126,17 +125,24 @@ func (p *Passages) sentence(text string, scores uint8) *sentenceFeatures {
 	}
 	sf := &p.sents[i]
 	feats := p.feats[sf.start:sf.end]
+	// The sums over the pair table also sum the squares of the features, which a sentence seen
+	// for the first time needs: a second pass over its features is made only without them.
+	var sq float32
+	summed := false
 	switch need := scores &^ sf.scored; {
 	case need == 3 && p.pair != nil:
-		sf.base, sf.extra = p.pair.partials(feats)
+		sf.base, sf.extra, sq = p.pair.partials(feats)
+		summed = true
 	case p.pair != nil:
 		// One model's weights, read from the pair table all the same: the article's scoring
 		// then reads one table instead of three (the model's, the classifier's and the pair's).
 		if need&1 != 0 {
-			sf.base = p.pair.partial(p.pair.a, 0, feats)
+			sf.base, sq = p.pair.partial(p.pair.a, 0, feats)
+			summed = true
 		}
 		if need&2 != 0 {
-			sf.extra = p.pair.partial(p.pair.b, 1, feats)
+			sf.extra, sq = p.pair.partial(p.pair.b, 1, feats)
+			summed = true
 		}
 	default:
 		if need&1 != 0 {
@@ -145,6 +151,12 @@ func (p *Passages) sentence(text string, scores uint8) *sentenceFeatures {
 		if need&2 != 0 {
 			sf.extra = p.extra.partial(feats)
 		}
+	}
+	if !known {
+		if !summed {
+			sq = sumSquares(feats)
+		}
+		sf.sq = sq
 	}
 	sf.scored |= scores
 	return sf
@@ -181,11 +193,13 @@ func pairOf(a, b *Weights) *pairTable {
 	return got.(*pairTable)
 }
 
-// partials returns the logits of feats without bias under both models.
-func (t *pairTable) partials(feats []feature) (za, zb [numClasses]float32) {
+// partials returns the logits of feats without bias under both models, and sumSquares(feats).
+func (t *pairTable) partials(feats []feature) (za, zb [numClasses]float32, sq float32) {
 	var a0, a1, a2, b0, b1, b2 float32 // in variables, not arrays, for the reason sumRows gives
+	var ss float64
 	rows := t.rows
 	for _, f := range feats {
+		ss += float64(f.val) * float64(f.val)
 		r := &rows[f.idx]
 		a0 += float32(r[0][0]) * f.val
 		a1 += float32(r[0][1]) * f.val
@@ -199,18 +213,20 @@ func (t *pairTable) partials(feats []feature) (za, zb [numClasses]float32) {
 		za[c] *= t.scaleA
 		zb[c] *= t.scaleB
 	}
-	return za, zb
+	return za, zb, float32(ss)
 }
 
 // partial returns what w.partial(feats) returns, w being t's model in half of its rows (a in 0,
-// b in 1), with the same arithmetic in the same order as sumRows.
-func (t *pairTable) partial(w *Weights, half int, feats []feature) [numClasses]float32 {
+// b in 1), with the same arithmetic in the same order as sumRows, and sumSquares(feats).
+func (t *pairTable) partial(w *Weights, half int, feats []feature) ([numClasses]float32, float32) {
 	var z0, z1, z2 float32
+	var ss float64
 	rows := t.rows
 	// One loop per half, so that each reads its weights at fixed offsets of the row: choosing
 	// the half inside the loop would cost as much again as the sums.
 	if half == 0 {
 		for _, f := range feats {
+			ss += float64(f.val) * float64(f.val)
 			r := &rows[f.idx]
 			z0 += float32(r[0][0]) * f.val
 			z1 += float32(r[0][1]) * f.val
@@ -218,13 +234,14 @@ func (t *pairTable) partial(w *Weights, half int, feats []feature) [numClasses]f
 		}
 	} else {
 		for _, f := range feats {
+			ss += float64(f.val) * float64(f.val)
 			r := &rows[f.idx]
 			z0 += float32(r[1][0]) * f.val
 			z1 += float32(r[1][1]) * f.val
 			z2 += float32(r[1][2]) * f.val
 		}
 	}
-	return withoutBias(w, w.finish([numClasses]float32{z0, z1, z2}))
+	return withoutBias(w, w.finish([numClasses]float32{z0, z1, z2})), float32(ss)
 }
 
 func sumSquares(feats []feature) float32 {
