@@ -48,7 +48,8 @@ type scratch struct {
 	entries [][]entry // per programme
 	touched []int32
 	excl    []int32
-	refs    []ref
+	refs    []ref    // the hits that make the query being evaluated hold (evaluator.add)
+	used    []bool   // per right-hand hit of a NEAR being evaluated
 	found   []uint64 // bit per query term with a hit, for the query being evaluated
 }
 
@@ -225,7 +226,6 @@ func (t *Taxonomy) judge(s *scratch, p int) (Match, bool) {
 	q := t.compiled[p].query
 	if q != nil {
 		e := newEvaluator(s, q, entries, excluded)
-		s.refs = s.refs[:0]
 		if ok, refs := e.eval(q.root); ok {
 			matched = true
 			queryRefs = refs
@@ -314,65 +314,77 @@ func newEvaluator(s *scratch, q *query, entries []entry, excluded func(int32) bo
 	return &evaluator{s: s, entries: entries, excluded: excluded}
 }
 
-// eval reports whether n holds, and the hits that make it hold.
+// eval reports whether n holds, and the hits that make it hold (in the scratch memory: valid
+// until the next evaluation).
 func (e *evaluator) eval(n *node) (bool, []ref) {
-	if n.needs != nil && !anyFound(e.s.found, n.needs) {
-		return false, nil // what visiting the kids would find, see node.needs
+	e.s.refs = e.s.refs[:0]
+	ok := e.add(n)
+	return ok, e.s.refs
+}
+
+// add reports whether n holds and appends to s.refs the hits that make it hold; when n does not
+// hold, s.refs is left as it was. Each node's hits thus follow its first kid's in one slice, and
+// evaluating a query allocates nothing once the scratch memory has grown.
+func (e *evaluator) add(n *node) bool {
+	s := e.s
+	mark := len(s.refs)
+	if n.needs != nil && !anyFound(s.found, n.needs) {
+		return false // what visiting the kids would find, see node.needs
 	}
 	switch n.op {
 	case opTerm:
-		if e.s.found[n.term/64]&(1<<(n.term%64)) == 0 {
-			return false, nil // no hit of the term: the common case in a query of many terms
+		if s.found[n.term/64]&(1<<(n.term%64)) == 0 {
+			return false // no hit of the term: the common case in a query of many terms
 		}
-		var refs []ref
 		for _, en := range e.entries {
 			if en.kind != kindTerm || en.idx != int32(n.term) || e.excluded(en.hit) {
 				continue
 			}
-			inTitle := e.s.hits[en.hit].sentence < 0
+			inTitle := s.hits[en.hit].sentence < 0
 			if n.field == titleField && !inTitle || n.field == bodyField && inTitle {
 				continue
 			}
-			refs = append(refs, ref{en.hit, en.idx})
+			s.refs = append(s.refs, ref{en.hit, en.idx})
 		}
-		return len(refs) > 0, refs
+		return len(s.refs) > mark
 	case opAnd:
-		var refs []ref
 		for _, k := range n.kids {
-			ok, r := e.eval(k)
-			if !ok {
-				return false, nil
+			if !e.add(k) {
+				s.refs = s.refs[:mark]
+				return false
 			}
-			refs = append(refs, r...)
 		}
-		return true, refs
+		return true
 	case opOr:
-		var refs []ref
 		any := false
 		for _, k := range n.kids {
-			if ok, r := e.eval(k); ok {
+			if e.add(k) {
 				any = true
-				refs = append(refs, r...)
 			}
 		}
-		return any, refs
+		return any
 	case opNot:
-		ok, _ := e.eval(n.kids[0])
-		return !ok, nil
+		ok := e.add(n.kids[0])
+		s.refs = s.refs[:mark]
+		return !ok
 	default: // opNear
-		lok, left := e.eval(n.kids[0])
-		if !lok {
-			return false, nil
+		if !e.add(n.kids[0]) {
+			return false
 		}
-		rok, right := e.eval(n.kids[1])
-		if !rok {
-			return false, nil
+		mid := len(s.refs)
+		if !e.add(n.kids[1]) {
+			s.refs = s.refs[:mark]
+			return false
 		}
+		end := len(s.refs)
+		// The hits found near each other are appended after both sides, then moved down over
+		// them; left and right keep reading the sides even if appending moves s.refs.
+		left, right := s.refs[mark:mid:mid], s.refs[mid:end:end]
 		// Both sides sorted by place, each left hit looks only at the right hits that start
 		// within reach of it: linear in the hits, not their product.
 		// place orders hits: the title's (half 0) before the body's (half 1), then by position.
 		place := func(r ref) (int, int32) {
-			h := e.s.hits[r.hit]
+			h := s.hits[r.hit]
 			if h.sentence < 0 {
 				return 0, h.start
 			}
@@ -391,13 +403,12 @@ func (e *evaluator) eval(n *node) (bool, []ref) {
 		})
 		var longest int32
 		for _, r := range right {
-			h := e.s.hits[r.hit]
+			h := s.hits[r.hit]
 			longest = max(longest, h.end-h.start)
 		}
-		var refs []ref
-		usedR := make([]bool, len(right))
+		s.used = append(s.used[:0], make([]bool, len(right))...)
 		for _, l := range left {
-			lh := e.s.hits[l.hit]
+			lh := s.hits[l.hit]
 			half, _ := place(l)
 			from := lh.start - int32(n.near) - longest
 			lo, _ := slices.BinarySearchFunc(right, l, func(r, _ ref) int {
@@ -406,7 +417,7 @@ func (e *evaluator) eval(n *node) (bool, []ref) {
 			})
 			near := false
 			for j := lo; j < len(right); j++ {
-				rh := e.s.hits[right[j].hit]
+				rh := s.hits[right[j].hit]
 				if (lh.sentence < 0) != (rh.sentence < 0) || rh.start > lh.end+int32(n.near) {
 					break
 				}
@@ -414,16 +425,18 @@ func (e *evaluator) eval(n *node) (bool, []ref) {
 					continue
 				}
 				near = true
-				if !usedR[j] {
-					usedR[j] = true
-					refs = append(refs, right[j])
+				if !s.used[j] {
+					s.used[j] = true
+					s.refs = append(s.refs, right[j])
 				}
 			}
 			if near {
-				refs = append(refs, l)
+				s.refs = append(s.refs, l)
 			}
 		}
-		return len(refs) > 0, refs
+		found := copy(s.refs[mark:], s.refs[end:])
+		s.refs = s.refs[:mark+found]
+		return found > 0
 	}
 }
 
