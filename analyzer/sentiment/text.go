@@ -445,6 +445,12 @@ func clauseWeights(sent []token) {
 	}
 }
 
+// The suffixes stemWord cuts, in the order it tries them, by their last letter.
+var (
+	englishSuffixes     = [256][]string{'g': {"ing"}, 'd': {"ed"}, 'y': {"ly"}, 's': {"es", "s"}}
+	indonesianParticles = [256][]string{'a': {"nya"}, 'h': {"lah", "kah"}, 'n': {"pun"}, 'u': {"ku", "mu"}}
+)
+
 // stemWord sets a light stem by stripping common affixes; the stem is an extra feature only,
 // so a wrong cut costs little.
 func stemWord(sc *scratch, t *token, r *langRules) {
@@ -454,26 +460,22 @@ func stemWord(sc *scratch, t *token, r *langRules) {
 	if len(w) < 5 || !r.english && len(w) < 6 {
 		return // too short for any affix below to be cut
 	}
-	// Each list of suffixes below is tried only when the word ends with the last letter of one of
-	// them: most words end otherwise, and are passed over with a test or two instead of a loop.
+	// Only the suffixes ending with the word's last letter are tried: most words end otherwise,
+	// and are passed over with one look-up instead of a loop.
 	if r.english {
-		if last := w[len(w)-1]; last == 'g' || last == 'd' || last == 'y' || last == 's' {
-			for _, suf := range [...]string{"ing", "ed", "ly", "es", "s"} {
-				if len(w) >= len(suf)+4 && string(w[len(w)-len(suf):]) == suf {
-					e -= len(suf)
-					break
-				}
+		for _, suf := range englishSuffixes[w[len(w)-1]] {
+			if len(w) >= len(suf)+4 && string(w[len(w)-len(suf):]) == suf {
+				e -= len(suf)
+				break
 			}
 		}
 		t.stemS, t.stemE = int32(s), int32(e)
 		return
 	}
-	if last := sc.buf[e-1]; last == 'a' || last == 'h' || last == 'n' || last == 'u' {
-		for _, suf := range [...]string{"nya", "lah", "kah", "pun", "ku", "mu"} {
-			if e-s >= len(suf)+4 && string(sc.buf[e-len(suf):e]) == suf {
-				e -= len(suf)
-				break
-			}
+	for _, suf := range indonesianParticles[sc.buf[e-1]] {
+		if e-s >= len(suf)+4 && string(sc.buf[e-len(suf):e]) == suf {
+			e -= len(suf)
+			break
 		}
 	}
 	if sc.buf[e-1] == 'n' {
