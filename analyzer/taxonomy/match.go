@@ -89,8 +89,9 @@ func (t *Taxonomy) MatchWords(title string, body *WordList, sentences []Span) []
 		t.scanWords(s, body, 0, body.Len(), 0, 0)
 	} else {
 		var pos int32
+		next := 0 // the first word after the previous sentence
 		for i, sp := range sentences {
-			pos = t.scanSentence(s, body, sp, int32(i), pos)
+			pos, next = t.scanSentence(s, body, sp, next, int32(i), pos)
 		}
 	}
 	return t.matches(s)
@@ -135,19 +136,27 @@ func (t *Taxonomy) scan(s *scratch, text string, sentence int32, pos int32) int3
 	}
 }
 
-// scanSentence scans the words of body within sentence span sp as scan scans body's text there.
-// A word the span cuts (a long run of text cut inside a word) is a different word in the span's
-// own text, so such a span's text is scanned instead.
-func (t *Taxonomy) scanSentence(s *scratch, body *WordList, sp Span, sentence int32, pos int32) int32 {
-	from, _ := slices.BinarySearchFunc(body.words, sp.Start, func(w listWord, at int) int { return cmp.Compare(w.end, at+1) })
+// scanSentence scans the words of body within sentence span sp as scan scans body's text there,
+// and returns the next free position and the first word after the sentence. A word the span
+// cuts (a long run of text cut inside a word) is a different word in the span's own text, so
+// such a span's text is scanned instead. from is where to look for the sentence's first word:
+// the first word after the previous sentence when sentences come in order, as they do.
+func (t *Taxonomy) scanSentence(s *scratch, body *WordList, sp Span, from int, sentence int32, pos int32) (int32, int) {
+	words := body.words
+	if from > len(words) || from > 0 && words[from-1].end > sp.Start {
+		from, _ = slices.BinarySearchFunc(words, sp.Start, func(w listWord, at int) int { return cmp.Compare(w.end, at+1) })
+	}
+	for from < len(words) && words[from].end <= sp.Start {
+		from++
+	}
 	to := from
-	for to < len(body.words) && body.words[to].start < sp.End {
+	for to < len(words) && words[to].start < sp.End {
 		to++
 	}
-	if from < to && (body.words[from].start < sp.Start || body.words[to-1].end > sp.End) {
-		return t.scan(s, body.text[sp.Start:sp.End], sentence, pos)
+	if from < to && (words[from].start < sp.Start || words[to-1].end > sp.End) {
+		return t.scan(s, body.text[sp.Start:sp.End], sentence, pos), to
 	}
-	return t.scanWords(s, body, from, to, sentence, pos)
+	return t.scanWords(s, body, from, to, sentence, pos), to
 }
 
 // scanWords is scan over words from..to-1 of body.
