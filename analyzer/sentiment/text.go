@@ -219,8 +219,12 @@ func tokenize(sc *scratch, text string, r *langRules) {
 			buf := slices.Grow(sc.buf, len(text)-i)
 			n := len(buf)
 			buf = buf[:cap(buf)]
-			for ; i < len(text) && lowerAlnum[text[i]] != 0; i++ {
-				buf[n] = lowerAlnum[text[i]]
+			for ; i < len(text); i++ {
+				l := lowerAlnum[text[i]]
+				if l == 0 {
+					break
+				}
+				buf[n] = l
 				n++
 			}
 			sc.buf = buf[:n]
