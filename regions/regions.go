@@ -305,7 +305,7 @@ func (g *Gazetteer) Scan(text string) []Hit {
 	sc := newScanner(text)
 	defer scanners.Put(sc)
 	toks := sc.toks
-	var hits []Hit
+	hits := make([]Hit, 0, 8) // room for the few regions most texts name
 	var shared []Hit // bare names shared by two provinces, resolved once all provinces are known
 	var sharedEntries [][]entry
 	for i := 0; i < len(toks); {
