@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pantau-id/pantau/analyzer/convnet"
 	"github.com/pantau-id/pantau/analyzer/sentiment"
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 )
@@ -38,6 +39,19 @@ type StanceWeights struct {
 	// when it gives criticism a probability over criticismThreshold. Without it (and in English),
 	// a negative mention is criticism unless it reports a bad event nobody is blamed for.
 	CriticismID *sentiment.Weights
+	// ConvID is a word-order model of Indonesian mentions whose probabilities are averaged with
+	// the linear model's, ConvShare being its share; nil leaves the linear model alone. None is
+	// shipped: it did not beat the linear model (STANCE.md, "Known limits"); analyzer/train -conv
+	// fits one to compare.
+	ConvID    *convnet.Net
+	ConvShare float32
+}
+
+func (w *StanceWeights) conv(lang string) *convnet.Net {
+	if w == nil || lang == "en" {
+		return nil
+	}
+	return w.ConvID
 }
 
 func (w *StanceWeights) forLang(lang string) *sentiment.Weights {
@@ -123,8 +137,11 @@ func (a *Analyzer) judgeMention(in mentionInput) (Sentiment, bool) {
 	defer vectorPool.Put(v)
 	v.Reset()
 	facts, parts := a.mentionVector(v, in)
-	got, _ := w.Classify(v)
+	got, probs := w.Classify(v)
 	s := Sentiment{Label: got.Label, Score: got.Score}
+	if conv := a.stance.conv(in.lang); conv != nil {
+		s = mixStance(probs, conv.Probabilities(mentionWords(in)), a.stance.ConvShare)
+	}
 	if s.Label != sentiment.Negative {
 		return s, false
 	}
@@ -133,6 +150,39 @@ func (a *Analyzer) judgeMention(in mentionInput) (Sentiment, bool) {
 		return s, p[0] > criticismThreshold
 	}
 	return s, !facts.unblamed()
+}
+
+// mixStance returns the stance of the average of the linear model's probabilities and the
+// word-order model's, share being the latter's weight.
+func mixStance(linear, conv [3]float32, share float32) Sentiment {
+	best := 0
+	for c := range linear {
+		linear[c] = (1-share)*linear[c] + share*conv[c]
+		if linear[c] > linear[best] {
+			best = c
+		}
+	}
+	return Sentiment{Label: sentiment.Labels[best], Score: float64(linear[2] - linear[0])}
+}
+
+// mentionWords returns the words of the parts the stance model reads, in order, with each word's
+// position relative to the nearest programme term in its sentence, as the word-order model reads
+// them (convnet.Example).
+func mentionWords(in mentionInput) (words []string, pos []int) {
+	parts := in.parts[:min(len(in.parts), stanceParts)]
+	for _, part := range parts {
+		w, _, _ := clauseWords(part)
+		spans := termSpans(w, in.terms, nil)
+		for i := range w {
+			p := convnet.NoTerm
+			if len(spans) > 0 {
+				d, side := distance(spans, i)
+				p = d * side
+			}
+			words, pos = append(words, w[i]), append(pos, p)
+		}
+	}
+	return words, pos
 }
 
 // criticismThreshold is the probability of criticism the criticism model must give a negative

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"slices"
 	"strings"
 
+	"github.com/pantau-id/pantau/analyzer/convnet"
 	"github.com/pantau-id/pantau/analyzer/sentiment"
 	"github.com/pantau-id/pantau/analyzer/taxonomy"
 )
@@ -79,6 +81,20 @@ func (a *Analyzer) TrainCriticism(ex []StanceExample, cfg sentiment.TrainConfig)
 		}
 		return sentiment.Neutral
 	})
+}
+
+// TrainConv fits the word-order model (StanceWeights.ConvID) on examples.
+func (a *Analyzer) TrainConv(ex []StanceExample, cfg convnet.Config) (*convnet.Net, error) {
+	data := make([]convnet.Example, 0, len(ex))
+	for i, e := range ex {
+		y := slices.Index(sentiment.Labels[:], e.Label)
+		if y < 0 {
+			return nil, fmt.Errorf("analyzer: train word-order model: example %d: unknown label %q", i+1, e.Label)
+		}
+		words, pos := mentionWords(a.mentionOf(e))
+		data = append(data, convnet.Example{Words: words, Pos: pos, Label: y})
+	}
+	return convnet.Train(data, cfg)
 }
 
 func (a *Analyzer) trainMentions(ex []StanceExample, cfg sentiment.TrainConfig, label func(StanceExample) string) (*sentiment.Weights, error) {
@@ -215,6 +231,12 @@ func DefaultStanceConfig(lang string) sentiment.TrainConfig {
 	c.L2 = 1e-5
 	c.LexWeight = 0
 	return c
+}
+
+// DefaultConvConfig returns the settings analyzer/train -conv fits the word-order model with: the
+// variant cheap enough to run in the analyzer (STANCE.md, "Known limits").
+func DefaultConvConfig() convnet.Config {
+	return convnet.Config{Bits: 16, Dim: 8, Filters: 8, Window: 8, Epochs: 5, LearningRate: 0.02, L2: 1e-4, ClassWeightPower: 0.5, Seed: 20240601}
 }
 
 // DefaultCriticismConfig returns the training settings of the shipped criticism model: the

@@ -6,6 +6,10 @@
 //
 //	go run ./analyzer/train -out analyzer
 //
+// With -conv it also fits the Indonesian word-order model (package convnet) and scores the
+// average of its probabilities and the linear model's; that model is not shipped (see STANCE.md,
+// "Known limits") and -conv writes nothing.
+//
 // English settings are chosen with -endev (a dev part of NewsMTSC train less the hold-out) or
 // -encv 5 (cross-validation over the same), never on the hold-out.
 //
@@ -20,12 +24,21 @@ import (
 	"flag"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/pantau-id/pantau/analyzer"
+	"github.com/pantau-id/pantau/analyzer/convnet"
 	"github.com/pantau-id/pantau/analyzer/sentiment"
+)
+
+// convCfg, when set, fits the Indonesian word-order model with these settings, convMix being its
+// share of the averaged probabilities.
+var (
+	convCfg *convnet.Config
+	convMix float32
 )
 
 func main() {
@@ -48,7 +61,37 @@ func run() error {
 	enDev := flag.Bool("endev", false, "English: fit on NewsMTSC train less a dev part and score that part (for tuning), instead of scoring the hold-out")
 	folds := flag.Int("cv", 0, "if > 1, also score by cross-validation over the train and dev splits' pages in this many folds")
 	enFolds := flag.Int("encv", 0, "English: if > 1, score by cross-validation over NewsMTSC train less the hold-out, by article, in this many folds (for tuning), instead of scoring the hold-out")
+	seed := flag.Uint64("seed", 0, "linear model's shuffling seed (0: default)")
+	conv := flag.Bool("conv", false, "Indonesian: also fit the word-order model (convnet) and score its average with the linear model; writes no weights")
+	convShare := flag.Float64("convshare", 0.2, "-conv: the word-order model's share of the averaged probabilities")
+	convEpochs := flag.Int("convepochs", 0, "word-order model's epochs (0: default)")
+	convDim := flag.Int("convdim", 0, "word-order model's embedding size (0: default)")
+	convFilters := flag.Int("convfilters", 0, "word-order model's filters per width (0: default)")
+	convSeed := flag.Uint64("convseed", 0, "word-order model's seed (0: default)")
+	convWindow := flag.Int("convwindow", -1, "word-order model: words within this distance of a term only (0: all; -1: default)")
 	flag.Parse()
+	if *conv {
+		c := analyzer.DefaultConvConfig()
+		if *convEpochs > 0 {
+			c.Epochs = *convEpochs
+		}
+		if *convDim > 0 {
+			c.Dim = *convDim
+		}
+		if *convFilters > 0 {
+			c.Filters = *convFilters
+		}
+		if *convWindow >= 0 {
+			c.Window = *convWindow
+		}
+		if *convSeed > 0 {
+			c.Seed = *convSeed
+		}
+		convCfg, convMix = &c, float32(*convShare)
+		if *out != "" {
+			return fmt.Errorf("-conv fits a model that is not shipped: it cannot be used with -out")
+		}
+	}
 
 	a := analyzer.New(nil, nil).WithStance(nil)
 	set := func(c sentiment.TrainConfig) sentiment.TrainConfig {
@@ -64,6 +107,9 @@ func run() error {
 		if *cwp >= 0 {
 			c.ClassWeightPower = *cwp
 		}
+		if *seed > 0 {
+			c.Seed = *seed
+		}
 		return c
 	}
 	weights := &analyzer.StanceWeights{}
@@ -76,7 +122,11 @@ func run() error {
 					return err
 				}
 			}
-			weights.ID, weights.CriticismID, err = trainID(a, *corpus, set(analyzer.DefaultStanceConfig("id")), *errorsOut)
+			var sw *analyzer.StanceWeights
+			sw, err = trainID(a, *corpus, set(analyzer.DefaultStanceConfig("id")), *errorsOut)
+			if sw != nil {
+				weights.ID, weights.CriticismID = sw.ID, sw.CriticismID
+			}
 		case "en":
 			weights.EN, err = trainEN(a, *dataDir, set(analyzer.DefaultStanceConfig("en")), *enDev, *errorsOut, *enFolds)
 		default:
@@ -89,10 +139,13 @@ func run() error {
 	if *out == "" {
 		return nil
 	}
+	files := map[string]io.WriterTo{}
 	for name, w := range map[string]*sentiment.Weights{"stance_id.bin": weights.ID, "criticism_id.bin": weights.CriticismID, "stance_en.bin": weights.EN} {
-		if w == nil {
-			continue
+		if w != nil {
+			files[name] = w
 		}
+	}
+	for name, w := range files {
 		if err := writeWeights(filepath.Join(*out, name), w); err != nil {
 			return err
 		}
@@ -102,25 +155,25 @@ func run() error {
 
 // trainID fits the Indonesian stance and criticism weights on the corpus train split and newsdev
 // and scores the dev split.
-func trainID(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfig, showErrors bool) (stance, crit *sentiment.Weights, err error) {
+func trainID(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfig, showErrors bool) (*analyzer.StanceWeights, error) {
 	var train []analyzer.StanceExample
 	for _, name := range []string{"news/train.jsonl", "newsdev.jsonl"} {
 		docs, err := readDocs(filepath.Join(corpus, name))
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		train = append(train, analyzer.StanceExamples(docs, "id")...)
 	}
 	dev, err := readDocs(filepath.Join(corpus, "news/dev.jsonl"))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	w, cw, err := trainBoth(a, train, cfg)
+	sw, err := trainBoth(a, train, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	fmt.Printf("== id: trained on %d mentions (news/train.jsonl + newsdev.jsonl)\n", len(train))
-	rep := analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w, CriticismID: cw}), dev, "id")
+	rep := analyzer.EvaluateMentions(a.WithStance(sw), dev, "id")
 	fmt.Print("== news/dev.jsonl with the stance model\n", rep)
 	if showErrors {
 		for _, e := range rep.Errors {
@@ -128,19 +181,31 @@ func trainID(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfig, sho
 		}
 	}
 	fmt.Printf("criticism F1 without the criticism model: %.4f\n",
-		analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w}), dev, "id").Criticism.F1)
+		analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: sw.ID, ConvID: sw.ConvID, ConvShare: sw.ConvShare}), dev, "id").Criticism.F1)
+	if sw.ConvID != nil {
+		fmt.Printf("macro-F1 of the linear model alone: %.4f\n",
+			analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: sw.ID, CriticismID: sw.CriticismID}), dev, "id").MacroF1)
+	}
 	fmt.Print("== news/dev.jsonl with the sentence model and rules only\n", analyzer.EvaluateMentions(a, dev, "id"))
-	return w, cw, nil
+	return sw, nil
 }
 
-// trainBoth fits the Indonesian stance weights with cfg and the criticism model with its default
-// settings.
-func trainBoth(a *analyzer.Analyzer, train []analyzer.StanceExample, cfg sentiment.TrainConfig) (stance, crit *sentiment.Weights, err error) {
-	if stance, err = a.TrainStance(train, cfg); err != nil {
-		return nil, nil, err
+// trainBoth fits the Indonesian stance weights with cfg, the criticism model with its default
+// settings and, unless -conv=false, the word-order model.
+func trainBoth(a *analyzer.Analyzer, train []analyzer.StanceExample, cfg sentiment.TrainConfig) (*analyzer.StanceWeights, error) {
+	sw := &analyzer.StanceWeights{}
+	var err error
+	if sw.ID, err = a.TrainStance(train, cfg); err != nil {
+		return nil, err
 	}
-	crit, err = a.TrainCriticism(train, analyzer.DefaultCriticismConfig())
-	return stance, crit, err
+	if sw.CriticismID, err = a.TrainCriticism(train, analyzer.DefaultCriticismConfig()); err != nil {
+		return nil, err
+	}
+	if convCfg != nil {
+		sw.ConvID, err = a.TrainConv(train, *convCfg)
+		sw.ConvShare = convMix
+	}
+	return sw, err
 }
 
 // crossValidate scores the Indonesian stance model by k-fold cross-validation over the pages of
@@ -170,11 +235,11 @@ func crossValidate(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfi
 				train = append(train, d)
 			}
 		}
-		w, cw, err := trainBoth(a, append(analyzer.StanceExamples(train, "id"), analyzer.StanceExamples(extra, "id")...), cfg)
+		sw, err := trainBoth(a, append(analyzer.StanceExamples(train, "id"), analyzer.StanceExamples(extra, "id")...), cfg)
 		if err != nil {
 			return err
 		}
-		rep := analyzer.EvaluateMentions(a.WithStance(&analyzer.StanceWeights{ID: w, CriticismID: cw}), test, "id")
+		rep := analyzer.EvaluateMentions(a.WithStance(sw), test, "id")
 		fmt.Printf("cv fold %d: n=%d macro-F1=%.4f criticism F1=%.4f\n", fold, rep.N, rep.MacroF1, rep.Criticism.F1)
 		sum += rep.MacroF1
 		sumCrit += rep.Criticism.F1
@@ -244,7 +309,7 @@ func readDocs(path string) ([]analyzer.LabelledDoc, error) {
 	return analyzer.ReadLabelledDocs(f, path)
 }
 
-func writeWeights(path string, w *sentiment.Weights) error {
+func writeWeights(path string, w io.WriterTo) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
