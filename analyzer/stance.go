@@ -39,17 +39,20 @@ type StanceWeights struct {
 	// when it gives criticism a probability over criticismThreshold. Without it (and in English),
 	// a negative mention is criticism unless it reports a bad event nobody is blamed for.
 	CriticismID *sentiment.Weights
-	// ConvID is a word-order model of Indonesian mentions whose probabilities are averaged with
-	// the linear model's, ConvShare being its share; nil leaves the linear model alone. None is
-	// shipped: it did not beat the linear model (STANCE.md, "Known limits"); analyzer/train -conv
-	// fits one to compare.
-	ConvID    *convnet.Net
-	ConvShare float32
+	// ConvID and ConvEN are word-order models whose probabilities are averaged with the linear
+	// model's, ConvShare being their share; nil leaves the linear model alone. None is shipped:
+	// they did not beat the linear model (STANCE.md, "Known limits"); analyzer/train -conv fits
+	// them to compare.
+	ConvID, ConvEN *convnet.Net
+	ConvShare      float32
 }
 
 func (w *StanceWeights) conv(lang string) *convnet.Net {
-	if w == nil || lang == "en" {
+	if w == nil {
 		return nil
+	}
+	if lang == "en" {
+		return w.ConvEN
 	}
 	return w.ConvID
 }

@@ -62,7 +62,7 @@ func run() error {
 	folds := flag.Int("cv", 0, "if > 1, also score by cross-validation over the train and dev splits' pages in this many folds")
 	enFolds := flag.Int("encv", 0, "English: if > 1, score by cross-validation over NewsMTSC train less the hold-out, by article, in this many folds (for tuning), instead of scoring the hold-out")
 	seed := flag.Uint64("seed", 0, "linear model's shuffling seed (0: default)")
-	conv := flag.Bool("conv", false, "Indonesian: also fit the word-order model (convnet) and score its average with the linear model; writes no weights")
+	conv := flag.Bool("conv", false, "also fit the word-order model (convnet) and score its average with the linear model; writes no weights")
 	convShare := flag.Float64("convshare", 0.2, "-conv: the word-order model's share of the averaged probabilities")
 	convEpochs := flag.Int("convepochs", 0, "word-order model's epochs (0: default)")
 	convDim := flag.Int("convdim", 0, "word-order model's embedding size (0: default)")
@@ -252,6 +252,15 @@ func crossValidate(a *analyzer.Analyzer, corpus string, cfg sentiment.TrainConfi
 // With tuning it scores a dev part of the rest instead (printing its errors with showErrors), and
 // with folds > 1 the mean of a cross-validation over the rest by article; neither writes weights.
 func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig, tuning, showErrors bool, folds int) (*sentiment.Weights, error) {
+	// fit fits the stance weights and, with -conv, the word-order model.
+	fit := func(train []analyzer.StanceExample) (*analyzer.StanceWeights, error) {
+		w, err := a.TrainStance(train, cfg)
+		if err != nil || convCfg == nil {
+			return &analyzer.StanceWeights{EN: w}, err
+		}
+		conv, err := a.TrainConv(train, *convCfg)
+		return &analyzer.StanceWeights{EN: w, ConvEN: conv, ConvShare: convMix}, err
+	}
 	train, held, err := analyzer.ReadNewsMTSC(filepath.Join(dataDir, "newsmtsc/train.jsonl"))
 	if err != nil {
 		return nil, err
@@ -260,11 +269,11 @@ func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig, tu
 		var sum float64
 		for fold := range folds {
 			tr, test := analyzer.FoldSplit(train, uint32(folds), uint32(fold))
-			w, err := a.TrainStance(tr, cfg)
+			sw, err := fit(tr)
 			if err != nil {
 				return nil, err
 			}
-			rep := analyzer.ScoreStance(a.WithStance(&analyzer.StanceWeights{EN: w}), test)
+			rep := analyzer.ScoreStance(a.WithStance(sw), test)
 			fmt.Printf("en cv fold %d: n=%d macro-F1=%.4f\n", fold, rep.N, rep.MacroF1)
 			sum += rep.MacroF1
 		}
@@ -274,12 +283,12 @@ func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig, tu
 	if tuning {
 		var dev []analyzer.StanceExample
 		train, dev = analyzer.DevSplit(train, 5)
-		w, err := a.TrainStance(train, cfg)
+		sw, err := fit(train)
 		if err != nil {
 			return nil, err
 		}
 		fmt.Printf("== en tuning: trained on %d NewsMTSC targets, dev %d\n", len(train), len(dev))
-		judged := a.WithStance(&analyzer.StanceWeights{EN: w})
+		judged := a.WithStance(sw)
 		fmt.Print(analyzer.ScoreStance(judged, dev))
 		if showErrors {
 			for _, e := range dev {
@@ -290,12 +299,13 @@ func trainEN(a *analyzer.Analyzer, dataDir string, cfg sentiment.TrainConfig, tu
 		}
 		return nil, nil
 	}
-	w, err := a.TrainStance(train, cfg)
+	sw, err := fit(train)
 	if err != nil {
 		return nil, err
 	}
+	w := sw.EN
 	fmt.Printf("== en: trained on %d NewsMTSC targets; hold-out %d targets (one article in five)\n", len(train), len(held))
-	fmt.Print(analyzer.ScoreStance(a.WithStance(&analyzer.StanceWeights{EN: w}), held))
+	fmt.Print(analyzer.ScoreStance(a.WithStance(sw), held))
 	fmt.Print("== hold-out with the sentence model and rules only\n", analyzer.ScoreStance(a, held))
 	return w, nil
 }
