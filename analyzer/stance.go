@@ -41,7 +41,7 @@ type StanceWeights struct {
 	CriticismID *sentiment.Weights
 	// ConvID and ConvEN are word-order models whose probabilities are averaged with the linear
 	// model's, ConvShare being their share; nil leaves the linear model alone. None is shipped:
-	// they did not beat the linear model (STANCE.md, "Known limits"); analyzer/train -conv fits
+	// they did not beat the linear model (STANCE.md, "Models over word order and feature interactions"); analyzer/train -conv fits
 	// them to compare.
 	ConvID, ConvEN *convnet.Net
 	ConvShare      float32

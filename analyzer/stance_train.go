@@ -239,7 +239,7 @@ func DefaultStanceConfig(lang string) sentiment.TrainConfig {
 var stanceL2 = map[string]float64{"id": 1e-2, "en": 1e-5}
 
 // DefaultConvConfig returns the settings analyzer/train -conv fits the word-order model with: the
-// variant cheap enough to run in the analyzer (STANCE.md, "Known limits").
+// smallest variant measured (STANCE.md, "Models over word order and feature interactions").
 func DefaultConvConfig() convnet.Config {
 	return convnet.Config{Bits: 16, Dim: 8, Filters: 8, Window: 8, Epochs: 5, LearningRate: 0.02, L2: 1e-4, ClassWeightPower: 0.5, Seed: 20240601}
 }

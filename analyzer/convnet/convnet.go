@@ -3,8 +3,8 @@
 // embedding of its hashed form, of its hashed first five bytes and of its position bucket; filters
 // of two and three words slide over them, each keeps its largest activation (ReLU, max-pooling),
 // and a linear layer over those gives the three stance classes (negative, neutral, positive).
-// It reads word order, which the analyzer's linear stance model does not; the analyzer averages
-// the two models' probabilities. Training is single-threaded and seeded: the same examples and
+// It reads word order, which the analyzer's linear stance model does not; analyzer/train -conv
+// averages the two models' probabilities to compare them (not shipped: see analyzer/STANCE.md). Training is single-threaded and seeded: the same examples and
 // Config give the same Net, bit for bit.
 package convnet
 

@@ -6,9 +6,10 @@
 //
 //	go run ./analyzer/train -out analyzer
 //
-// With -conv it also fits the Indonesian word-order model (package convnet) and scores the
-// average of its probabilities and the linear model's; that model is not shipped (see STANCE.md,
-// "Known limits") and -conv writes nothing.
+// With -conv it also fits the word-order model (package convnet) and scores the average of its
+// probabilities and the linear model's; that model is not shipped (STANCE.md, "Models over word
+// order and feature interactions") and -conv writes nothing. In English use it with -endev or
+// -encv only, so that the hold-out stays unseen.
 //
 // English settings are chosen with -endev (a dev part of NewsMTSC train less the hold-out) or
 // -encv 5 (cross-validation over the same), never on the hold-out.
@@ -34,7 +35,7 @@ import (
 	"github.com/pantau-id/pantau/analyzer/sentiment"
 )
 
-// convCfg, when set, fits the Indonesian word-order model with these settings, convMix being its
+// convCfg, when set, fits the word-order model with these settings, convMix being its
 // share of the averaged probabilities.
 var (
 	convCfg *convnet.Config
