@@ -306,7 +306,7 @@ func (g *Gazetteer) Scan(text string) []Hit {
 	defer scanners.Put(sc)
 	toks := sc.toks
 	hits := make([]Hit, 0, 8) // room for the few regions most texts name
-	var shared []Hit // bare names shared by two provinces, resolved once all provinces are known
+	var shared []Hit          // bare names shared by two provinces, resolved once all provinces are known
 	var sharedEntries [][]entry
 	for i := 0; i < len(toks); {
 		if h := toks[i].hash; toks[i].ascii && g.firstBit[h/64]&(1<<(h%64)) == 0 {
