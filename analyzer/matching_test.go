@@ -379,6 +379,83 @@ func TestDefaultTaxonomyMatching(t *testing.T) {
 		{"does not mean fake", "Chip e-KTP yang tidak terbaca tidak serta merta menandakan e-KTP itu palsu.", []string{"ektp", "hoaks"}},
 		{"not automatically aid is no denial", "Warga yang terdata tidak serta merta langsung mendapat bansos.", []string{"bansos"}},
 		{"did not happen here", "Dinas PUPR menyebut jalan ambles dalam video itu tidak terjadi di wilayahnya.", []string{"hoaks", "jalan"}},
+
+		// Street lighting along a road segment, lighting a street, lamps that are out; a home's lamps
+		// in a blackout are not.
+		{"solar lamps along a segment", "Puluhan baterai lampu tenaga surya milik dinas yang tersebar di ruas lintas kabupaten hilang dicuri.", []string{"pju"}},
+		{"street lit up", "Kini jalan di wilayah itu sudah diterangi cahaya lampu.", []string{"pju"}},
+		{"lighting on a street", "Warga mengeluhkan penerangan di jalan itu yang tidak menyala sejak sebulan.", []string{"pju"}},
+		{"lamps gone out", "Dishub masih mencari penyebab padamnya lampu-lampu tersebut.", []string{"pju"}},
+		{"decorative street lamps", "Lampu hias jalan sebanyak 50 unit dipasang di desa itu.", []string{"pju"}},
+		{"lamps to be installed", "Pemkot segera memasang lampu penerangan di kawasan tersebut.", []string{"pju"}},
+		{"a home's lamps in a blackout", "Lampu di rumah warga padam karena gangguan PLN.", []string{"listrik_pln"}},
+
+		// Roads by potholes counted, hot mix, toll users, landslide-prone routes, paved access, broken
+		// bridges; a weighbridge is not a bridge.
+		{"potholes counted", "Sebanyak 13.306 titik lubang telah tertangani.", []string{"jalan"}},
+		{"hot mix misspelt", "Pekerjaannya memakai aspal hotmik yang bagus.", []string{"jalan"}},
+		{"functional toll roads", "Pemerintah menyediakan sejumlah tol fungsional selama mudik.", []string{"jalan"}},
+		{"toll users", "Pengguna tol berhak atas derek gratis sampai pintu keluar terdekat.", []string{"jalan"}},
+		{"landslide-prone route", "Kementerian menyiapkan alat berat untuk jalur mudik yang rawan longsor.", []string{"jalan"}},
+		{"damaged road five words on", "Jalan di desa tersebut yang semula rusak parah kini selesai diperbaiki.", []string{"jalan"}},
+		{"broken bridge", "Selama ini jembatan yang ada rusak sehingga akses warga terhambat.", []string{"jalan"}},
+		{"bridge cut in a hoax photo", "Foto putusnya jembatan di Desa Simo itu adalah hoaks.", []string{"hoaks", "jalan"}},
+		{"access paved with concrete", "Akses menuju rumahnya kini sudah dicor beton.", []string{"jalan"}},
+		{"weighbridge is not a bridge", "Alat di jembatan timbang itu rusak sejak sepekan.", nil},
+
+		// Water tariffs, drinking-water access, village piping, rusty water; an
+		// oil pipeline is not.
+		{"water tariff", "Dewan merekomendasikan kenaikan tarif air dengan catatan.", []string{"air_bersih"}},
+		{"safe drinking water access", "Capaian akses air minum layak di kabupaten itu mencapai 86 persen.", []string{"air_bersih"}},
+		{"village piping", "Pipanisasi menjadi solusi bagi warga yang sulit mendapatkan sumber air.", []string{"air_bersih"}},
+		{"rusty water", "Air berkarat dan tak bisa diminum.", []string{"air_bersih"}},
+		{"fuel pipeline is not water", "Pertamina menyelesaikan pipanisasi BBM dari kilang ke terminal.", nil},
+
+		// Social aid at the e-warong; the BPJS premium subsidy by its members; a Bank Indonesia
+		// regulation is not.
+		{"aid outlet", "Warga mengambil bantuan di e-warong terdekat.", []string{"bansos"}},
+		{"inactive PBI members", "Kepesertaan PBI yang nonaktif masih bisa diaktifkan kembali.", []string{"bpjs_kesehatan"}},
+		{"central bank regulation", "Bank Indonesia menerbitkan PBI baru tentang sistem pembayaran.", nil},
+
+		// Fuel hard to get or short, the fishermen's diesel outlet.
+		{"fishermen's diesel outlet", "Ada tiga unit SPDN yang bisa digunakan di Kupang.", []string{"subsidi_bbm"}},
+		{"fuel hard to get", "Setiap akhir tahun BBM sulit didapatkan.", []string{"subsidi_bbm"}},
+		{"waiting to get diesel", "Demi mendapatkan solar, sopir truk menunggu belasan jam.", []string{"subsidi_bbm"}},
+		{"fuel shortage", "Nelayan mengeluhkan kekurangan BBM di kampung itu.", []string{"subsidi_bbm"}},
+
+		// School admission by the merit route, pupils not admitted, the affirmative route explained.
+		{"merit route", "Ia mendaftar sejak hari pertama jalur prestasi dibuka.", []string{"ppdb"}},
+		{"not admitted to a state school", "Ada sembilan siswa yang tidak diterima di sekolah negeri.", []string{"ppdb"}},
+		{"affirmative route explained", "Afirmasi adalah program pemerintah untuk mendorong siswa kurang mampu bersekolah.", []string{"ppdb"}},
+
+		// Vehicle taxpayers, the licensing office and investment reports, buildings without permits.
+		{"vehicle taxpayer", "Wajib pajak yang kendaraannya mati saat libur tidak kena denda.", []string{"pajak_daerah"}},
+		{"licensing office", "Pemohon mendaftarkan permohonannya di BP2TPM.", []string{"perizinan_oss"}},
+		{"investment report", "Laporan LKPM belum bisa dibuka sejak pagi.", []string{"perizinan_oss"}},
+		{"building without a permit", "Bangunan itu berdiri tanpa izin di dekat kantor wali kota.", []string{"perizinan_oss"}},
+
+		// The power system and substation faults; the child card counted in pieces; free meals.
+		{"power system", "Kondisi kelistrikan saat libur lebaran diproyeksi aman.", []string{"listrik_pln"}},
+		{"substation fault", "Ada indikasi gangguan di gardu yang menyuplai kawasan itu.", []string{"listrik_pln"}},
+		{"child cards in pieces", "Tahun ini KIA ditargetkan sebanyak 30 ribu keping.", []string{"kk_akta"}},
+		{"free meal programme", "Program makan gratis telah menjangkau ratusan sekolah.", []string{"mbg"}},
+		{"nutritious meal packs", "Seribu paket makan bergizi dinikmati siswa.", []string{"mbg"}},
+
+		// School buses, feeders and buses in operation, a city bus by name.
+		{"school bus fleet", "Jumlah armada bus sekolah kini tidak memadai.", []string{"transportasi_publik"}},
+		{"free school transport", "Program angkutan sekolah gratis dimulai Juni.", []string{"transportasi_publik"}},
+		{"feeder hours", "Feeder akan beroperasi selama 16 jam per hari.", []string{"transportasi_publik"}},
+		{"buses in operation", "Kini jumlah bus yang beroperasi hanya 85 unit.", []string{"transportasi_publik"}},
+		{"city bus by name", "Mereka naik Surabaya Bus setiap pagi.", []string{"transportasi_publik"}},
+
+		// Denials as what was never said, a fake app, a claim introduced as circulating, a link
+		// spreading, an office denying it, a service running as usual.
+		{"price never named", "Pertamina menegaskan harga Rp4.000 untuk Pertalite tidak pernah disebut.", []string{"hoaks", "subsidi_bbm"}},
+		{"fake app", "Segala aplikasi yang menyebut dirinya Prakerja ialah palsu.", []string{"hoaks", "prakerja"}},
+		{"claim introduced as circulating", "Beredar informasi menyebut kuota PPDB dikurangi.", []string{"hoaks", "ppdb"}},
+		{"link spreading", "Banyak link yang tersebar di WhatsApp mengajak warga mendaftar Prakerja.", []string{"hoaks", "prakerja"}},
+		{"office denies it", "Dishub DKI membantahnya dan menyatakan tarif Mikrotrans tetap gratis.", []string{"hoaks", "transportasi_publik"}},
+		{"hospital running as usual", "RSUD itu masih beroperasi seperti biasa dan IGD tetap buka.", []string{"hoaks", "kesehatan_puskesmas"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
