@@ -27,6 +27,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pantau-id/pantau/internal/asciiword"
 )
 
 // Level says whether a region is a province or a regency/city.
@@ -394,13 +396,13 @@ func newScanner(text string) *scanner {
 	sc.text = text
 	toks := sc.toks[:0] // in a local, which the loop keeps in registers
 	for i := 0; i < len(text); {
-		if c := text[i]; c < utf8.RuneSelf && asciiWordLower[c] == 0 {
+		if c := text[i]; c < utf8.RuneSelf && asciiword.Lower[c] == 0 {
 			i++ // an ASCII separator, passed over before any word is begun
 			continue
 		}
 		start, h := i, fnvOffset
 		for i < len(text) {
-			c := asciiWordLower[text[i]]
+			c := asciiword.Lower[text[i]]
 			if c == 0 {
 				break
 			}
@@ -438,7 +440,7 @@ func startsLower(s string) bool {
 func wordEnd(text string, i int) int {
 	for i < len(text) {
 		if c := text[i]; c < utf8.RuneSelf {
-			if asciiWordLower[c] == 0 {
+			if asciiword.Lower[c] == 0 {
 				return i
 			}
 			i++
@@ -468,7 +470,7 @@ func (sc *scanner) key(a, b int) []byte {
 		for j := 0; j < len(w); {
 			c := w[j]
 			if c < utf8.RuneSelf {
-				buf = append(buf, asciiWordLower[c]) // a token's ASCII bytes are letters and digits
+				buf = append(buf, asciiword.Lower[c]) // a token's ASCII bytes are letters and digits
 				j++
 				continue
 			}
@@ -638,20 +640,6 @@ func (g *Gazetteer) Count(hits []Hit) []Found {
 	slices.SortStableFunc(out, func(a, b Found) int { return cmp.Or(b.Count-a.Count, a.First-b.First) })
 	return out
 }
-
-// asciiWordLower maps the ASCII letters and digits to their lower-case forms and every other
-// byte to 0, so that the scanner tells a word byte and lower-cases it with one look-up.
-var asciiWordLower = func() (t [256]byte) {
-	for c := range utf8.RuneSelf {
-		switch {
-		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-			t[c] = byte(c)
-		case 'A' <= c && c <= 'Z':
-			t[c] = byte(c + 'a' - 'A')
-		}
-	}
-	return t
-}()
 
 // lowerWords returns the lower-case words of name.
 func lowerWords(name string) []string {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pantau-id/pantau/internal/asciiword"
 )
 
 // Token kinds.
@@ -154,19 +156,6 @@ func rulesFor(lang string) *langRules {
 	return rulesID
 }
 
-// lowerAlnum maps the ASCII letters and digits to their lower-case forms and every other byte to 0.
-var lowerAlnum = func() (t [256]byte) {
-	for c := range utf8.RuneSelf {
-		switch {
-		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-			t[c] = byte(c)
-		case 'A' <= c && c <= 'Z':
-			t[c] = byte(c + 'a' - 'A')
-		}
-	}
-	return t
-}()
-
 // tokenize lower-cases text, splits it into words and clause marks, collapses letters repeated three
 // or more times and maps informal spellings to canonical words. It reuses sc's buffers.
 func tokenize(sc *scratch, text string, r *langRules) {
@@ -212,7 +201,7 @@ func tokenize(sc *scratch, text string, r *langRules) {
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
-		if lowerAlnum[c] != 0 { // a run of ASCII letters and digits, lower-cased in a loop of its own
+		if asciiword.Lower[c] != 0 { // a run of ASCII letters and digits, lower-cased in a loop of its own
 			if start < 0 {
 				start = len(sc.buf)
 			}
@@ -220,7 +209,7 @@ func tokenize(sc *scratch, text string, r *langRules) {
 			n := len(buf)
 			buf = buf[:cap(buf)]
 			for ; i < len(text); i++ {
-				l := lowerAlnum[text[i]]
+				l := asciiword.Lower[text[i]]
 				if l == 0 {
 					break
 				}

@@ -4,27 +4,14 @@ import (
 	"slices"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pantau-id/pantau/internal/asciiword"
 )
 
 // isWordByte reports, for ASCII bytes, whether the byte is part of a word.
 var isWordByte = func() (t [utf8.RuneSelf]bool) {
 	for c := 0; c < utf8.RuneSelf; c++ {
 		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-	}
-	return t
-}()
-
-// wordByteLower maps the ASCII letters and digits to their lower-case forms and every other byte
-// (ASCII separators and the bytes of longer UTF-8 sequences) to 0, so that reading an ASCII word
-// takes one table look-up per byte.
-var wordByteLower = func() (t [256]byte) {
-	for c := range utf8.RuneSelf {
-		switch {
-		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-			t[c] = byte(c)
-		case 'A' <= c && c <= 'Z':
-			t[c] = byte(c + 'a' - 'A')
-		}
 	}
 	return t
 }()
@@ -36,7 +23,7 @@ var wordByteLower = func() (t [256]byte) {
 func nextWord(s string, i int, buf []byte) (start, end int, lower []byte) {
 	for i < len(s) {
 		c := s[i]
-		if wordByteLower[c] != 0 {
+		if asciiword.Lower[c] != 0 {
 			break
 		}
 		if c < utf8.RuneSelf {
@@ -53,7 +40,7 @@ func nextWord(s string, i int, buf []byte) (start, end int, lower []byte) {
 	lower = buf
 	for i < len(s) {
 		c := s[i]
-		if l := wordByteLower[c]; l != 0 {
+		if l := asciiword.Lower[c]; l != 0 {
 			lower = append(lower, l)
 			i++
 			continue
@@ -123,7 +110,7 @@ func (l *WordList) Split(s string) {
 	l.lower = slices.Grow(l.lower[:0], len(s))[:len(s)]
 	for i := 0; i < len(s); {
 		c := s[i]
-		if wordByteLower[c] == 0 {
+		if asciiword.Lower[c] == 0 {
 			if c < utf8.RuneSelf {
 				i++ // an ASCII separator
 				continue
@@ -133,7 +120,7 @@ func (l *WordList) Split(s string) {
 		}
 		j, lower := i, l.lower[:len(s)] // in a local, which the loop keeps in registers
 		for j < len(s) {
-			lc := wordByteLower[s[j]]
+			lc := asciiword.Lower[s[j]]
 			if lc == 0 {
 				break
 			}
