@@ -2,6 +2,7 @@ package convnet
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -26,15 +27,14 @@ type header struct {
 // WriteTo writes n: a header, then gzipped the word embeddings as int16 steps and the other
 // parameters as float32. The output is a pure function of n.
 func (n *Net) WriteTo(out io.Writer) (int64, error) {
-	cw := &countWriter{w: out}
-	bw := bufio.NewWriter(cw)
-	bw.WriteString(magic)
-	if err := binary.Write(bw, binary.LittleEndian, header{n.Bits, uint16(n.Dim), uint16(n.Filters), uint16(n.Window), n.scaleE, n.B}); err != nil {
-		return cw.n, err
+	var buf bytes.Buffer
+	buf.WriteString(magic)
+	if err := binary.Write(&buf, binary.LittleEndian, header{n.Bits, uint16(n.Dim), uint16(n.Filters), uint16(n.Window), n.scaleE, n.B}); err != nil {
+		return 0, err
 	}
-	zw, err := gzip.NewWriterLevel(bw, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if err != nil {
-		return cw.n, err
+		return 0, err
 	}
 	q := make([]int16, len(n.E))
 	for i, v := range n.E {
@@ -46,13 +46,13 @@ func (n *Net) WriteTo(out io.Writer) (int64, error) {
 	}
 	for _, p := range append(parts, n.W) {
 		if err := binary.Write(zw, binary.LittleEndian, p); err != nil {
-			return cw.n, err
+			return 0, err
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return cw.n, err
+		return 0, err
 	}
-	return cw.n, bw.Flush()
+	return buf.WriteTo(out)
 }
 
 // Read reads a Net written by WriteTo.
@@ -95,15 +95,4 @@ func Read(r io.Reader) (*Net, error) {
 		n.E[i] = float32(v) * n.scaleE
 	}
 	return n, nil
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
